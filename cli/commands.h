@@ -1,0 +1,33 @@
+// The registry of subcommands: each registers its options on the CLI11 app
+// and leaves a callback that runs once parsing has succeeded.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <stdexcept>
+#include <string>
+
+#include "sim/tape.h"
+
+namespace idemlab::cli {
+
+inline constexpr const char* kVersion = "idemlab 0.1.0";
+
+// Bad input discovered after parsing (a malformed file, an impossible
+// value): reported in one line with exit code 2.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct Commands {
+  std::function<int()> selected;
+  int run() const { return selected ? selected() : 2; }
+};
+
+void register_demo(CLI::App& app, Commands& commands);
+
+// "1/10" -> Ratio{1, 10}; "0" and "1" are accepted too. Throws UsageError
+// naming the option.
+sim::Ratio parse_ratio(const std::string& text, const std::string& option);
+
+}  // namespace idemlab::cli

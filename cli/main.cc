@@ -1,0 +1,45 @@
+// idemlab: which idempotency strategy survives which retries and faults, and
+// at what cost. Subcommands register themselves in their own files; this one
+// parses, dispatches and maps failures to exit codes:
+//   0 success, 1 the run found what it looks for (or a check failed),
+//   2 bad usage or bad input, 3 an unreachable service (real mode).
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+#include <string>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"idemlab: which idempotency strategy survives which retries and faults, and at what cost"};
+  app.name("idemlab");
+  app.require_subcommand(1);
+  app.fallthrough(false);
+  app.set_version_flag("--version", std::string(idemlab::cli::kVersion));
+
+  idemlab::cli::Commands commands;
+  idemlab::cli::register_demo(app, commands);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::string message = e.what();
+    for (char& c : message) {
+      if (c == '\n') c = ' ';
+    }
+    std::fprintf(stderr, "idemlab: error: %s (try --help)\n", message.c_str());
+    return 2;
+  }
+  try {
+    return commands.run();
+  } catch (const idemlab::cli::UsageError& e) {
+    std::fprintf(stderr, "idemlab: error: %s\n", e.what());
+    return 2;
+  }
+}

@@ -1,0 +1,54 @@
+// Delay distributions, sampled through the tape (Choice::kLatency). Constant
+// draws nothing; the others draw 53-bit uniforms (or an index, for empirical)
+// and shape them with <cmath> only: no <random> distributions.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/tape.h"
+#include "sim/time.h"
+
+namespace idemlab::sim {
+
+class LatencyModel {
+ public:
+  enum class Kind : std::uint8_t { kConstant, kUniform, kExponential, kLogNormal, kEmpirical };
+
+  // Zero delay.
+  LatencyModel() = default;
+  static LatencyModel constant(Duration value);
+  // Uniform in [low, high]. REQUIRES: 0 <= low <= high.
+  static LatencyModel uniform(Duration low, Duration high);
+  static LatencyModel exponential(Duration mean);
+  // exp(N(ln median, sigma^2)), capped at `cap` (a bound on every delay).
+  static LatencyModel log_normal(Duration median, double sigma, Duration cap);
+  // One of the measured samples, each equally likely. REQUIRES: non-empty.
+  static LatencyModel empirical(std::vector<Duration> samples);
+
+  Duration sample(Tape& tape) const;
+
+  Kind kind() const { return kind_; }
+  std::string describe() const;
+
+ private:
+  Kind kind_ = Kind::kConstant;
+  Duration a_ = 0;  // constant value, low, mean or median
+  Duration b_ = 0;  // high or cap
+  double sigma_ = 0;
+  std::shared_ptr<const std::vector<Duration>> samples_;  // shared: models are copied freely
+};
+
+// A calibration file, as `idemlab calibrate` writes it:
+//   {"format": "idemlab-calibration/1",
+//    "operations": {"redis.set_nx": {"samples_ns": [41000, 43500, ...]},
+//                   "loopback.rtt": {"constant_ns": 30000},
+//                   "pg.commit": {"log_normal": {"median_ns": 90000, "sigma": 0.4,
+//                                                 "cap_ns": 5000000}}}}
+// Throws std::runtime_error naming the file and the JSON path of the problem.
+std::map<std::string, LatencyModel> load_calibration(const std::string& path);
+std::map<std::string, LatencyModel> parse_calibration(const std::string& text, const std::string& origin);
+
+}  // namespace idemlab::sim

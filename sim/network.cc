@@ -1,0 +1,176 @@
+#include "sim/network.h"
+
+#include <algorithm>
+#include <cassert>
+
+namespace idemlab::sim {
+namespace {
+
+std::pair<std::string, std::string> unordered_key(const Node& a, const Node& b) {
+  return a.name() < b.name() ? std::make_pair(a.name(), b.name()) : std::make_pair(b.name(), a.name());
+}
+
+}  // namespace
+
+const char* fault_name(Fault fault) {
+  switch (fault) {
+    case Fault::kDropRequest: return "drop_request";
+    case Fault::kDropReply: return "drop_reply";
+    case Fault::kDuplicate: return "duplicate";
+    case Fault::kDelay: return "delay";
+  }
+  assert(false && "unknown Fault");
+  return "?";
+}
+
+const char* call_status_name(CallStatus status) {
+  switch (status) {
+    case CallStatus::kOk: return "ok";
+    case CallStatus::kTimeout: return "timeout";
+    case CallStatus::kRefused: return "refused";
+  }
+  assert(false && "unknown CallStatus");
+  return "?";
+}
+
+void ReplyBox::arrive(void* context, std::uint64_t) {
+  auto* box = static_cast<ReplyBox*>(context);
+  assert(box->waiting);
+  box->arrival = {};
+  box->sim->cancel(box->timer);
+  box->timer = {};
+  box->waiting = false;
+  if (box->sim->trace().enabled()) {
+    box->sim->record(box->from_name, call_status_name(box->status), box->op);
+  }
+  box->sim->resume(box->waiter.process, box->waiter.handle);
+}
+
+void ReplyBox::expire(void* context, std::uint64_t) {
+  auto* box = static_cast<ReplyBox*>(context);
+  assert(box->waiting);
+  box->timer = {};
+  box->sim->cancel(box->arrival);
+  box->arrival = {};
+  box->waiting = false;
+  box->status = CallStatus::kTimeout;
+  if (box->sim->trace().enabled()) box->sim->record(box->from_name, "timeout", box->op);
+  box->sim->resume(box->waiter.process, box->waiter.handle);
+}
+
+ReplyAwaiter::~ReplyAwaiter() {
+  // The caller is gone (or done): nobody may resume it any more.
+  box.sim->cancel(box.timer);
+  box.sim->cancel(box.arrival);
+  box.timer = {};
+  box.arrival = {};
+  box.waiting = false;
+}
+
+LinkConfig& Network::link(const Node& from, const Node& to) {
+  const LinkKey key{from.name(), to.name()};
+  auto it = links_.find(key);
+  if (it == links_.end()) it = links_.emplace(key, defaults_).first;
+  return it->second;
+}
+
+void Network::partition(const Node& a, const Node& b) {
+  partitions_[unordered_key(a, b)] = true;
+  if (sim_.trace().enabled()) sim_.record(a.name(), "partition", "from " + b.name());
+}
+
+void Network::heal(const Node& a, const Node& b) {
+  partitions_.erase(unordered_key(a, b));
+  if (sim_.trace().enabled()) sim_.record(a.name(), "heal", "with " + b.name());
+}
+
+bool Network::partitioned(const Node& a, const Node& b) const {
+  return partitions_.count(unordered_key(a, b)) != 0;
+}
+
+void Network::inject(const Node& from, const Node& to, Fault fault) {
+  forced_[LinkKey{from.name(), to.name()}].push_back(fault);
+}
+
+Network::Plan Network::plan_request(Node& from, Node& to, ReplyBox& box) {
+  ++stats_.calls;
+  const LinkConfig& config = link(from, to);
+  const bool tracing = sim_.trace().enabled();
+  if (tracing) sim_.record(from.name(), "send", box.op + " to " + to.name());
+
+  bool forced_drop_request = false, forced_duplicate = false, forced_delay = false;
+  auto forced = forced_.find(LinkKey{from.name(), to.name()});
+  if (forced != forced_.end()) {
+    for (Fault f : forced->second) {
+      forced_drop_request |= f == Fault::kDropRequest;
+      forced_duplicate |= f == Fault::kDuplicate;
+      forced_delay |= f == Fault::kDelay;
+      box.force_drop_reply |= f == Fault::kDropReply;
+    }
+    forced_.erase(forced);
+  }
+
+  Plan plan;
+  Tape& tape = sim_.tape();
+  if (partitioned(from, to)) {
+    ++stats_.partitioned;
+    if (tracing) sim_.record(from.name(), "drop-request", box.op + ": partitioned from " + to.name());
+    return plan;
+  }
+  if (!to.up()) {
+    ++stats_.refused;
+    plan.refused = true;
+    box.status = CallStatus::kRefused;
+    box.replied = true;
+    // The reset comes back after a round trip. call() starts waiting before
+    // any event can run, so the arrival always finds the caller waiting (or
+    // the caller's destruction cancels it).
+    const Duration round_trip = config.latency.sample(tape) + config.latency.sample(tape);
+    box.arrival = sim_.schedule(sim_.now() + round_trip, &ReplyBox::arrive, &box);
+    if (tracing) sim_.record(from.name(), "refused", box.op + ": " + to.name() + " is down");
+    return plan;
+  }
+  if (forced_drop_request || chance(tape, config.drop_request, Choice::kFault)) {
+    ++stats_.requests_dropped;
+    if (tracing) sim_.record(from.name(), "drop-request", box.op + " to " + to.name());
+    return plan;
+  }
+  const bool duplicate = forced_duplicate || chance(tape, config.duplicate, Choice::kFault);
+  const bool delayed = forced_delay || chance(tape, config.delay, Choice::kFault);
+  Duration delivery = config.latency.sample(tape);
+  if (delayed) {
+    ++stats_.delays;
+    const Duration extra = config.extra_delay.sample(tape);
+    delivery += extra;
+    if (tracing) sim_.record(from.name(), "delay", box.op + " by " + format_time(extra));
+  }
+  plan.deliveries.push_back(delivery);
+  if (duplicate) {
+    ++stats_.duplicates;
+    plan.deliveries.push_back(config.latency.sample(tape));
+    if (tracing) sim_.record(from.name(), "duplicate", box.op + " to " + to.name());
+  }
+  return plan;
+}
+
+bool Network::reply_survives(const Node& from, const Node& to, ReplyBox& box) {
+  const LinkConfig& config = link(to, from);
+  const bool forced = std::exchange(box.force_drop_reply, false);
+  if (partitioned(from, to) || forced || chance(sim_.tape(), config.drop_reply, Choice::kFault)) {
+    ++stats_.replies_dropped;
+    if (sim_.trace().enabled()) sim_.record(to.name(), "drop-reply", box.op + " to " + from.name());
+    return false;
+  }
+  return true;
+}
+
+void Network::send_reply(const Node& from, const Node& to, ReplyBox& box) {
+  assert(box.waiting && !box.replied);
+  box.replied = true;
+  box.status = CallStatus::kOk;
+  const Duration latency = link(to, from).latency.sample(sim_.tape());
+  if (sim_.trace().enabled()) sim_.record(to.name(), "reply", box.op + " to " + from.name());
+  box.arrival = sim_.schedule(sim_.now() + latency, &ReplyBox::arrive, &box);
+}
+
+}  // namespace idemlab::sim

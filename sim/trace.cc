@@ -1,0 +1,97 @@
+#include "sim/trace.h"
+
+#include <cinttypes>
+#include <cstdio>
+
+namespace idemlab::sim {
+namespace {
+
+void fnv1a(std::uint64_t& hash, std::string_view bytes) {
+  for (unsigned char c : bytes) {
+    hash ^= c;
+    hash *= 0x100000001b3ULL;
+  }
+}
+
+}  // namespace
+
+void Trace::record(Time at, std::string_view node, std::string_view kind, std::string_view detail) {
+  if (level_ == TraceLevel::kOff) return;
+  char time_text[24];
+  std::snprintf(time_text, sizeof time_text, "%" PRId64, at);
+  // Separators that cannot occur in the fields keep the hash unambiguous.
+  fnv1a(hash_, time_text);
+  fnv1a(hash_, "\x1f");
+  fnv1a(hash_, node);
+  fnv1a(hash_, "\x1f");
+  fnv1a(hash_, kind);
+  fnv1a(hash_, "\x1f");
+  fnv1a(hash_, detail);
+  fnv1a(hash_, "\x1e");
+  ++count_;
+  if (level_ == TraceLevel::kFull) {
+    records_.push_back(TraceRecord{at, std::string(node), std::string(kind), std::string(detail)});
+  }
+}
+
+std::string json_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (unsigned char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          char buffer[8];
+          std::snprintf(buffer, sizeof buffer, "\\u%04x", c);
+          out += buffer;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out;
+}
+
+std::string Trace::json_lines() const {
+  std::string out;
+  for (const TraceRecord& r : records_) {
+    out += "{\"t_ns\":" + std::to_string(r.at) + ",\"node\":\"" + json_escape(r.node) +
+           "\",\"kind\":\"" + json_escape(r.kind) + "\",\"detail\":\"" + json_escape(r.detail) +
+           "\"}\n";
+  }
+  return out;
+}
+
+std::string Trace::timeline() const {
+  std::size_t node_width = 4;
+  std::size_t kind_width = 4;
+  for (const TraceRecord& r : records_) {
+    node_width = std::max(node_width, r.node.size());
+    kind_width = std::max(kind_width, r.kind.size());
+  }
+  std::string out;
+  for (const TraceRecord& r : records_) {
+    char line[64];
+    std::snprintf(line, sizeof line, "%16s  ", format_time(r.at).c_str());
+    out += line;
+    out += r.node;
+    out.append(node_width - r.node.size() + 2, ' ');
+    out += r.kind;
+    out.append(kind_width - r.kind.size() + 2, ' ');
+    out += r.detail;
+    out += '\n';
+  }
+  return out;
+}
+
+std::string hash_hex(std::uint64_t hash) {
+  char buffer[20];
+  std::snprintf(buffer, sizeof buffer, "%016" PRIx64, hash);
+  return buffer;
+}
+
+}  // namespace idemlab::sim
