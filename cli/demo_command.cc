@@ -48,7 +48,7 @@ int run_demo(const DemoOptions& o) {
     }
   } else {
     auto random = std::make_unique<sim::RandomTape>(o.seed, !o.record_tape.empty());
-    recording = random.get();
+    if (!o.record_tape.empty()) recording = random.get();
     tape = std::move(random);
   }
 

@@ -20,6 +20,17 @@ int main(int argc, char** argv) {
   idemlab::cli::Commands commands;
   idemlab::cli::register_demo(app, commands);
 
+  // CLI11 reports a mistyped subcommand as a missing one; name it instead.
+  const auto known = [&app](const char* name) {
+    for (const CLI::App* sub : app.get_subcommands({})) {
+      if (sub->check_name(name)) return true;
+    }
+    return false;
+  };
+  if (argc > 1 && argv[1][0] != '-' && !known(argv[1])) {
+    std::fprintf(stderr, "idemlab: error: unknown subcommand '%s' (try --help)\n", argv[1]);
+    return 2;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

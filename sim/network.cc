@@ -41,7 +41,7 @@ void ReplyBox::arrive(void* context, std::uint64_t) {
   box->timer = {};
   box->waiting = false;
   if (box->sim->trace().enabled()) {
-    box->sim->record(box->from_name, call_status_name(box->status), box->op);
+    box->sim->record(box->from_name, "receive", box->op + ": " + call_status_name(box->status));
   }
   box->sim->resume(box->waiter.process, box->waiter.handle);
 }

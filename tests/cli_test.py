@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""What a user meets at the command line: usage errors are one line with exit
+code 2, --help lists every subcommand, the demo is reproducible from its seed
+and from its recorded tape, and a bad tape file is named with its JSON path."""
+import pathlib
+import re
+import subprocess
+import sys
+import tempfile
+
+IDEMLAB = sys.argv[1]
+SUBCOMMANDS = ["demo"]
+results = []
+
+
+def run(*args):
+    return subprocess.run([IDEMLAB, *args], capture_output=True, text=True)
+
+
+def check(name, condition, detail=""):
+    results.append((name, condition, detail))
+
+
+def usage_error(name, args, must_mention):
+    r = run(*args)
+    lines = r.stderr.strip().splitlines()
+    check(name, r.returncode == 2 and len(lines) == 1 and must_mention in lines[0] and r.stdout == "",
+          f"exit {r.returncode}, stderr {r.stderr!r}")
+
+
+def trace_hash(output):
+    match = re.search(r"trace hash ([0-9a-f]{16})", output)
+    return match.group(1) if match else None
+
+
+usage_error("no subcommand", [], "subcommand")
+usage_error("unknown subcommand", ["frobnicate"], "frobnicate")
+usage_error("unknown option", ["demo", "--bogus"], "--bogus")
+usage_error("bad probability", ["demo", "--drop-reply", "3/2"], "--drop-reply")
+usage_error("out of range", ["demo", "--clients", "0"], "--clients")
+usage_error("missing tape file", ["demo", "--replay-tape", "/nonexistent/tape.json"], "/nonexistent/tape.json")
+
+help_run = run("--help")
+check("--help lists every subcommand", help_run.returncode == 0 and all(s in help_run.stdout for s in SUBCOMMANDS),
+      help_run.stdout)
+
+first, second, other = run("demo", "--seed", "5"), run("demo", "--seed", "5"), run("demo", "--seed", "6")
+check("demo prints a timeline", first.returncode == 0 and " invoke " in first.stdout and " charge " in first.stdout,
+      first.stdout[-500:])
+check("same seed, same output", first.stdout == second.stdout)
+check("another seed, another trace", trace_hash(first.stdout) != trace_hash(other.stdout))
+
+with tempfile.TemporaryDirectory() as temp:
+    tape = pathlib.Path(temp) / "tape.json"
+    trace = pathlib.Path(temp) / "trace.jsonl"
+    recorded = run("demo", "--seed", "9", "--quiet", "--record-tape", str(tape), "--trace-json", str(trace))
+    replayed = run("demo", "--quiet", "--replay-tape", str(tape))
+    check("recorded tape replays the run", recorded.returncode == 0 and replayed.returncode == 0 and
+          trace_hash(recorded.stdout) is not None and trace_hash(recorded.stdout) == trace_hash(replayed.stdout),
+          recorded.stdout + replayed.stdout + replayed.stderr)
+    check("trace is JSON lines", trace.exists() and all(
+        line.startswith('{"t_ns":') for line in trace.read_text().splitlines()))
+    bad = pathlib.Path(temp) / "bad.json"
+    bad.write_text('[[2, 1, "fault"], [2, 1, "luck"]]')
+    usage_error("malformed tape names the JSON path", ["demo", "--replay-tape", str(bad)], "$[1][2]")
+
+failed = [r for r in results if not r[1]]
+for name, _, detail in failed:
+    print(f"FAIL: {name}: {detail}")
+print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+sys.exit(1 if failed else 0)
