@@ -56,8 +56,13 @@ Simulator::Simulator(Tape& tape, SimulatorOptions options)
 Simulator::~Simulator() {
   // Frames may hold awaiters that unregister from the queue and from other
   // processes: destroy them while all of that still exists.
-  for (auto& process : processes_) {
-    if (process && process->root) process->root.reset();
+  cancel_all();
+}
+
+void Simulator::cancel_all() {
+  assert(current_ == nullptr);
+  for (std::size_t slot = 0; slot < processes_.size(); ++slot) {
+    if (processes_[slot]->root) finish(processes_[slot].get(), false);
   }
 }
 

@@ -159,6 +159,10 @@ class Simulator {
   Process* current() const { return current_; }
   // Cancels every live process of `node` (a crash). Returns how many.
   std::size_t cancel_node(const Node& node);
+  // Cancels every live process. A world whose processes wait on objects it
+  // owns (a Resource, a model) calls this in its destructor, before those
+  // objects go. REQUIRES: no process is running.
+  void cancel_all();
 
   SleepAwaiter sleep(Duration d) { return SleepAwaiter(*this, d); }
   JoinAwaiter join(ProcessId id) { return JoinAwaiter(*this, id); }
