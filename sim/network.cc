@@ -33,29 +33,36 @@ const char* call_status_name(CallStatus status) {
   return "?";
 }
 
+// The call is over, by reply or by deadline: disarm the other event and
+// resume the caller.
+void ReplyBox::settle(CallStatus outcome) {
+  assert(waiting);
+  sim->cancel(timer);
+  sim->cancel(arrival);
+  timer = {};
+  arrival = {};
+  waiting = false;
+  status = outcome;
+  if (sim->trace().enabled()) {
+    if (outcome == CallStatus::kTimeout) {
+      sim->record(from_name, "timeout", op);
+    } else {
+      sim->record(from_name, "receive", op + ": " + call_status_name(outcome));
+    }
+  }
+  sim->resume(waiter.process, waiter.handle);
+}
+
 void ReplyBox::arrive(void* context, std::uint64_t) {
   auto* box = static_cast<ReplyBox*>(context);
-  assert(box->waiting);
   box->arrival = {};
-  box->sim->cancel(box->timer);
-  box->timer = {};
-  box->waiting = false;
-  if (box->sim->trace().enabled()) {
-    box->sim->record(box->from_name, "receive", box->op + ": " + call_status_name(box->status));
-  }
-  box->sim->resume(box->waiter.process, box->waiter.handle);
+  box->settle(box->status);
 }
 
 void ReplyBox::expire(void* context, std::uint64_t) {
   auto* box = static_cast<ReplyBox*>(context);
-  assert(box->waiting);
   box->timer = {};
-  box->sim->cancel(box->arrival);
-  box->arrival = {};
-  box->waiting = false;
-  box->status = CallStatus::kTimeout;
-  if (box->sim->trace().enabled()) box->sim->record(box->from_name, "timeout", box->op);
-  box->sim->resume(box->waiter.process, box->waiter.handle);
+  box->settle(CallStatus::kTimeout);
 }
 
 ReplyAwaiter::~ReplyAwaiter() {

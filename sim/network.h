@@ -78,6 +78,7 @@ struct ReplyBox {
   EventId timer;
   EventId arrival;
 
+  void settle(CallStatus outcome);
   static void arrive(void* context, std::uint64_t);
   static void expire(void* context, std::uint64_t);
 };
