@@ -1,0 +1,30 @@
+// How a simulated port adapter calls its server over the network: runs the
+// server-side command as a process on the server's node and maps the
+// network's outcome to a port Status (timeout stays unknown; a refused
+// connection means nothing happened).
+#pragma once
+
+#include <functional>
+#include <string>
+#include <utility>
+
+#include "sim/network.h"
+#include "strategies/ports/result.h"
+
+namespace idemlab::models {
+
+template <class T>
+sim::Task<ports::Result<T>> call_port(sim::Network& net, sim::Node& from, sim::Node& to, std::string op,
+                                      sim::Duration timeout, std::function<sim::Task<ports::Result<T>>()> command) {
+  sim::CallResult<ports::Result<T>> r =
+      co_await net.call<ports::Result<T>>(from, to, std::move(op), timeout, std::move(command));
+  switch (r.status) {
+    case sim::CallStatus::kOk: co_return std::move(*r.value);
+    case sim::CallStatus::kTimeout: co_return ports::Result<T>::failure(ports::Status::kTimeout, "no reply from " + to.name());
+    case sim::CallStatus::kRefused:
+      co_return ports::Result<T>::failure(ports::Status::kUnavailable, "connection refused by " + to.name());
+  }
+  co_return ports::Result<T>::failure(ports::Status::kError, "unknown call status");
+}
+
+}  // namespace idemlab::models

@@ -1,0 +1,200 @@
+#include "models/redis/server.h"
+
+#include <cassert>
+
+namespace idemlab::models::redis {
+namespace {
+
+using ports::Result;
+using ports::Status;
+
+std::string oom_message() { return "OOM command not allowed when used memory > 'maxmemory'."; }
+
+}  // namespace
+
+RedisServer::RedisServer(sim::Simulator& sim, std::string name, RedisConfig config)
+    : sim_(sim),
+      config_(std::move(config)),
+      node_(sim, std::move(name)),
+      slot_(sim, 1, config_.pending_commands_max),
+      primary_(config_.maxmemory_bytes, config_.eviction) {
+  node_.start();
+}
+
+RedisServer::~RedisServer() {
+  // Commands in flight wait on slot_: end them before it goes.
+  if (node_.up()) node_.crash();
+}
+
+void RedisServer::trace(const char* command, const std::string& detail) {
+  if (sim_.trace().enabled()) sim_.record(node_.name(), command, detail);
+}
+
+sim::Task<bool> RedisServer::turn() {
+  if (!co_await slot_.acquire()) co_return false;
+  sim::SlotGuard slot(slot_);
+  co_await sim_.sleep(config_.command_time.sample(sim_.tape()));
+  co_return true;
+}
+
+void RedisServer::propagate(const KvOp& op) {
+  const sim::Time now = sim_.now();
+  switch (config_.persistence) {
+    case Persistence::kNone: break;
+    case Persistence::kEverySec:
+      fsync_until(now);
+      unsynced_.emplace_back(now, op);
+      break;
+    case Persistence::kAlways: durable_.apply(op, now); break;
+  }
+  if (config_.replica) replication_.emplace_back(now, op);
+}
+
+bool RedisServer::write(const KvOp& op) {
+  std::vector<KvOp> evicted;
+  const bool written = primary_.apply(op, sim_.now(), &evicted);
+  // Evictions reach the append-only file and the replica as DELs, as in Redis.
+  for (const KvOp& eviction : evicted) {
+    trace("evict", eviction.key);
+    propagate(eviction);
+  }
+  if (written) propagate(op);
+  return written;
+}
+
+void RedisServer::fsync_until(sim::Time now) {
+  // appendfsync everysec: what was written before the last second boundary
+  // has been fsynced.
+  const sim::Time boundary = (now / sim::kSecond) * sim::kSecond;
+  std::size_t synced = 0;
+  while (synced < unsynced_.size() && unsynced_[synced].first < boundary) {
+    durable_.apply(unsynced_[synced].second, unsynced_[synced].first);
+    ++synced;
+  }
+  unsynced_.erase(unsynced_.begin(), unsynced_.begin() + static_cast<std::ptrdiff_t>(synced));
+}
+
+void RedisServer::catch_up_replica(sim::Time now) {
+  while (!replication_.empty() && replication_.front().first + config_.replication_lag <= now) {
+    replica_.apply(replication_.front().second, replication_.front().first);
+    replication_.pop_front();
+  }
+}
+
+const Store& RedisServer::replica() {
+  assert(config_.replica);
+  catch_up_replica(sim_.now());
+  return replica_;
+}
+
+void RedisServer::rebuild(Store& target, const Store& source, sim::Time now) {
+  target.clear();
+  for (const auto& [key, entry] : source.entries()) {
+    target.apply(KvOp{KvOp::Kind::kSet, key, entry.value, entry.expire_at}, now);
+  }
+}
+
+sim::Task<Result<std::optional<std::string>>> RedisServer::get(std::string key) {
+  if (!co_await turn()) co_return Result<std::optional<std::string>>::failure(Status::kUnavailable, "busy");
+  std::optional<std::string> value = primary_.get(key, sim_.now());
+  trace("GET", key + (value ? " -> hit" : " -> nil"));
+  co_return Result<std::optional<std::string>>::ok(std::move(value));
+}
+
+sim::Task<Result<bool>> RedisServer::set(std::string key, std::string value, ports::SetOptions options) {
+  if (!co_await turn()) co_return Result<bool>::failure(Status::kUnavailable, "busy");
+  const sim::Time now = sim_.now();
+  const bool present = primary_.peek(key, now) != nullptr;
+  using Condition = ports::SetOptions::Condition;
+  if ((options.condition == Condition::kIfAbsent && present) ||
+      (options.condition == Condition::kIfPresent && !present)) {
+    trace("SET", key + (options.condition == Condition::kIfAbsent ? " NX -> not set" : " XX -> not set"));
+    co_return Result<bool>::ok(false);
+  }
+  const sim::Time expire_at = options.ttl > 0 ? now + options.ttl : sim::kTimeNever;
+  if (!write(KvOp{KvOp::Kind::kSet, key, std::move(value), expire_at})) {
+    trace("SET", key + " -> OOM");
+    co_return Result<bool>::failure(Status::kOutOfMemory, oom_message());
+  }
+  trace("SET", key + " -> OK");
+  co_return Result<bool>::ok(true);
+}
+
+sim::Task<Result<bool>> RedisServer::del(std::string key) {
+  if (!co_await turn()) co_return Result<bool>::failure(Status::kUnavailable, "busy");
+  const bool present = primary_.peek(key, sim_.now()) != nullptr;
+  if (present) write(KvOp{KvOp::Kind::kDel, key, {}, sim::kTimeNever});
+  trace("DEL", key + (present ? " -> 1" : " -> 0"));
+  co_return Result<bool>::ok(present);
+}
+
+sim::Task<Result<bool>> RedisServer::expire(std::string key, sim::Duration ttl) {
+  assert(ttl > 0);
+  if (!co_await turn()) co_return Result<bool>::failure(Status::kUnavailable, "busy");
+  const sim::Time now = sim_.now();
+  const bool present = primary_.peek(key, now) != nullptr;
+  if (present) write(KvOp{KvOp::Kind::kExpire, key, {}, now + ttl});
+  trace("PEXPIRE", key + (present ? " -> 1" : " -> 0"));
+  co_return Result<bool>::ok(present);
+}
+
+sim::Task<Result<sim::Duration>> RedisServer::ttl(std::string key) {
+  if (!co_await turn()) co_return Result<sim::Duration>::failure(Status::kUnavailable, "busy");
+  const sim::Time now = sim_.now();
+  const Store::Entry* entry = primary_.peek(key, now);
+  const sim::Duration remaining = entry == nullptr                          ? ports::kTtlNoKey
+                                  : entry->expire_at == sim::kTimeNever ? ports::kTtlNoExpiry
+                                                                          : entry->expire_at - now;
+  co_return Result<sim::Duration>::ok(remaining);
+}
+
+sim::Task<Result<bool>> RedisServer::compare_and_delete(std::string key, std::string expected) {
+  if (!co_await turn()) co_return Result<bool>::failure(Status::kUnavailable, "busy");
+  const Store::Entry* entry = primary_.peek(key, sim_.now());
+  const bool matches = entry != nullptr && entry->value == expected;
+  if (matches) write(KvOp{KvOp::Kind::kDel, key, {}, sim::kTimeNever});
+  trace("EVALSHA", "compare-and-delete " + key + (matches ? " -> 1" : " -> 0"));
+  co_return Result<bool>::ok(matches);
+}
+
+void RedisServer::crash() {
+  const sim::Time now = sim_.now();
+  if (node_.up()) node_.crash();
+  switch (config_.persistence) {
+    case Persistence::kNone: primary_.clear(); break;
+    case Persistence::kEverySec:
+      fsync_until(now);
+      unsynced_.clear();  // never reached the disk
+      rebuild(primary_, durable_, now);
+      break;
+    case Persistence::kAlways: break;  // every acknowledged write is on disk
+  }
+  trace("recover", std::to_string(primary_.size()) + " keys survive the crash");
+}
+
+void RedisServer::start() {
+  assert(!node_.up());
+  node_.start();
+  if (config_.replica) {
+    // The replica resyncs from whatever the primary came back with, even
+    // nothing; the ops still in the stream died with the old primary.
+    replication_.clear();
+    rebuild(replica_, primary_, sim_.now());
+  }
+}
+
+void RedisServer::failover() {
+  assert(config_.replica);
+  const sim::Time now = sim_.now();
+  catch_up_replica(now);
+  const std::size_t lost = replication_.size();
+  replication_.clear();
+  if (node_.up()) node_.crash();  // in-flight commands die with the old primary
+  rebuild(primary_, replica_, now);
+  rebuild(durable_, replica_, now);  // the promoted node's own append-only file
+  unsynced_.clear();
+  trace("failover", "replica promoted; " + std::to_string(lost) + " writes had not reached it");
+  node_.start();
+}
+
+}  // namespace idemlab::models::redis

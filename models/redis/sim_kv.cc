@@ -1,0 +1,49 @@
+#include "models/redis/sim_kv.h"
+
+#include "models/net/port_call.h"
+
+namespace idemlab::models::redis {
+
+using ports::Result;
+using sim::Task;
+
+// Each method names its command and handler before the co_await: g++ 12 may
+// destroy class-type temporaries in a co_await expression twice.
+
+Task<Result<std::optional<std::string>>> SimKv::get(std::string key) {
+  std::function<Task<Result<std::optional<std::string>>>()> command = [this, key] { return server_.get(key); };
+  std::string op = "redis GET " + key;
+  co_return co_await call_port(net_, client_, server_.node(), std::move(op), timeout_, std::move(command));
+}
+
+Task<Result<bool>> SimKv::set(std::string key, std::string value, ports::SetOptions options) {
+  std::function<Task<Result<bool>>()> command = [this, key, value, options] { return server_.set(key, value, options); };
+  std::string op = "redis SET " + key;
+  co_return co_await call_port(net_, client_, server_.node(), std::move(op), timeout_, std::move(command));
+}
+
+Task<Result<bool>> SimKv::del(std::string key) {
+  std::function<Task<Result<bool>>()> command = [this, key] { return server_.del(key); };
+  std::string op = "redis DEL " + key;
+  co_return co_await call_port(net_, client_, server_.node(), std::move(op), timeout_, std::move(command));
+}
+
+Task<Result<bool>> SimKv::expire(std::string key, sim::Duration ttl) {
+  std::function<Task<Result<bool>>()> command = [this, key, ttl] { return server_.expire(key, ttl); };
+  std::string op = "redis PEXPIRE " + key;
+  co_return co_await call_port(net_, client_, server_.node(), std::move(op), timeout_, std::move(command));
+}
+
+Task<Result<sim::Duration>> SimKv::ttl(std::string key) {
+  std::function<Task<Result<sim::Duration>>()> command = [this, key] { return server_.ttl(key); };
+  std::string op = "redis PTTL " + key;
+  co_return co_await call_port(net_, client_, server_.node(), std::move(op), timeout_, std::move(command));
+}
+
+Task<Result<bool>> SimKv::compare_and_delete(std::string key, std::string expected) {
+  std::function<Task<Result<bool>>()> command = [this, key, expected] { return server_.compare_and_delete(key, expected); };
+  std::string op = "redis EVALSHA release " + key;
+  co_return co_await call_port(net_, client_, server_.node(), std::move(op), timeout_, std::move(command));
+}
+
+}  // namespace idemlab::models::redis

@@ -1,0 +1,106 @@
+#include "models/redis/store.h"
+
+#include <cassert>
+#include <vector>
+
+namespace idemlab::models::redis {
+
+void Store::clear() {
+  entries_.clear();
+  lru_.clear();
+  used_memory_ = 0;
+}
+
+void Store::erase(std::map<std::string, Entry>::iterator it) {
+  used_memory_ -= cost(it->first, it->second.value);
+  lru_.erase(it->second.last_used);
+  entries_.erase(it);
+  assert(used_memory_ >= 0);
+}
+
+void Store::touch(Entry& entry, const std::string& key) {
+  lru_.erase(entry.last_used);
+  entry.last_used = ++lru_clock_;
+  lru_.emplace(entry.last_used, key);
+}
+
+const Store::Entry* Store::peek(const std::string& key, sim::Time now) const {
+  auto it = entries_.find(key);
+  if (it == entries_.end() || expired(it->second, now)) return nullptr;
+  return &it->second;
+}
+
+std::optional<std::string> Store::get(const std::string& key, sim::Time now) {
+  auto it = entries_.find(key);
+  if (it == entries_.end()) return std::nullopt;
+  if (expired(it->second, now)) {
+    erase(it);
+    return std::nullopt;
+  }
+  touch(it->second, it->first);
+  return it->second.value;
+}
+
+bool Store::make_room(sim::Time now, std::vector<KvOp>* evicted) {
+  if (maxmemory_ == 0) return true;
+  // Expired keys go first, as Redis's active expiry would have removed them.
+  for (auto it = entries_.begin(); it != entries_.end() && used_memory_ > maxmemory_;) {
+    auto next = std::next(it);
+    if (expired(it->second, now)) erase(it);
+    it = next;
+  }
+  while (used_memory_ > maxmemory_) {
+    if (policy_ == EvictionPolicy::kNoEviction) return false;
+    std::map<std::string, Entry>::iterator victim = entries_.end();
+    for (const auto& [clock, key] : lru_) {
+      auto candidate = entries_.find(key);
+      assert(candidate != entries_.end());
+      if (policy_ == EvictionPolicy::kVolatileLru && candidate->second.expire_at == sim::kTimeNever) continue;
+      victim = candidate;
+      break;
+    }
+    if (victim == entries_.end()) return false;
+    if (evicted != nullptr) evicted->push_back(KvOp{KvOp::Kind::kDel, victim->first, {}, sim::kTimeNever});
+    erase(victim);
+    ++evictions_;
+  }
+  return true;
+}
+
+bool Store::apply(const KvOp& op, sim::Time now, std::vector<KvOp>* evicted) {
+  auto it = entries_.find(op.key);
+  if (it != entries_.end() && expired(it->second, now)) {
+    erase(it);
+    it = entries_.end();
+  }
+  switch (op.kind) {
+    case KvOp::Kind::kDel:
+      if (it != entries_.end()) erase(it);
+      return true;
+    case KvOp::Kind::kExpire:
+      if (it != entries_.end()) it->second.expire_at = op.expire_at;
+      return true;
+    case KvOp::Kind::kSet: {
+      // Like Redis: memory is checked before the write, so the write that
+      // crosses maxmemory succeeds and the next one evicts or is refused.
+      if (!make_room(now, evicted)) return false;
+      it = entries_.find(op.key);  // eviction may have taken this very key
+      if (it == entries_.end()) {
+        it = entries_.emplace(op.key, Entry{}).first;
+        it->second.last_used = ++lru_clock_;
+        lru_.emplace(it->second.last_used, it->first);
+      } else {
+        used_memory_ -= cost(it->first, it->second.value);
+        touch(it->second, it->first);
+      }
+      it->second.value = op.value;
+      it->second.expire_at = op.expire_at;
+      used_memory_ += cost(it->first, it->second.value);
+      return true;
+    }
+  }
+  assert(false && "unknown KvOp kind");
+  return false;
+}
+
+}  // namespace idemlab::models::redis

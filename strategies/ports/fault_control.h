@@ -1,0 +1,28 @@
+// Server-level faults that contract tests and scenario scripts ask for, by
+// name, of whichever world they run in: the simulator implements them on its
+// models, real mode on the servers its scripts started. (Faults of a single
+// call, such as a dropped reply, are decorators on the ports instead.)
+// Strategies never see this interface.
+#pragma once
+
+#include "sim/task.h"
+
+namespace idemlab::ports {
+
+class FaultControl {
+ public:
+  virtual ~FaultControl() = default;
+
+  // The Redis primary crashes and comes back; what it keeps depends on its
+  // persistence setting.
+  virtual sim::Task<void> restart_redis() = 0;
+  // The replica is promoted behind the same address.
+  virtual sim::Task<void> failover_redis() = 0;
+  // The next reply from Redis to the service is lost (the command ran).
+  virtual void drop_next_redis_reply() = 0;
+  // Redis is down until restarted (calls are refused).
+  virtual void stop_redis() = 0;
+  virtual void start_redis() = 0;
+};
+
+}  // namespace idemlab::ports

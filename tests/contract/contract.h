@@ -1,0 +1,68 @@
+// Contract tests: the behaviour rules of each backend, written once against
+// the ports and run in every world that implements them (the simulator's
+// models now; real mode's live servers later). A rule is a coroutine over a
+// ContractWorld; the CONTRACT_TEST macro registers it as one Catch2 test per
+// world, named after the rule.
+//
+// Inside the coroutine use CHECK, not REQUIRE: an exception escaping a task
+// terminates the program (expected failures are values). Never co_await
+// inside CHECK(...): g++ 12 evaluates the await twice there (the macro repeats
+// its expression); await into a variable, then check it. scripts/lint_coroutines
+// enforces this.
+#pragma once
+
+#include <catch2/catch.hpp>
+#include <cstdint>
+#include <functional>
+#include <memory>
+
+#include "models/redis/server.h"
+#include "sim/task.h"
+#include "strategies/ports/clock.h"
+#include "strategies/ports/fault_control.h"
+#include "strategies/ports/kv.h"
+
+namespace idemlab::contract {
+
+// Server settings a rule needs; each world applies them to its servers.
+struct Settings {
+  models::redis::RedisConfig redis;
+};
+
+class ContractWorld {
+ public:
+  virtual ~ContractWorld() = default;
+
+  virtual ports::Clock& clock() = 0;
+  virtual ports::Kv& kv() = 0;
+  virtual ports::FaultControl& faults() = 0;
+
+  // Whether the world controls time and timing exactly (the simulator does;
+  // live servers fsync and replicate when they please). Rules about exact
+  // loss windows only assert what a world can promise.
+  virtual bool exact_timing() const = 0;
+
+  // Runs `task` concurrently with the others started, as a process of the
+  // service. run() returns when every one has finished.
+  virtual void start(sim::Task<void> task) = 0;
+  virtual void run() = 0;
+};
+
+using Rule = sim::Task<void> (*)(ContractWorld& world);
+
+// Runs `rule` alone in a fresh world of each kind.
+std::unique_ptr<ContractWorld> make_sim_world(const Settings& settings);
+void run_in_sim(Rule rule, const Settings& settings);
+
+}  // namespace idemlab::contract
+
+#define IDEMLAB_CONTRACT_CONCAT2(a, b) a##b
+#define IDEMLAB_CONTRACT_CONCAT(a, b) IDEMLAB_CONTRACT_CONCAT2(a, b)
+
+// CONTRACT_TEST("rule", settings) { ... co_await ... } with `world` in scope.
+#define CONTRACT_TEST(name, settings) \
+  IDEMLAB_CONTRACT_TEST_IMPL(name, settings, IDEMLAB_CONTRACT_CONCAT(contract_rule_, __LINE__))
+#define IDEMLAB_CONTRACT_TEST_IMPL(name, settings, fn)                                        \
+  static ::idemlab::sim::Task<void> fn(::idemlab::contract::ContractWorld& world);            \
+  TEST_CASE("sim: " name, "[contract][sim]") { ::idemlab::contract::run_in_sim(&fn, settings); } \
+  static ::idemlab::sim::Task<void> fn([[maybe_unused]] ::idemlab::contract::ContractWorld& world)

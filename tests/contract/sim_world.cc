@@ -1,0 +1,86 @@
+// The simulator's ContractWorld: a service node, Redis on its own node, a
+// network with constant 100 us links, and fault control on the models.
+#include <catch2/catch.hpp>
+
+#include "models/redis/sim_kv.h"
+#include "models/sim_clock.h"
+#include "sim/network.h"
+#include "sim/node.h"
+#include "tests/contract/contract.h"
+
+namespace idemlab::contract {
+namespace {
+
+constexpr sim::Duration kCallTimeout = 500 * sim::kMillisecond;
+
+class SimWorld final : public ContractWorld, public ports::FaultControl {
+ public:
+  explicit SimWorld(const Settings& settings)
+      : tape_(1),
+        sim_(tape_, options()),
+        net_(sim_),
+        service_(sim_, "service"),
+        redis_(sim_, "redis", settings.redis),
+        kv_(net_, service_, redis_, kCallTimeout),
+        clock_(sim_) {
+    sim::LinkConfig link;
+    link.latency = sim::LatencyModel::constant(100 * sim::kMicrosecond);
+    net_.set_defaults(link);
+    service_.start();
+  }
+  ~SimWorld() override { sim_.cancel_all(); }
+
+  ports::Clock& clock() override { return clock_; }
+  ports::Kv& kv() override { return kv_; }
+  ports::FaultControl& faults() override { return *this; }
+  bool exact_timing() const override { return true; }
+
+  void start(sim::Task<void> task) override { service_.spawn(std::move(task), "rule"); }
+  void run() override {
+    const sim::RunResult r = sim_.run();
+    REQUIRE(r.stop == sim::RunStop::kQuiescent);
+    REQUIRE(sim_.live_processes() == 0);
+  }
+
+  // FaultControl
+  sim::Task<void> restart_redis() override {
+    redis_.restart();
+    co_return;
+  }
+  sim::Task<void> failover_redis() override {
+    redis_.failover();
+    co_return;
+  }
+  void drop_next_redis_reply() override { net_.inject(service_, redis_.node(), sim::Fault::kDropReply); }
+  void stop_redis() override { redis_.crash(); }
+  void start_redis() override { redis_.start(); }
+
+ private:
+  static sim::SimulatorOptions options() {
+    sim::SimulatorOptions o;
+    o.trace = sim::TraceLevel::kFull;
+    return o;
+  }
+
+  sim::RandomTape tape_;
+  sim::Simulator sim_;
+  sim::Network net_;
+  sim::Node service_;
+  models::redis::RedisServer redis_;
+  models::redis::SimKv kv_;
+  models::SimClock clock_;
+};
+
+}  // namespace
+
+std::unique_ptr<ContractWorld> make_sim_world(const Settings& settings) {
+  return std::make_unique<SimWorld>(settings);
+}
+
+void run_in_sim(Rule rule, const Settings& settings) {
+  auto world = make_sim_world(settings);
+  world->start(rule(*world));
+  world->run();
+}
+
+}  // namespace idemlab::contract
