@@ -23,6 +23,12 @@ class FaultControl {
   // Redis is down until restarted (calls are refused).
   virtual void stop_redis() = 0;
   virtual void start_redis() = 0;
+
+  // PostgreSQL crashes and restarts: open transactions are rolled back,
+  // connections lost, committed data kept.
+  virtual sim::Task<void> restart_postgres() = 0;
+  // The next reply from PostgreSQL to the service is lost (the statement ran).
+  virtual void drop_next_postgres_reply() = 0;
 };
 
 }  // namespace idemlab::ports

@@ -16,17 +16,20 @@
 #include <functional>
 #include <memory>
 
+#include "models/postgres/engine.h"
 #include "models/redis/server.h"
 #include "sim/task.h"
 #include "strategies/ports/clock.h"
 #include "strategies/ports/fault_control.h"
 #include "strategies/ports/kv.h"
+#include "strategies/ports/sql.h"
 
 namespace idemlab::contract {
 
 // Server settings a rule needs; each world applies them to its servers.
 struct Settings {
   models::redis::RedisConfig redis;
+  models::postgres::PgConfig postgres;
 };
 
 class ContractWorld {
@@ -35,6 +38,7 @@ class ContractWorld {
 
   virtual ports::Clock& clock() = 0;
   virtual ports::Kv& kv() = 0;
+  virtual ports::Sql& sql() = 0;
   virtual ports::FaultControl& faults() = 0;
 
   // Whether the world controls time and timing exactly (the simulator does;

@@ -2,6 +2,7 @@
 // network with constant 100 us links, and fault control on the models.
 #include <catch2/catch.hpp>
 
+#include "models/postgres/sim_sql.h"
 #include "models/redis/sim_kv.h"
 #include "models/sim_clock.h"
 #include "sim/network.h"
@@ -11,7 +12,8 @@
 namespace idemlab::contract {
 namespace {
 
-constexpr sim::Duration kCallTimeout = 500 * sim::kMillisecond;
+// Longer than deadlock_timeout, so that lock waits end at the server, not by the client giving up.
+constexpr sim::Duration kCallTimeout = 5 * sim::kSecond;
 
 class SimWorld final : public ContractWorld, public ports::FaultControl {
  public:
@@ -21,7 +23,9 @@ class SimWorld final : public ContractWorld, public ports::FaultControl {
         net_(sim_),
         service_(sim_, "service"),
         redis_(sim_, "redis", settings.redis),
+        postgres_(sim_, "postgres", settings.postgres),
         kv_(net_, service_, redis_, kCallTimeout),
+        sql_(net_, service_, postgres_, kCallTimeout),
         clock_(sim_) {
     sim::LinkConfig link;
     link.latency = sim::LatencyModel::constant(100 * sim::kMicrosecond);
@@ -32,6 +36,7 @@ class SimWorld final : public ContractWorld, public ports::FaultControl {
 
   ports::Clock& clock() override { return clock_; }
   ports::Kv& kv() override { return kv_; }
+  ports::Sql& sql() override { return sql_; }
   ports::FaultControl& faults() override { return *this; }
   bool exact_timing() const override { return true; }
 
@@ -54,6 +59,11 @@ class SimWorld final : public ContractWorld, public ports::FaultControl {
   void drop_next_redis_reply() override { net_.inject(service_, redis_.node(), sim::Fault::kDropReply); }
   void stop_redis() override { redis_.crash(); }
   void start_redis() override { redis_.start(); }
+  sim::Task<void> restart_postgres() override {
+    postgres_.restart();
+    co_return;
+  }
+  void drop_next_postgres_reply() override { net_.inject(service_, postgres_.node(), sim::Fault::kDropReply); }
 
  private:
   static sim::SimulatorOptions options() {
@@ -67,7 +77,9 @@ class SimWorld final : public ContractWorld, public ports::FaultControl {
   sim::Network net_;
   sim::Node service_;
   models::redis::RedisServer redis_;
+  models::postgres::Engine postgres_;
   models::redis::SimKv kv_;
+  models::postgres::SimSql sql_;
   models::SimClock clock_;
 };
 

@@ -1,0 +1,112 @@
+#include "models/postgres/sim_sql.h"
+
+#include "models/net/port_call.h"
+
+namespace idemlab::models::postgres {
+
+using ports::Result;
+using ports::Row;
+using ports::Status;
+using ports::Unit;
+using sim::Task;
+
+// Statements and their names are bound to variables before each co_await:
+// g++ 12 may destroy class-type temporaries in a co_await expression twice.
+
+Task<Result<Unit>> SimSql::ensure_schema(ports::Schema schema) {
+  std::function<Task<Result<Unit>>()> statement = [this, schema] { return engine_.ensure_schema(schema); };
+  std::string what = "pg CREATE ... IF NOT EXISTS";
+  co_return co_await call_port(net_, client_, engine_.node(), std::move(what), timeout_, std::move(statement));
+}
+
+Task<Result<std::unique_ptr<ports::Tx>>> SimSql::begin(ports::Isolation isolation) {
+  std::function<Task<Result<SessionId>>()> statement = [this, isolation] { return engine_.begin(isolation); };
+  std::string what = "pg BEGIN";
+  Result<SessionId> session =
+      co_await call_port(net_, client_, engine_.node(), std::move(what), timeout_, std::move(statement));
+  if (!session.is_ok()) {
+    co_return Result<std::unique_ptr<ports::Tx>>::failure(session.status(), session.message());
+  }
+  std::unique_ptr<ports::Tx> tx = std::make_unique<SimTx>(net_, client_, engine_, timeout_, session.value());
+  co_return Result<std::unique_ptr<ports::Tx>>::ok(std::move(tx));
+}
+
+SimTx::~SimTx() {
+  if (!finished_) close_connection();
+}
+
+void SimTx::close_connection() {
+  finished_ = true;
+  engine_.connection_lost(session_, net_.link(client_, engine_.node()).latency.sample(engine_.node().sim().tape()));
+}
+
+template <class T>
+Task<Result<T>> SimTx::send(std::string what, std::function<Task<Result<T>>()> statement) {
+  if (finished_) co_return Result<T>::failure(Status::kClosed, "the transaction is over");
+  Result<T> result = co_await call_port(net_, client_, engine_.node(), std::move(what), timeout_, std::move(statement));
+  if (result.status() == Status::kTimeout || result.status() == Status::kUnavailable) close_connection();
+  if (result.status() == Status::kClosed) finished_ = true;
+  co_return result;
+}
+
+Task<Result<Row>> SimTx::insert(std::string table, Row row) {
+  std::function<Task<Result<Row>>()> statement = [this, table, row] { return engine_.insert(session_, table, row); };
+  std::string what = "pg INSERT " + table;
+  co_return co_await send<Row>(std::move(what), std::move(statement));
+}
+
+Task<Result<std::optional<Row>>> SimTx::insert_on_conflict(std::string table, Row row, ports::OnConflict on_conflict) {
+  std::function<Task<Result<std::optional<Row>>>()> statement = [this, table, row, on_conflict] {
+    return engine_.insert_on_conflict(session_, table, row, on_conflict);
+  };
+  std::string what = "pg INSERT ON CONFLICT " + table;
+  co_return co_await send<std::optional<Row>>(std::move(what), std::move(statement));
+}
+
+Task<Result<std::vector<Row>>> SimTx::select(std::string table, ports::Where where, ports::RowLock lock) {
+  std::function<Task<Result<std::vector<Row>>>()> statement = [this, table, where, lock] {
+    return engine_.select(session_, table, where, lock);
+  };
+  std::string what = "pg SELECT " + table;
+  co_return co_await send<std::vector<Row>>(std::move(what), std::move(statement));
+}
+
+Task<Result<std::vector<Row>>> SimTx::update(std::string table, ports::Where where, ports::Assignments set) {
+  std::function<Task<Result<std::vector<Row>>>()> statement = [this, table, where, set] {
+    return engine_.update(session_, table, where, set);
+  };
+  std::string what = "pg UPDATE " + table;
+  co_return co_await send<std::vector<Row>>(std::move(what), std::move(statement));
+}
+
+Task<Result<std::int64_t>> SimTx::remove(std::string table, ports::Where where) {
+  std::function<Task<Result<std::int64_t>>()> statement = [this, table, where] {
+    return engine_.remove(session_, table, where);
+  };
+  std::string what = "pg DELETE " + table;
+  co_return co_await send<std::int64_t>(std::move(what), std::move(statement));
+}
+
+Task<Result<std::int64_t>> SimTx::nextval(std::string sequence) {
+  std::function<Task<Result<std::int64_t>>()> statement = [this, sequence] { return engine_.nextval(session_, sequence); };
+  std::string what = "pg nextval " + sequence;
+  co_return co_await send<std::int64_t>(std::move(what), std::move(statement));
+}
+
+Task<Result<Unit>> SimTx::commit() {
+  std::function<Task<Result<Unit>>()> statement = [this] { return engine_.commit(session_); };
+  std::string what = "pg COMMIT";
+  Result<Unit> result = co_await send<Unit>(std::move(what), std::move(statement));
+  finished_ = true;
+  co_return result;
+}
+
+Task<Result<Unit>> SimTx::rollback() {
+  std::function<Task<Result<Unit>>()> statement = [this] { return engine_.rollback(session_); };
+  std::string what = "pg ROLLBACK";
+  Result<Unit> result = co_await send<Unit>(std::move(what), std::move(statement));
+  finished_ = true;
+  co_return result;
+}
+
+}  // namespace idemlab::models::postgres

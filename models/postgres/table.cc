@@ -1,0 +1,212 @@
+#include "models/postgres/table.h"
+
+#include <algorithm>
+#include <cassert>
+#include <set>
+
+namespace idemlab::models::postgres {
+namespace {
+
+bool fits(const ports::Column& column, const ports::Value& value) {
+  if (std::holds_alternative<std::monostate>(value)) return true;  // NOT NULL checked apart
+  if (column.type == ports::ColumnType::kBigint) return std::holds_alternative<std::int64_t>(value);
+  return std::holds_alternative<std::string>(value);
+}
+
+const char* type_name(ports::ColumnType type) {
+  switch (type) {
+    case ports::ColumnType::kBigint: return "bigint";
+    case ports::ColumnType::kText: return "text";
+    case ports::ColumnType::kJson: return "jsonb";
+  }
+  return "?";
+}
+
+void encode_value(std::string& out, const ports::Value& value) {
+  if (const auto* number = std::get_if<std::int64_t>(&value)) {
+    // Big-endian with the sign bit flipped: byte order is numeric order.
+    const auto bits = static_cast<std::uint64_t>(*number) ^ (std::uint64_t{1} << 63);
+    out += 'i';
+    for (int shift = 56; shift >= 0; shift -= 8) out += static_cast<char>((bits >> shift) & 0xff);
+  } else {
+    const std::string& text = std::get<std::string>(value);
+    out += 's';
+    // Escape NUL so that the terminator sorts first: "a" < "ab".
+    for (char c : text) {
+      if (c == '\0') {
+        out += '\0';
+        out += '\xff';
+      } else {
+        out += c;
+      }
+    }
+    out += '\0';
+    out += '\0';
+  }
+}
+
+}  // namespace
+
+std::optional<std::string> validate_schema(const ports::TableSchema& schema) {
+  if (schema.name.empty()) return "table without a name";
+  if (schema.columns.empty()) return "table " + schema.name + " has no columns";
+  std::set<std::string> names;
+  for (const auto& column : schema.columns) {
+    if (!names.insert(column.name).second) return "table " + schema.name + ": duplicate column " + column.name;
+  }
+  if (schema.primary_key.empty()) return "table " + schema.name + " has no primary key";
+  auto check_key = [&](const std::vector<std::string>& key) -> std::optional<std::string> {
+    for (const auto& column : key) {
+      if (!names.count(column)) return "table " + schema.name + ": key names unknown column " + column;
+    }
+    return std::nullopt;
+  };
+  if (auto problem = check_key(schema.primary_key)) return problem;
+  for (const auto& key : schema.unique_keys) {
+    if (key.empty()) return "table " + schema.name + ": empty unique key";
+    if (auto problem = check_key(key)) return problem;
+  }
+  return std::nullopt;
+}
+
+Table::Table(ports::TableSchema schema) : schema_(std::move(schema)) {
+  assert(!validate_schema(schema_).has_value());
+  for (std::size_t i = 0; i < schema_.columns.size(); ++i) column_index_[schema_.columns[i].name] = i;
+  auto positions = [&](const std::vector<std::string>& key) {
+    std::vector<std::size_t> out;
+    for (const auto& column : key) out.push_back(column_index_.at(column));
+    return out;
+  };
+  unique_columns_.push_back(positions(schema_.primary_key));
+  for (const auto& key : schema_.unique_keys) unique_columns_.push_back(positions(key));
+  unique_index_.resize(unique_columns_.size());
+}
+
+std::optional<std::string> Table::to_values(const ports::Row& row, std::vector<ports::Value>& out) const {
+  out.assign(schema_.columns.size(), ports::Value{});
+  for (const auto& [name, value] : row) {
+    auto it = column_index_.find(name);
+    if (it == column_index_.end()) return "column \"" + name + "\" of relation \"" + schema_.name + "\" does not exist";
+    const ports::Column& column = schema_.columns[it->second];
+    if (!fits(column, value)) return "column \"" + name + "\" is of type " + type_name(column.type);
+    out[it->second] = value;
+  }
+  for (std::size_t i = 0; i < schema_.columns.size(); ++i) {
+    const bool primary = std::find(unique_columns_[0].begin(), unique_columns_[0].end(), i) != unique_columns_[0].end();
+    if (std::holds_alternative<std::monostate>(out[i]) && (!schema_.columns[i].nullable || primary)) {
+      return "null value in column \"" + schema_.columns[i].name + "\" of relation \"" + schema_.name +
+             "\" violates not-null constraint";
+    }
+  }
+  return std::nullopt;
+}
+
+ports::Row Table::to_row(const std::vector<ports::Value>& values) const {
+  ports::Row row;
+  for (std::size_t i = 0; i < schema_.columns.size(); ++i) row.emplace(schema_.columns[i].name, values[i]);
+  return row;
+}
+
+std::optional<std::string> Table::resolve(const std::map<std::string, ports::Value>& where, ResolvedWhere& out) const {
+  out.clear();
+  for (const auto& [name, value] : where) {
+    auto it = column_index_.find(name);
+    if (it == column_index_.end()) return "column \"" + name + "\" does not exist";
+    const ports::Column& column = schema_.columns[it->second];
+    if (!fits(column, value)) return "column \"" + name + "\" is of type " + type_name(column.type);
+    out.emplace_back(it->second, value);
+  }
+  return std::nullopt;
+}
+
+bool Table::matches(const std::vector<ports::Value>& values, const ResolvedWhere& where) {
+  for (const auto& [column, value] : where) {
+    if (values[column] != value) return false;  // a null in Where means IS NULL
+  }
+  return true;
+}
+
+void Table::assign(std::vector<ports::Value>& values, const ResolvedWhere& set) {
+  for (const auto& [column, value] : set) values[column] = value;
+}
+
+std::string Table::unique_key_name(std::size_t key) const {
+  if (key == 0) return schema_.name + "_pkey";
+  std::string name = schema_.name;
+  for (std::size_t column : unique_columns_[key]) name += "_" + schema_.columns[column].name;
+  return name + "_key";
+}
+
+std::optional<std::size_t> Table::find_unique_key(const std::vector<std::string>& columns) const {
+  std::vector<std::size_t> wanted;
+  for (const auto& column : columns) {
+    auto it = column_index_.find(column);
+    if (it == column_index_.end()) return std::nullopt;
+    wanted.push_back(it->second);
+  }
+  std::sort(wanted.begin(), wanted.end());
+  for (std::size_t key = 0; key < unique_columns_.size(); ++key) {
+    std::vector<std::size_t> have = unique_columns_[key];
+    std::sort(have.begin(), have.end());
+    if (have == wanted) return key;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> Table::encode_key(std::size_t key, const std::vector<ports::Value>& values) const {
+  std::string encoded;
+  for (std::size_t column : unique_columns_[key]) {
+    if (std::holds_alternative<std::monostate>(values[column])) return std::nullopt;
+    encode_value(encoded, values[column]);
+  }
+  return encoded;
+}
+
+const std::vector<std::uint32_t>& Table::versions_with_key(std::size_t key, const std::string& encoded) const {
+  static const std::vector<std::uint32_t> kNone;
+  auto it = unique_index_[key].find(encoded);
+  return it == unique_index_[key].end() ? kNone : it->second;
+}
+
+std::vector<std::uint32_t> Table::candidates(const ResolvedWhere& where) const {
+  for (std::size_t key = 0; key < unique_columns_.size(); ++key) {
+    std::vector<ports::Value> probe(schema_.columns.size());
+    bool pinned = true;
+    for (std::size_t column : unique_columns_[key]) {
+      auto it = std::find_if(where.begin(), where.end(), [&](const auto& term) { return term.first == column; });
+      if (it == where.end() || std::holds_alternative<std::monostate>(it->second)) {
+        pinned = false;
+        break;
+      }
+      probe[column] = it->second;
+    }
+    if (pinned) return versions_with_key(key, *encode_key(key, probe));
+  }
+  std::vector<std::uint32_t> all(versions_.size());
+  for (std::uint32_t i = 0; i < all.size(); ++i) all[i] = i;
+  return all;
+}
+
+std::uint32_t Table::append(Version version) {
+  const auto index = static_cast<std::uint32_t>(versions_.size());
+  for (std::size_t key = 0; key < unique_columns_.size(); ++key) {
+    if (auto encoded = encode_key(key, version.values)) unique_index_[key][*encoded].push_back(index);
+  }
+  versions_.push_back(std::move(version));
+  return index;
+}
+
+std::int64_t Table::version_bytes(const Version& version) {
+  std::int64_t bytes = 24;
+  for (const auto& value : version.values) {
+    if (std::holds_alternative<std::int64_t>(value)) {
+      bytes += 8;
+    } else if (const auto* text = std::get_if<std::string>(&value)) {
+      const auto length = static_cast<std::int64_t>(text->size());
+      bytes += length + (length < 127 ? 1 : 4);
+    }
+  }
+  return (bytes + 7) / 8 * 8;
+}
+
+}  // namespace idemlab::models::postgres

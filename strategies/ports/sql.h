@@ -1,0 +1,98 @@
+// Sql port: the PostgreSQL the strategies use, as typed statements over
+// tables rather than SQL text, so that the simulator can model exactly these
+// statements and real mode can render each as one parameterised query.
+//
+//   insert             INSERT ... RETURNING *
+//   insert_on_conflict INSERT ... ON CONFLICT (cols) DO NOTHING | DO UPDATE SET ... RETURNING *
+//   select             SELECT * ... WHERE ... [FOR UPDATE], in primary-key order
+//   update             UPDATE ... SET ... WHERE ... RETURNING *
+//   remove             DELETE ... WHERE ...
+//   nextval            SELECT nextval(seq): handed out at once, never rolled back
+//
+// A Where is a conjunction of column = value; a null value means IS NULL.
+// After any error inside a transaction the transaction is aborted (its locks
+// are gone); later statements fail with kClosed until it is rolled back, as
+// in PostgreSQL. Destroying a Tx that was neither committed nor rolled back
+// rolls it back (the connection goes back, or is lost with the process).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "sim/task.h"
+#include "strategies/ports/result.h"
+
+namespace idemlab::ports {
+
+enum class Isolation : std::uint8_t { kReadCommitted, kRepeatableRead, kSerializable };
+const char* isolation_name(Isolation isolation);
+
+// NULL, bigint, or text (JSON columns hold their text).
+using Value = std::variant<std::monostate, std::int64_t, std::string>;
+using Row = std::map<std::string, Value>;
+using Where = std::map<std::string, Value>;
+using Assignments = std::map<std::string, Value>;
+
+std::string value_text(const Value& value);  // NULL, 42, 'text'
+std::string row_text(const Row& row);        // {a=1, b='x'}
+
+enum class ColumnType : std::uint8_t { kBigint, kText, kJson };
+
+struct Column {
+  std::string name;
+  ColumnType type = ColumnType::kText;
+  bool nullable = false;
+};
+
+struct TableSchema {
+  std::string name;
+  std::vector<Column> columns;
+  std::vector<std::string> primary_key;
+  std::vector<std::vector<std::string>> unique_keys;  // besides the primary key
+};
+
+struct Schema {
+  std::vector<TableSchema> tables;
+  std::vector<std::string> sequences;
+};
+
+struct OnConflict {
+  enum class Action : std::uint8_t { kDoNothing, kDoUpdate };
+  std::vector<std::string> columns;  // the conflict target: a unique key
+  Action action = Action::kDoNothing;
+  Assignments set;                   // kDoUpdate: SET col = value ...
+};
+
+enum class RowLock : std::uint8_t { kNone, kForUpdate };
+
+class Tx {
+ public:
+  virtual ~Tx() = default;
+
+  virtual sim::Task<Result<Row>> insert(std::string table, Row row) = 0;
+  // nullopt: DO NOTHING skipped the row.
+  virtual sim::Task<Result<std::optional<Row>>> insert_on_conflict(std::string table, Row row,
+                                                                   OnConflict on_conflict) = 0;
+  virtual sim::Task<Result<std::vector<Row>>> select(std::string table, Where where, RowLock lock) = 0;
+  virtual sim::Task<Result<std::vector<Row>>> update(std::string table, Where where, Assignments set) = 0;
+  virtual sim::Task<Result<std::int64_t>> remove(std::string table, Where where) = 0;
+  virtual sim::Task<Result<std::int64_t>> nextval(std::string sequence) = 0;
+  // kTimeout on commit: the transaction may or may not have committed.
+  virtual sim::Task<Result<Unit>> commit() = 0;
+  virtual sim::Task<Result<Unit>> rollback() = 0;
+};
+
+class Sql {
+ public:
+  virtual ~Sql() = default;
+  // Creates what is missing of `schema` (CREATE ... IF NOT EXISTS).
+  virtual sim::Task<Result<Unit>> ensure_schema(Schema schema) = 0;
+  virtual sim::Task<Result<std::unique_ptr<Tx>>> begin(Isolation isolation) = 0;
+};
+
+}  // namespace idemlab::ports
