@@ -29,6 +29,12 @@ class FaultControl {
   virtual sim::Task<void> restart_postgres() = 0;
   // The next reply from PostgreSQL to the service is lost (the statement ran).
   virtual void drop_next_postgres_reply() = 0;
+
+  // RabbitMQ crashes and restarts: channels close; only persistent messages
+  // of durable queues that reached the disk survive.
+  virtual sim::Task<void> restart_broker() = 0;
+  // The next publisher confirm (or other reply) from RabbitMQ is lost.
+  virtual void drop_next_broker_reply() = 0;
 };
 
 }  // namespace idemlab::ports

@@ -17,11 +17,13 @@
 #include <memory>
 
 #include "models/postgres/engine.h"
+#include "models/rabbitmq/broker.h"
 #include "models/redis/server.h"
 #include "sim/task.h"
 #include "strategies/ports/clock.h"
 #include "strategies/ports/fault_control.h"
 #include "strategies/ports/kv.h"
+#include "strategies/ports/queue.h"
 #include "strategies/ports/sql.h"
 
 namespace idemlab::contract {
@@ -30,6 +32,7 @@ namespace idemlab::contract {
 struct Settings {
   models::redis::RedisConfig redis;
   models::postgres::PgConfig postgres;
+  models::rabbitmq::BrokerConfig rabbitmq;
 };
 
 class ContractWorld {
@@ -39,6 +42,7 @@ class ContractWorld {
   virtual ports::Clock& clock() = 0;
   virtual ports::Kv& kv() = 0;
   virtual ports::Sql& sql() = 0;
+  virtual ports::Queue& queue() = 0;
   virtual ports::FaultControl& faults() = 0;
 
   // Whether the world controls time and timing exactly (the simulator does;

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "models/postgres/sim_sql.h"
+#include "models/rabbitmq/sim_queue.h"
 #include "models/redis/sim_kv.h"
 #include "models/sim_clock.h"
 #include "sim/network.h"
@@ -24,8 +25,10 @@ class SimWorld final : public ContractWorld, public ports::FaultControl {
         service_(sim_, "service"),
         redis_(sim_, "redis", settings.redis),
         postgres_(sim_, "postgres", settings.postgres),
+        broker_(sim_, net_, "rabbitmq", settings.rabbitmq),
         kv_(net_, service_, redis_, kCallTimeout),
         sql_(net_, service_, postgres_, kCallTimeout),
+        queue_(net_, service_, broker_, kCallTimeout),
         clock_(sim_) {
     sim::LinkConfig link;
     link.latency = sim::LatencyModel::constant(100 * sim::kMicrosecond);
@@ -37,6 +40,7 @@ class SimWorld final : public ContractWorld, public ports::FaultControl {
   ports::Clock& clock() override { return clock_; }
   ports::Kv& kv() override { return kv_; }
   ports::Sql& sql() override { return sql_; }
+  ports::Queue& queue() override { return queue_; }
   ports::FaultControl& faults() override { return *this; }
   bool exact_timing() const override { return true; }
 
@@ -64,6 +68,11 @@ class SimWorld final : public ContractWorld, public ports::FaultControl {
     co_return;
   }
   void drop_next_postgres_reply() override { net_.inject(service_, postgres_.node(), sim::Fault::kDropReply); }
+  sim::Task<void> restart_broker() override {
+    broker_.restart();
+    co_return;
+  }
+  void drop_next_broker_reply() override { net_.inject(service_, broker_.node(), sim::Fault::kDropReply); }
 
  private:
   static sim::SimulatorOptions options() {
@@ -78,8 +87,10 @@ class SimWorld final : public ContractWorld, public ports::FaultControl {
   sim::Node service_;
   models::redis::RedisServer redis_;
   models::postgres::Engine postgres_;
+  models::rabbitmq::Broker broker_;
   models::redis::SimKv kv_;
   models::postgres::SimSql sql_;
+  models::rabbitmq::SimQueue queue_;
   models::SimClock clock_;
 };
 

@@ -1,0 +1,109 @@
+#include "models/rabbitmq/sim_queue.h"
+
+#include "models/net/port_call.h"
+
+namespace idemlab::models::rabbitmq {
+
+using ports::Result;
+using ports::Status;
+using ports::Unit;
+using sim::Task;
+
+namespace {
+
+// Waits for a delivery in the mailbox, or for `wait` to pass.
+struct NextAwaiter {
+  sim::Simulator& sim;
+  ConsumerMailbox& mailbox;
+  sim::Duration wait;
+  sim::Waiter waiter;
+
+  NextAwaiter(sim::Simulator& s, ConsumerMailbox& m, sim::Duration w) : sim(s), mailbox(m), wait(w) {}
+  NextAwaiter(const NextAwaiter&) = delete;
+  ~NextAwaiter() {
+    if (mailbox.reader == &waiter) {
+      mailbox.reader = nullptr;
+      sim.cancel(mailbox.reader_timer);
+      mailbox.reader_timer = {};
+    }
+    sim.cancel_wake(waiter);
+  }
+  bool await_ready() const { return !mailbox.buffer.empty() || mailbox.closed_by_broker || wait <= 0; }
+  template <class Promise>
+  void await_suspend(std::coroutine_handle<Promise> h) {
+    waiter.bind(sim, h);
+    mailbox.reader = &waiter;
+    mailbox.reader_timer = sim.schedule(sim.now() + wait, &NextAwaiter::expire, this);
+  }
+  void await_resume() const noexcept {}
+
+  static void expire(void* context, std::uint64_t) {
+    auto* self = static_cast<NextAwaiter*>(context);
+    self->mailbox.reader = nullptr;
+    self->mailbox.reader_timer = {};
+    self->sim.resume(self->waiter.process, self->waiter.handle);
+  }
+};
+
+}  // namespace
+
+// Requests and their names are bound to variables before each co_await:
+// g++ 12 may destroy class-type temporaries in a co_await expression twice.
+
+Task<Result<Unit>> SimQueue::declare(std::string queue, ports::QueueOptions options) {
+  std::function<Task<Result<Unit>>()> request = [this, queue, options] { return broker_.declare(queue, options); };
+  std::string what = "amqp queue.declare " + queue;
+  co_return co_await call_port(net_, client_, broker_.node(), std::move(what), timeout_, std::move(request));
+}
+
+Task<Result<Unit>> SimQueue::publish(std::string queue, ports::Message message) {
+  std::function<Task<Result<Unit>>()> request = [this, queue, message] { return broker_.publish(queue, message); };
+  std::string what = "amqp basic.publish " + message.id + " (confirm)";
+  co_return co_await call_port(net_, client_, broker_.node(), std::move(what), timeout_, std::move(request));
+}
+
+Task<Result<std::unique_ptr<ports::Consumer>>> SimQueue::consume(std::string queue, std::int64_t prefetch) {
+  using Out = std::unique_ptr<ports::Consumer>;
+  auto mailbox = std::make_shared<ConsumerMailbox>();
+  // The consumer exists before the subscription does, so that a crash while
+  // subscribing closes the channel it may have opened.
+  auto consumer = std::make_unique<SimConsumer>(client_.sim(), client_, broker_, mailbox);
+  std::function<Task<Result<ConsumerId>>()> request = [this, queue, prefetch, mailbox] {
+    return broker_.subscribe(queue, prefetch, &client_, mailbox);
+  };
+  std::string what = "amqp basic.consume " + queue;
+  Result<ConsumerId> subscribed =
+      co_await call_port(net_, client_, broker_.node(), std::move(what), timeout_, std::move(request));
+  if (!subscribed.is_ok()) co_return Result<Out>::failure(subscribed.status(), subscribed.message());
+  co_return Result<Out>::ok(std::move(consumer));
+}
+
+SimConsumer::~SimConsumer() {
+  mailbox_->client_open = false;
+  if (mailbox_->id != 0) broker_.send_channel_close(mailbox_->id, client_);
+}
+
+Task<Result<ports::Delivery>> SimConsumer::next(sim::Duration wait) {
+  co_await NextAwaiter(sim_, *mailbox_, wait);
+  if (!mailbox_->buffer.empty()) {
+    ports::Delivery delivery = std::move(mailbox_->buffer.front());
+    mailbox_->buffer.pop_front();
+    co_return Result<ports::Delivery>::ok(std::move(delivery));
+  }
+  if (mailbox_->closed_by_broker) co_return Result<ports::Delivery>::failure(Status::kClosed, "channel closed by the broker");
+  co_return Result<ports::Delivery>::failure(Status::kTimeout, "no delivery");
+}
+
+Task<Result<Unit>> SimConsumer::ack(std::uint64_t tag) {
+  if (mailbox_->closed_by_broker) co_return Result<Unit>::failure(Status::kClosed, "channel closed by the broker");
+  broker_.send_ack(mailbox_->id, tag);
+  co_return Result<Unit>::ok({});
+}
+
+Task<Result<Unit>> SimConsumer::nack(std::uint64_t tag, bool requeue) {
+  if (mailbox_->closed_by_broker) co_return Result<Unit>::failure(Status::kClosed, "channel closed by the broker");
+  broker_.send_nack(mailbox_->id, tag, requeue);
+  co_return Result<Unit>::ok({});
+}
+
+}  // namespace idemlab::models::rabbitmq

@@ -1,0 +1,275 @@
+// The RabbitMQ rules the strategies rely on, as contract tests over the
+// Queue port. A consumer's channel closes when its Consumer is destroyed.
+#include <memory>
+#include <string>
+
+#include "tests/contract/contract.h"
+
+namespace idemlab::contract {
+namespace {
+
+using ports::Delivery;
+using ports::Message;
+using ports::QueueOptions;
+using ports::Status;
+using sim::kMillisecond;
+using sim::Task;
+
+constexpr sim::Duration kWait = 200 * kMillisecond;
+
+Settings plain() { return Settings{}; }
+
+Settings with_consumer_timeout(sim::Duration timeout) {
+  Settings s;
+  s.rabbitmq.consumer_timeout = timeout;
+  return s;
+}
+
+Message message(std::string id, bool persistent = true) {
+  Message m;
+  m.id = std::move(id);
+  m.body = "{\"amount\":100}";
+  m.persistent = persistent;
+  return m;
+}
+
+QueueOptions durable() { return QueueOptions{}; }
+
+QueueOptions limited(std::int64_t limit, std::string dead_letter_queue) {
+  QueueOptions options;
+  options.delivery_limit = limit;
+  options.dead_letter_queue = std::move(dead_letter_queue);
+  return options;
+}
+
+Task<bool> declare(ContractWorld& world, std::string queue, QueueOptions options) {
+  auto declared = co_await world.queue().declare(std::move(queue), std::move(options));
+  CHECK(declared.is_ok());
+  co_return declared.is_ok();
+}
+
+Task<void> publish(ContractWorld& world, std::string queue, Message m) {
+  auto published = co_await world.queue().publish(std::move(queue), std::move(m));
+  CHECK(published.is_ok());
+}
+
+Task<std::unique_ptr<ports::Consumer>> consume(ContractWorld& world, std::string queue, std::int64_t prefetch) {
+  auto consumer = co_await world.queue().consume(std::move(queue), prefetch);
+  CHECK(consumer.is_ok());
+  if (!consumer.is_ok()) co_return nullptr;
+  co_return std::move(consumer).value();
+}
+
+// Drains whatever arrives within kWait, acking each; returns the message ids.
+Task<std::vector<std::string>> drain(ports::Consumer& consumer) {
+  std::vector<std::string> ids;
+  for (;;) {
+    auto delivery = co_await consumer.next(kWait);
+    if (!delivery.is_ok()) break;
+    ids.push_back(delivery.value().message.id);
+    auto acked = co_await consumer.ack(delivery.value().tag);
+    CHECK(acked.is_ok());
+  }
+  co_return ids;
+}
+
+using Ids = std::vector<std::string>;
+
+CONTRACT_TEST("a published message is delivered once, in order, with its id and body", plain()) {
+  if (!co_await declare(world, "payments", durable())) co_return;
+  co_await publish(world, "payments", message("m1"));
+  co_await publish(world, "payments", message("m2"));
+  auto consumer = co_await consume(world, "payments", 10);
+  if (!consumer) co_return;
+  auto first = co_await consumer->next(kWait);
+  CHECK(first.is_ok());
+  if (first.is_ok()) {
+    CHECK(first.value().message.id == "m1");
+    CHECK(first.value().message.body == "{\"amount\":100}");
+    CHECK_FALSE(first.value().redelivered);
+    auto acked = co_await consumer->ack(first.value().tag);
+    CHECK(acked.is_ok());
+  }
+  const Ids rest = co_await drain(*consumer);
+  CHECK(rest == Ids{"m2"});
+}
+
+CONTRACT_TEST("a consumer gets at most prefetch unacknowledged deliveries", plain()) {
+  if (!co_await declare(world, "payments", durable())) co_return;
+  for (int i = 0; i < 5; ++i) co_await publish(world, "payments", message("m" + std::to_string(i)));
+  auto consumer = co_await consume(world, "payments", 2);
+  if (!consumer) co_return;
+  auto a = co_await consumer->next(kWait);
+  auto b = co_await consumer->next(kWait);
+  auto c = co_await consumer->next(kWait);
+  CHECK(a.is_ok());
+  CHECK(b.is_ok());
+  CHECK(c.status() == Status::kTimeout);  // two unacked: no third until an ack
+  if (!a.is_ok()) co_return;
+  auto acked = co_await consumer->ack(a.value().tag);
+  CHECK(acked.is_ok());
+  auto d = co_await consumer->next(kWait);
+  CHECK(d.is_ok());
+}
+
+CONTRACT_TEST("when a consumer's channel closes its unacked deliveries are redelivered with the redelivered flag", plain()) {
+  if (!co_await declare(world, "payments", durable())) co_return;
+  co_await publish(world, "payments", message("m1"));
+  auto crashed = co_await consume(world, "payments", 10);
+  if (!crashed) co_return;
+  auto first = co_await crashed->next(kWait);
+  CHECK(first.is_ok());
+  crashed.reset();  // the consumer dies after the effect, before the ack
+  auto survivor = co_await consume(world, "payments", 10);
+  if (!survivor) co_return;
+  auto again = co_await survivor->next(kWait);
+  CHECK(again.is_ok());
+  if (again.is_ok()) {
+    CHECK(again.value().message.id == "m1");
+    CHECK(again.value().redelivered);
+    CHECK(again.value().delivery_count == 2);
+  }
+}
+
+CONTRACT_TEST("a requeued delivery can go to another consumer", plain()) {
+  if (!co_await declare(world, "payments", durable())) co_return;
+  auto first = co_await consume(world, "payments", 1);
+  auto second = co_await consume(world, "payments", 1);
+  if (!first || !second) co_return;
+  co_await publish(world, "payments", message("m1"));
+  auto got = co_await first->next(kWait);
+  CHECK(got.is_ok());
+  if (!got.is_ok()) co_return;
+  auto nacked = co_await first->nack(got.value().tag, true);
+  CHECK(nacked.is_ok());
+  auto other = co_await second->next(kWait);
+  CHECK(other.is_ok());
+  if (other.is_ok()) {
+    CHECK(other.value().message.id == "m1");
+    CHECK(other.value().redelivered);
+  }
+}
+
+CONTRACT_TEST("nack without requeue dead-letters the message, or drops it without a dead-letter queue", plain()) {
+  if (!co_await declare(world, "dead", durable())) co_return;
+  if (!co_await declare(world, "payments", limited(0, "dead"))) co_return;
+  if (!co_await declare(world, "plain", durable())) co_return;
+  co_await publish(world, "payments", message("m1"));
+  co_await publish(world, "plain", message("m2"));
+  auto consumer = co_await consume(world, "payments", 10);
+  auto plain_consumer = co_await consume(world, "plain", 10);
+  if (!consumer || !plain_consumer) co_return;
+  auto got = co_await consumer->next(kWait);
+  auto got_plain = co_await plain_consumer->next(kWait);
+  if (!got.is_ok() || !got_plain.is_ok()) co_return;
+  auto rejected = co_await consumer->nack(got.value().tag, false);
+  auto dropped = co_await plain_consumer->nack(got_plain.value().tag, false);
+  CHECK(rejected.is_ok());
+  CHECK(dropped.is_ok());
+  const Ids requeued = co_await drain(*consumer);
+  const Ids requeued_plain = co_await drain(*plain_consumer);
+  CHECK(requeued.empty());
+  CHECK(requeued_plain.empty());
+  auto dead_reader = co_await consume(world, "dead", 10);
+  if (!dead_reader) co_return;
+  const Ids dead = co_await drain(*dead_reader);
+  CHECK(dead == Ids{"m1"});
+}
+
+CONTRACT_TEST("a message redelivered up to its delivery limit is dead-lettered", plain()) {
+  if (!co_await declare(world, "dead", durable())) co_return;
+  if (!co_await declare(world, "payments", limited(3, "dead"))) co_return;
+  co_await publish(world, "payments", message("poison"));
+  for (int attempt = 1; attempt <= 3; ++attempt) {
+    auto consumer = co_await consume(world, "payments", 1);
+    if (!consumer) co_return;
+    auto got = co_await consumer->next(kWait);
+    CHECK(got.is_ok());
+    if (got.is_ok()) CHECK(got.value().delivery_count == attempt);
+    // The consumer crashes before acking, each time.
+  }
+  auto consumer = co_await consume(world, "payments", 1);
+  if (!consumer) co_return;
+  auto none = co_await consumer->next(kWait);
+  CHECK(none.status() == Status::kTimeout);
+  auto dead_reader = co_await consume(world, "dead", 10);
+  if (!dead_reader) co_return;
+  const Ids dead = co_await drain(*dead_reader);
+  CHECK(dead == Ids{"poison"});
+}
+
+CONTRACT_TEST("a delivery not acked within the consumer timeout closes the channel and is requeued",
+              with_consumer_timeout(500 * kMillisecond)) {
+  if (!co_await declare(world, "payments", durable())) co_return;
+  co_await publish(world, "payments", message("slow"));
+  auto slow = co_await consume(world, "payments", 1);
+  if (!slow) co_return;
+  auto got = co_await slow->next(kWait);
+  CHECK(got.is_ok());
+  co_await world.clock().sleep(1000 * kMillisecond);
+  auto closed = co_await slow->next(kWait);
+  CHECK(closed.status() == Status::kClosed);
+  auto other = co_await consume(world, "payments", 1);
+  if (!other) co_return;
+  auto again = co_await other->next(kWait);
+  CHECK(again.is_ok());
+  if (again.is_ok()) CHECK(again.value().redelivered);
+}
+
+CONTRACT_TEST("a lost publisher confirm and a republish put the message in the queue twice", plain()) {
+  if (!co_await declare(world, "payments", durable())) co_return;
+  world.faults().drop_next_broker_reply();
+  auto unconfirmed = co_await world.queue().publish("payments", message("m1"));
+  CHECK(unconfirmed.status() == Status::kTimeout);
+  co_await publish(world, "payments", message("m1"));  // the publisher retries
+  auto consumer = co_await consume(world, "payments", 10);
+  if (!consumer) co_return;
+  const Ids ids = co_await drain(*consumer);
+  CHECK(ids == Ids{"m1", "m1"});  // same message id twice: consumers must deduplicate
+}
+
+CONTRACT_TEST("a broker restart keeps confirmed persistent messages of durable queues and loses transient ones", plain()) {
+  if (!co_await declare(world, "durable", durable())) co_return;
+  QueueOptions transient_queue;
+  transient_queue.durable = false;
+  if (!co_await declare(world, "transient", transient_queue)) co_return;
+  co_await publish(world, "durable", message("persistent"));
+  co_await publish(world, "durable", message("transient-message", false));
+  co_await publish(world, "transient", message("in-transient-queue"));
+  if (!co_await declare(world, "idle", durable())) co_return;
+  auto consumer = co_await consume(world, "idle", 10);
+  if (!consumer) co_return;
+  co_await world.faults().restart_broker();
+  auto closed = co_await consumer->next(kWait);
+  CHECK(closed.status() == Status::kClosed);  // the restart closed the channel
+  auto fresh = co_await consume(world, "durable", 10);
+  if (!fresh) co_return;
+  const Ids ids = co_await drain(*fresh);
+  CHECK(ids == Ids{"persistent"});
+  auto gone = co_await world.queue().consume("transient", 10);
+  CHECK(gone.status() == Status::kError);  // the transient queue is gone
+}
+
+Task<void> publish_unconfirmed(ContractWorld& world, Status& outcome) {
+  auto published = co_await world.queue().publish("payments", message("in-flight"));
+  outcome = published.status();
+}
+
+CONTRACT_TEST("a broker restart loses a persistent message whose confirm had not been sent", plain()) {
+  if (!co_await declare(world, "payments", durable())) co_return;
+  Status publisher = Status::kOk;
+  world.start(publish_unconfirmed(world, publisher));
+  if (world.exact_timing()) {
+    co_await world.clock().sleep(sim::kMillisecond / 2);  // enqueued, not yet on disk
+    co_await world.faults().restart_broker();
+    co_await world.clock().sleep(sim::kSecond * 6);
+    CHECK(publisher != Status::kOk);  // no confirm
+    auto consumer = co_await consume(world, "payments", 10);
+    if (!consumer) co_return;
+    const Ids ids = co_await drain(*consumer);
+    CHECK(ids.empty());
+  }
+}
+
+}  // namespace
+}  // namespace idemlab::contract
