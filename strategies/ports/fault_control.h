@@ -35,6 +35,9 @@ class FaultControl {
   virtual sim::Task<void> restart_broker() = 0;
   // The next publisher confirm (or other reply) from RabbitMQ is lost.
   virtual void drop_next_broker_reply() = 0;
+
+  // The next reply from the payment processor is lost (the charge happened).
+  virtual void drop_next_processor_reply() = 0;
 };
 
 }  // namespace idemlab::ports

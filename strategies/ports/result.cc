@@ -11,6 +11,7 @@ const char* status_name(Status status) {
     case Status::kSerializationFailure: return "serialization_failure";
     case Status::kDeadlock: return "deadlock";
     case Status::kOutOfMemory: return "out_of_memory";
+    case Status::kConflict: return "conflict";
     case Status::kClosed: return "closed";
     case Status::kError: return "error";
   }

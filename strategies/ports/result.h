@@ -18,6 +18,7 @@ enum class Status : std::uint8_t {
   kSerializationFailure,  // SQLSTATE 40001: retry the transaction
   kDeadlock,              // SQLSTATE 40P01: this transaction was chosen as the victim
   kOutOfMemory,           // Redis maxmemory with noeviction refused a write
+  kConflict,              // a request with the same idempotency key is in progress (409)
   kClosed,                // the transaction or channel is no longer usable
   kError,                 // anything else; see the message
 };

@@ -17,12 +17,14 @@
 #include <memory>
 
 #include "models/postgres/engine.h"
+#include "models/processor/processor.h"
 #include "models/rabbitmq/broker.h"
 #include "models/redis/server.h"
 #include "sim/task.h"
 #include "strategies/ports/clock.h"
 #include "strategies/ports/fault_control.h"
 #include "strategies/ports/kv.h"
+#include "strategies/ports/processor.h"
 #include "strategies/ports/queue.h"
 #include "strategies/ports/sql.h"
 
@@ -33,6 +35,7 @@ struct Settings {
   models::redis::RedisConfig redis;
   models::postgres::PgConfig postgres;
   models::rabbitmq::BrokerConfig rabbitmq;
+  models::processor::ProcessorConfig processor;
 };
 
 class ContractWorld {
@@ -43,6 +46,9 @@ class ContractWorld {
   virtual ports::Kv& kv() = 0;
   virtual ports::Sql& sql() = 0;
   virtual ports::Queue& queue() = 0;
+  virtual ports::Processor& processor() = 0;
+  // Ground truth: successful charges of `intent` in the processor's ledger.
+  virtual std::int64_t charges_for(const std::string& intent) = 0;
   virtual ports::FaultControl& faults() = 0;
 
   // Whether the world controls time and timing exactly (the simulator does;

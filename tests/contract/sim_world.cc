@@ -4,6 +4,7 @@
 
 #include "models/postgres/sim_sql.h"
 #include "models/rabbitmq/sim_queue.h"
+#include "models/processor/sim_processor.h"
 #include "models/redis/sim_kv.h"
 #include "models/sim_clock.h"
 #include "sim/network.h"
@@ -26,9 +27,11 @@ class SimWorld final : public ContractWorld, public ports::FaultControl {
         redis_(sim_, "redis", settings.redis),
         postgres_(sim_, "postgres", settings.postgres),
         broker_(sim_, net_, "rabbitmq", settings.rabbitmq),
+        payments_(sim_, "processor", settings.processor),
         kv_(net_, service_, redis_, kCallTimeout),
         sql_(net_, service_, postgres_, kCallTimeout),
         queue_(net_, service_, broker_, kCallTimeout),
+        processor_(net_, service_, payments_, kCallTimeout),
         clock_(sim_) {
     sim::LinkConfig link;
     link.latency = sim::LatencyModel::constant(100 * sim::kMicrosecond);
@@ -41,6 +44,8 @@ class SimWorld final : public ContractWorld, public ports::FaultControl {
   ports::Kv& kv() override { return kv_; }
   ports::Sql& sql() override { return sql_; }
   ports::Queue& queue() override { return queue_; }
+  ports::Processor& processor() override { return processor_; }
+  std::int64_t charges_for(const std::string& intent) override { return payments_.charges_for(intent); }
   ports::FaultControl& faults() override { return *this; }
   bool exact_timing() const override { return true; }
 
@@ -73,6 +78,7 @@ class SimWorld final : public ContractWorld, public ports::FaultControl {
     co_return;
   }
   void drop_next_broker_reply() override { net_.inject(service_, broker_.node(), sim::Fault::kDropReply); }
+  void drop_next_processor_reply() override { net_.inject(service_, payments_.node(), sim::Fault::kDropReply); }
 
  private:
   static sim::SimulatorOptions options() {
@@ -88,9 +94,11 @@ class SimWorld final : public ContractWorld, public ports::FaultControl {
   models::redis::RedisServer redis_;
   models::postgres::Engine postgres_;
   models::rabbitmq::Broker broker_;
+  models::processor::PaymentProcessor payments_;
   models::redis::SimKv kv_;
   models::postgres::SimSql sql_;
   models::rabbitmq::SimQueue queue_;
+  models::processor::SimProcessor processor_;
   models::SimClock clock_;
 };
 

@@ -1,0 +1,25 @@
+#include "models/processor/sim_processor.h"
+
+#include "models/net/port_call.h"
+
+namespace idemlab::models::processor {
+
+using ports::Result;
+using sim::Task;
+
+// Requests are bound to variables before each co_await (g++ 12, see
+// docs/architecture.md).
+
+Task<Result<ports::Charge>> SimProcessor::charge(ports::ChargeRequest request) {
+  std::function<Task<Result<ports::Charge>>()> call = [this, request] { return processor_.charge(request); };
+  std::string what = "POST /v1/charges " + request.intent;
+  co_return co_await call_port(net_, client_, processor_.node(), std::move(what), timeout_, std::move(call));
+}
+
+Task<Result<ports::Refund>> SimProcessor::refund(ports::RefundRequest request) {
+  std::function<Task<Result<ports::Refund>>()> call = [this, request] { return processor_.refund(request); };
+  std::string what = "POST /v1/refunds " + request.charge_id;
+  co_return co_await call_port(net_, client_, processor_.node(), std::move(what), timeout_, std::move(call));
+}
+
+}  // namespace idemlab::models::processor

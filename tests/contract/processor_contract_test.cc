@@ -1,0 +1,133 @@
+// The payment processor's rules, as contract tests over the Processor port
+// and the processor's ledger.
+#include <string>
+
+#include "tests/contract/contract.h"
+
+namespace idemlab::contract {
+namespace {
+
+using ports::ChargeRequest;
+using ports::Status;
+using sim::kMillisecond;
+using sim::kSecond;
+using sim::Task;
+
+Settings plain() { return Settings{}; }
+
+Settings retention(sim::Duration window) {
+  Settings s;
+  s.processor.key_retention = window;
+  return s;
+}
+
+Settings always_declines() {
+  Settings s;
+  s.processor.decline = sim::Ratio{1, 1};
+  return s;
+}
+
+ChargeRequest charge(std::string intent, std::optional<std::string> key, std::int64_t amount = 100) {
+  ChargeRequest r;
+  r.intent = std::move(intent);
+  r.amount = amount;
+  r.customer = "cus_1";
+  r.idempotency_key = std::move(key);
+  return r;
+}
+
+ports::RefundRequest refund(std::string charge_id, std::int64_t amount) {
+  ports::RefundRequest r;
+  r.charge_id = std::move(charge_id);
+  r.amount = amount;
+  return r;
+}
+
+CONTRACT_TEST("without an idempotency key every charge request charges", plain()) {
+  auto first = co_await world.processor().charge(charge("pi_1", std::nullopt));
+  auto second = co_await world.processor().charge(charge("pi_1", std::nullopt));
+  CHECK(first.is_ok());
+  CHECK(second.is_ok());
+  if (first.is_ok() && second.is_ok()) CHECK(first.value().charge_id != second.value().charge_id);
+  CHECK(world.charges_for("pi_1") == 2);
+}
+
+CONTRACT_TEST("a repeated request with the same key returns the first response and charges once", plain()) {
+  auto first = co_await world.processor().charge(charge("pi_1", "key-1"));
+  auto again = co_await world.processor().charge(charge("pi_1", "key-1"));
+  CHECK(first.is_ok());
+  CHECK(again.is_ok());
+  if (first.is_ok() && again.is_ok()) {
+    CHECK(again.value().charge_id == first.value().charge_id);
+    CHECK(again.value().replayed);
+    CHECK_FALSE(first.value().replayed);
+  }
+  CHECK(world.charges_for("pi_1") == 1);
+}
+
+CONTRACT_TEST("a key reused with other parameters is refused and charges nothing", plain()) {
+  auto first = co_await world.processor().charge(charge("pi_1", "key-1", 100));
+  auto other = co_await world.processor().charge(charge("pi_1", "key-1", 999));
+  CHECK(first.is_ok());
+  CHECK(other.status() == Status::kError);
+  CHECK(world.charges_for("pi_1") == 1);
+}
+
+Task<void> concurrent_charge(ContractWorld& world, Status& out) {
+  co_await world.clock().sleep(10 * kMillisecond);  // while the first is processing
+  auto r = co_await world.processor().charge(charge("pi_1", "key-1"));
+  out = r.status();
+}
+
+CONTRACT_TEST("a request whose key is still in progress gets a conflict", plain()) {
+  Status second = Status::kOk;
+  world.start(concurrent_charge(world, second));
+  auto first = co_await world.processor().charge(charge("pi_1", "key-1"));
+  CHECK(first.is_ok());
+  co_await world.clock().sleep(100 * kMillisecond);
+  CHECK(second == Status::kConflict);
+  CHECK(world.charges_for("pi_1") == 1);
+}
+
+CONTRACT_TEST("after the key's retention window the same key charges again", retention(10 * kSecond)) {
+  auto first = co_await world.processor().charge(charge("pi_1", "key-1"));
+  CHECK(first.is_ok());
+  co_await world.clock().sleep(11 * kSecond);
+  auto late_retry = co_await world.processor().charge(charge("pi_1", "key-1"));
+  CHECK(late_retry.is_ok());
+  if (late_retry.is_ok()) CHECK_FALSE(late_retry.value().replayed);
+  CHECK(world.charges_for("pi_1") == 2);
+}
+
+CONTRACT_TEST("a charge whose reply is lost happened although the caller timed out", plain()) {
+  world.faults().drop_next_processor_reply();
+  auto lost = co_await world.processor().charge(charge("pi_1", std::nullopt));
+  CHECK(lost.status() == Status::kTimeout);
+  CHECK(world.charges_for("pi_1") == 1);
+}
+
+CONTRACT_TEST("refunds never exceed what the charge has left", plain()) {
+  auto charged = co_await world.processor().charge(charge("pi_1", std::nullopt, 100));
+  CHECK(charged.is_ok());
+  if (!charged.is_ok()) co_return;
+  const std::string id = charged.value().charge_id;
+  auto part = co_await world.processor().refund(refund(id, 60));
+  auto too_much = co_await world.processor().refund(refund(id, 60));
+  auto rest = co_await world.processor().refund(refund(id, 40));
+  CHECK(part.is_ok());
+  CHECK(too_much.status() == Status::kError);
+  CHECK(rest.is_ok());
+}
+
+CONTRACT_TEST("a declined charge is a definitive answer and moves no money", always_declines()) {
+  auto declined = co_await world.processor().charge(charge("pi_1", "key-1"));
+  CHECK(declined.is_ok());
+  if (declined.is_ok()) {
+    CHECK_FALSE(declined.value().succeeded);
+    CHECK(declined.value().decline_reason == "card_declined");
+  }
+  CHECK(world.charges_for("pi_1") == 0);
+}
+
+}  // namespace
+}  // namespace idemlab::contract
