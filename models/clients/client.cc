@@ -1,0 +1,141 @@
+#include "models/clients/client.h"
+
+#include <cinttypes>
+#include <cstdio>
+#include <functional>
+
+#include "sim/latency.h"
+
+namespace idemlab::models::clients {
+
+std::string payment_body(const Intent& intent) {
+  return "{\"amount\":" + std::to_string(intent.amount) + ",\"currency\":\"" + intent.currency +
+         "\",\"customer_id\":\"" + intent.customer + "\",\"description\":\"" + intent.description + "\"}";
+}
+
+std::string draw_uuid(sim::Tape& tape) {
+  const std::uint64_t high = tape.draw(UINT64_MAX, sim::Choice::kWorkload);
+  const std::uint64_t low = tape.draw(UINT64_MAX, sim::Choice::kWorkload);
+  const std::uint64_t versioned = (high & ~std::uint64_t{0xf000}) | 0x4000;                      // version 4
+  const std::uint64_t variant = (low & ~(std::uint64_t{0xc} << 60)) | (std::uint64_t{0x8} << 60);  // RFC 4122
+  char text[40];
+  std::snprintf(text, sizeof text, "%08" PRIx64 "-%04" PRIx64 "-%04" PRIx64 "-%04" PRIx64 "-%012" PRIx64,
+                versioned >> 32, (versioned >> 16) & 0xffff, versioned & 0xffff, variant >> 48,
+                variant & std::uint64_t{0xffffffffffff});
+  return text;
+}
+
+Client::Client(sim::Simulator& sim, sim::Network& net, std::string name, ClientConfig config,
+               service::ServiceNode& service, History& history)
+    : sim_(sim), net_(net), config_(std::move(config)), service_(service), history_(history),
+      budget_(config_.retry), node_(sim, std::move(name)) {}
+
+void Client::start() {
+  node_.start();
+  node_.spawn(workload(), "workload");
+}
+
+void Client::record(const Intent& intent, std::uint32_t sender, int attempt, HistoryEvent::Kind kind,
+                    const api::Response* response, const std::optional<std::string>& key, const std::string& body) {
+  HistoryEvent event;
+  event.at = sim_.now();
+  event.client = node_.name();
+  event.intent = intent.id;
+  event.sender = sender;
+  event.attempt = attempt;
+  event.kind = kind;
+  if (response != nullptr) {
+    event.status = response->status;
+    event.body = response->body;
+    event.replayed = response->replayed;
+  }
+  event.idempotency_key = key;
+  event.request_body = body;
+  if (sim_.trace().enabled()) {
+    sim_.record(node_.name(), history_kind_name(kind),
+                intent.id + " attempt " + std::to_string(attempt) +
+                    (response != nullptr ? " -> " + std::to_string(response->status) : std::string()) +
+                    (event.replayed ? " (replayed)" : ""));
+  }
+  history_.add(std::move(event));
+}
+
+bool Client::retryable(const sim::CallResult<api::Response>& r) const {
+  switch (r.status) {
+    case sim::CallStatus::kTimeout: return config_.retry.retry_timeout;
+    case sim::CallStatus::kRefused: return config_.retry.retry_5xx;  // like a 503: nothing happened
+    case sim::CallStatus::kOk: break;
+  }
+  const int status = r.value->status;
+  if (status >= 500) return config_.retry.retry_5xx;
+  if (status == 409) return config_.retry.retry_409;
+  return false;
+}
+
+sim::Task<void> Client::pay(Intent intent, std::optional<std::string> key, std::uint32_t sender) {
+  const std::string body = payment_body(intent);
+  const sim::Time deadline = sim_.now() + config_.give_up_after;
+  sim::Duration previous_delay = 0;
+  const int attempts_max = config_.retry.backoff == Backoff::kNone ? 1 : config_.retry.attempts_max;
+  for (int attempt = 1;; ++attempt) {
+    ++attempts_;
+    record(intent, sender, attempt, HistoryEvent::Kind::kInvoke, nullptr, key, body);
+    api::Request request;
+    request.idempotency_key = key;
+    request.body = body;
+    std::function<sim::Task<api::Response>()> handler = [this, request] { return service_.handle(request); };
+    std::string what = "POST /payments " + intent.id;
+    const sim::CallResult<api::Response> r = co_await net_.call<api::Response>(
+        node_, service_.node(), std::move(what), config_.request_timeout, std::move(handler));
+
+    if (r.ok() && r.value->status < 400) {
+      budget_.on_success();
+      record(intent, sender, attempt, HistoryEvent::Kind::kOk, &*r.value, key, body);
+      co_return;
+    }
+    const auto kind = r.status == sim::CallStatus::kTimeout ? HistoryEvent::Kind::kUnknown : HistoryEvent::Kind::kFail;
+    record(intent, sender, attempt, kind, r.ok() ? &*r.value : nullptr, key, body);
+    budget_.on_failure();
+    if (!retryable(r)) co_return;  // a definitive answer (4xx), or a policy that stops here
+    if (attempt >= attempts_max || !budget_.allows_retry()) break;
+    const sim::Duration delay = backoff_delay(config_.retry, attempt, previous_delay, sim_.tape());
+    previous_delay = delay;
+    if (sim_.now() + delay > deadline) break;
+    co_await sim_.sleep(delay);
+  }
+  record(intent, sender, 0, HistoryEvent::Kind::kGiveUp, nullptr, key, body);
+}
+
+sim::Task<void> Client::workload() {
+  std::optional<std::string> reused_key;
+  for (int i = 1; i <= config_.intents; ++i) {
+    co_await sim_.sleep(sim::LatencyModel::exponential(config_.think_mean).sample(sim_.tape()));
+    Intent intent;
+    intent.id = node_.name() + "/pi_" + std::to_string(i);
+    intent.amount = sim::uniform(sim_.tape(), config_.amount_min, config_.amount_max + 1, sim::Choice::kWorkload);
+    intent.customer = "cus_" + node_.name();
+    intent.description = "order " + std::to_string(i);
+
+    std::optional<std::string> key;
+    if (reused_key) {
+      key = std::exchange(reused_key, std::nullopt);
+    } else if (config_.keys == KeyMode::kUuid) {
+      key = draw_uuid(sim_.tape());
+    }
+    if (key && chance(sim_.tape(), config_.key_reused_with_other_payload, sim::Choice::kWorkload)) reused_key = key;
+
+    if (chance(sim_.tape(), config_.double_click, sim::Choice::kWorkload)) {
+      // Two senders at once, as a double click does; wait for both.
+      const sim::ProcessId second = node_.spawn(pay(intent, key, 2), "double-click");
+      co_await pay(intent, key, 1);
+      co_await sim_.join(second);
+    } else {
+      co_await pay(intent, key, 1);
+    }
+    if (chance(sim_.tape(), config_.webhook_duplicate, sim::Choice::kWorkload)) {
+      co_await pay(intent, key, 3);  // delivered again, at least once
+    }
+  }
+}
+
+}  // namespace idemlab::models::clients

@@ -1,0 +1,26 @@
+// The HTTP surface of the payments API that every strategy implements:
+//   POST /payments          Idempotency-Key header, body {amount, currency, customer_id, description?}
+//   GET  /payments/{key}    the outcome of an asynchronous payment (202 strategies)
+// Requests and responses are values; the transport (simulated network, or
+// real mode's driver) carries them.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace idemlab::api {
+
+struct Request {
+  std::string method = "POST";
+  std::string path = "/payments";
+  std::optional<std::string> idempotency_key;
+  std::string body;  // JSON as the client wrote it
+};
+
+struct Response {
+  int status = 0;
+  std::string body;
+  bool replayed = false;  // the Idempotency-Replayed header: answered from a stored response
+};
+
+}  // namespace idemlab::api
