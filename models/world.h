@@ -1,0 +1,106 @@
+// The composition root of the simulation: the one place where the simulated
+// backends are named and wired (TigerBeetle's testing/cluster.zig; real mode
+// has its own root). A World holds the simulator, the network, the API
+// service node, Redis, PostgreSQL, RabbitMQ, the payment processor, the
+// clients and their history, and hands out the ports as any node sees them.
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "models/clients/client.h"
+#include "models/clients/history.h"
+#include "models/postgres/engine.h"
+#include "models/postgres/sim_sql.h"
+#include "models/processor/processor.h"
+#include "models/processor/sim_processor.h"
+#include "models/rabbitmq/broker.h"
+#include "models/rabbitmq/sim_queue.h"
+#include "models/redis/server.h"
+#include "models/redis/sim_kv.h"
+#include "models/service/service_node.h"
+#include "models/sim_clock.h"
+#include "sim/network.h"
+#include "sim/simulator.h"
+#include "strategies/ports/clock.h"
+#include "strategies/ports/kv.h"
+#include "strategies/ports/processor.h"
+#include "strategies/ports/queue.h"
+#include "strategies/ports/sql.h"
+
+namespace idemlab::models {
+
+struct WorldConfig {
+  sim::SimulatorOptions simulator;
+  sim::LinkConfig network;  // every link, unless changed through net().link()
+  redis::RedisConfig redis;
+  postgres::PgConfig postgres;
+  rabbitmq::BrokerConfig rabbitmq;
+  processor::ProcessorConfig processor;
+  service::ServiceConfig service;
+  // How long a service waits for each backend before it counts as a timeout.
+  sim::Duration redis_timeout = 1 * sim::kSecond;
+  sim::Duration postgres_timeout = 5 * sim::kSecond;
+  sim::Duration rabbitmq_timeout = 5 * sim::kSecond;
+  sim::Duration processor_timeout = 10 * sim::kSecond;
+  int clients = 1;
+  clients::ClientConfig client;
+};
+
+// The ports as one node sees them.
+struct Ports {
+  ports::Clock& clock;
+  ports::Kv& kv;
+  ports::Sql& sql;
+  ports::Queue& queue;
+  ports::Processor& processor;
+};
+
+class World {
+ public:
+  World(const WorldConfig& config, sim::Tape& tape);
+  ~World();
+  World(const World&) = delete;
+  World& operator=(const World&) = delete;
+
+  sim::Simulator& sim() { return sim_; }
+  sim::Network& net() { return net_; }
+  service::ServiceNode& service() { return service_; }
+  redis::RedisServer& redis() { return redis_; }
+  postgres::Engine& postgres() { return postgres_; }
+  rabbitmq::Broker& broker() { return broker_; }
+  processor::PaymentProcessor& processor() { return processor_; }
+  clients::History& history() { return history_; }
+  const WorldConfig& config() const { return config_; }
+
+  // The ports of the API service node.
+  Ports service_ports() { return service_ports_; }
+  // The ports of another node (a worker that crashes on its own); made once
+  // per node and kept for the world's lifetime.
+  Ports ports_for(sim::Node& node);
+
+  // Starts the service and the configured clients.
+  void start();
+  sim::RunResult run() { return sim_.run(); }
+
+ private:
+  struct NodePorts;
+  NodePorts& make_ports(sim::Node& node);
+
+  WorldConfig config_;
+  sim::Simulator sim_;
+  sim::Network net_;
+  clients::History history_;
+  redis::RedisServer redis_;
+  postgres::Engine postgres_;
+  rabbitmq::Broker broker_;
+  processor::PaymentProcessor processor_;
+  service::ServiceNode service_;
+  std::deque<std::unique_ptr<NodePorts>> node_ports_;
+  Ports service_ports_;
+  std::vector<std::unique_ptr<clients::Client>> clients_;
+};
+
+}  // namespace idemlab::models
