@@ -35,25 +35,22 @@ void Client::start() {
   node_.spawn(workload(), "workload");
 }
 
-void Client::record(const Intent& intent, std::uint32_t sender, int attempt, HistoryEvent::Kind kind,
-                    const api::Response* response, const std::optional<std::string>& key, const std::string& body) {
+void Client::record(std::uint32_t intent, std::uint8_t sender, int attempt, HistoryEvent::Kind kind,
+                    const api::Response* response) {
   HistoryEvent event;
   event.at = sim_.now();
-  event.client = node_.name();
-  event.intent = intent.id;
+  event.intent = intent;
   event.sender = sender;
-  event.attempt = attempt;
+  event.attempt = static_cast<std::uint16_t>(attempt);
   event.kind = kind;
   if (response != nullptr) {
-    event.status = response->status;
+    event.status = static_cast<std::int16_t>(response->status);
     event.body = response->body;
     event.replayed = response->replayed;
   }
-  event.idempotency_key = key;
-  event.request_body = body;
   if (sim_.trace().enabled()) {
     sim_.record(node_.name(), history_kind_name(kind),
-                intent.id + " attempt " + std::to_string(attempt) +
+                history_.intents()[intent].id + " attempt " + std::to_string(attempt) +
                     (response != nullptr ? " -> " + std::to_string(response->status) : std::string()) +
                     (event.replayed ? " (replayed)" : ""));
   }
@@ -72,29 +69,29 @@ bool Client::retryable(const sim::CallResult<api::Response>& r) const {
   return false;
 }
 
-sim::Task<void> Client::pay(Intent intent, std::optional<std::string> key, std::uint32_t sender) {
-  const std::string body = payment_body(intent);
+sim::Task<void> Client::pay(std::uint32_t intent, std::uint8_t sender) {
+  api::Request request;
+  request.idempotency_key = history_.intents()[intent].idempotency_key;
+  request.body = history_.intents()[intent].request_body;
+  const std::string what = "POST /payments " + history_.intents()[intent].id;
   const sim::Time deadline = sim_.now() + config_.give_up_after;
   sim::Duration previous_delay = 0;
   const int attempts_max = config_.retry.backoff == Backoff::kNone ? 1 : config_.retry.attempts_max;
   for (int attempt = 1;; ++attempt) {
     ++attempts_;
-    record(intent, sender, attempt, HistoryEvent::Kind::kInvoke, nullptr, key, body);
-    api::Request request;
-    request.idempotency_key = key;
-    request.body = body;
+    record(intent, sender, attempt, HistoryEvent::Kind::kInvoke, nullptr);
     std::function<sim::Task<api::Response>()> handler = [this, request] { return service_.handle(request); };
-    std::string what = "POST /payments " + intent.id;
+    std::string op = what;
     const sim::CallResult<api::Response> r = co_await net_.call<api::Response>(
-        node_, service_.node(), std::move(what), config_.request_timeout, std::move(handler));
+        node_, service_.node(), std::move(op), config_.request_timeout, std::move(handler));
 
     if (r.ok() && r.value->status < 400) {
       budget_.on_success();
-      record(intent, sender, attempt, HistoryEvent::Kind::kOk, &*r.value, key, body);
+      record(intent, sender, attempt, HistoryEvent::Kind::kOk, &*r.value);
       co_return;
     }
     const auto kind = r.status == sim::CallStatus::kTimeout ? HistoryEvent::Kind::kUnknown : HistoryEvent::Kind::kFail;
-    record(intent, sender, attempt, kind, r.ok() ? &*r.value : nullptr, key, body);
+    record(intent, sender, attempt, kind, r.ok() ? &*r.value : nullptr);
     budget_.on_failure();
     if (!retryable(r)) co_return;  // a definitive answer (4xx), or a policy that stops here
     if (attempt >= attempts_max || !budget_.allows_retry()) break;
@@ -103,7 +100,7 @@ sim::Task<void> Client::pay(Intent intent, std::optional<std::string> key, std::
     if (sim_.now() + delay > deadline) break;
     co_await sim_.sleep(delay);
   }
-  record(intent, sender, 0, HistoryEvent::Kind::kGiveUp, nullptr, key, body);
+  record(intent, sender, 0, HistoryEvent::Kind::kGiveUp, nullptr);
 }
 
 sim::Task<void> Client::workload() {
@@ -123,17 +120,19 @@ sim::Task<void> Client::workload() {
       key = draw_uuid(sim_.tape());
     }
     if (key && chance(sim_.tape(), config_.key_reused_with_other_payload, sim::Choice::kWorkload)) reused_key = key;
+    const std::uint32_t index =
+        history_.add_intent(IntentRecord{node_.name(), intent.id, std::move(key), payment_body(intent)});
 
     if (chance(sim_.tape(), config_.double_click, sim::Choice::kWorkload)) {
       // Two senders at once, as a double click does; wait for both.
-      const sim::ProcessId second = node_.spawn(pay(intent, key, 2), "double-click");
-      co_await pay(intent, key, 1);
+      const sim::ProcessId second = node_.spawn(pay(index, 2), "double-click");
+      co_await pay(index, 1);
       co_await sim_.join(second);
     } else {
-      co_await pay(intent, key, 1);
+      co_await pay(index, 1);
     }
     if (chance(sim_.tape(), config_.webhook_duplicate, sim::Choice::kWorkload)) {
-      co_await pay(intent, key, 3);  // delivered again, at least once
+      co_await pay(index, 3);  // delivered again, at least once
     }
   }
 }

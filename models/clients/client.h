@@ -68,10 +68,10 @@ class Client {
  private:
   sim::Task<void> workload();
   // Pays one intent by the retry policy; `sender` tells concurrent senders apart.
-  sim::Task<void> pay(Intent intent, std::optional<std::string> key, std::uint32_t sender);
+  sim::Task<void> pay(std::uint32_t intent, std::uint8_t sender);
   bool retryable(const sim::CallResult<api::Response>& r) const;
-  void record(const Intent& intent, std::uint32_t sender, int attempt, HistoryEvent::Kind kind,
-              const api::Response* response, const std::optional<std::string>& key, const std::string& body);
+  void record(std::uint32_t intent, std::uint8_t sender, int attempt, HistoryEvent::Kind kind,
+              const api::Response* response);
 
   sim::Simulator& sim_;
   sim::Network& net_;
