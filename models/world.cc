@@ -31,6 +31,7 @@ World::World(const WorldConfig& config, sim::Tape& tape)
       processor_(sim_, "processor", config.processor),
       service_(sim_, "api", config.service),
       service_ports_(make_ports(service_.node()).ports()) {
+  history_.reserve(static_cast<std::size_t>(config.clients) * static_cast<std::size_t>(config.client.intents));
   for (int i = 1; i <= config.clients; ++i) {
     clients_.push_back(std::make_unique<clients::Client>(sim_, net_, "client-" + std::to_string(i), config.client,
                                                          service_, history_));

@@ -1,33 +1,24 @@
 #include "sim/trace.h"
 
+#include "sim/hash.h"
+
 #include <cinttypes>
 #include <cstdio>
 
 namespace idemlab::sim {
-namespace {
-
-void fnv1a(std::uint64_t& hash, std::string_view bytes) {
-  for (unsigned char c : bytes) {
-    hash ^= c;
-    hash *= 0x100000001b3ULL;
-  }
-}
-
-}  // namespace
-
 void Trace::record(Time at, std::string_view node, std::string_view kind, std::string_view detail) {
   if (level_ == TraceLevel::kOff) return;
   char time_text[24];
   std::snprintf(time_text, sizeof time_text, "%" PRId64, at);
   // Separators that cannot occur in the fields keep the hash unambiguous.
-  fnv1a(hash_, time_text);
-  fnv1a(hash_, "\x1f");
-  fnv1a(hash_, node);
-  fnv1a(hash_, "\x1f");
-  fnv1a(hash_, kind);
-  fnv1a(hash_, "\x1f");
-  fnv1a(hash_, detail);
-  fnv1a(hash_, "\x1e");
+  hash_ = fnv1a(time_text, hash_);
+  hash_ = fnv1a("\x1f", hash_);
+  hash_ = fnv1a(node, hash_);
+  hash_ = fnv1a("\x1f", hash_);
+  hash_ = fnv1a(kind, hash_);
+  hash_ = fnv1a("\x1f", hash_);
+  hash_ = fnv1a(detail, hash_);
+  hash_ = fnv1a("\x1e", hash_);
   ++count_;
   if (level_ == TraceLevel::kFull) {
     records_.push_back(TraceRecord{at, std::string(node), std::string(kind), std::string(detail)});

@@ -44,7 +44,7 @@ class Trace {
 
  private:
   TraceLevel level_;
-  std::uint64_t hash_ = 0xcbf29ce484222325ULL;  // FNV-1a offset basis
+  std::uint64_t hash_ = 0xcbf29ce484222325ULL;  // FNV-1a offset basis (sim/hash.h)
   std::uint64_t count_ = 0;
   std::vector<TraceRecord> records_;
 };

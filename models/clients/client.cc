@@ -1,34 +1,16 @@
 #include "models/clients/client.h"
 
-#include <cinttypes>
-#include <cstdio>
 #include <functional>
 
+#include "sim/hash.h"
 #include "sim/latency.h"
 
 namespace idemlab::models::clients {
 
-std::string payment_body(const Intent& intent) {
-  return "{\"amount\":" + std::to_string(intent.amount) + ",\"currency\":\"" + intent.currency +
-         "\",\"customer_id\":\"" + intent.customer + "\",\"description\":\"" + intent.description + "\"}";
-}
-
-std::string draw_uuid(sim::Tape& tape) {
-  const std::uint64_t high = tape.draw(UINT64_MAX, sim::Choice::kWorkload);
-  const std::uint64_t low = tape.draw(UINT64_MAX, sim::Choice::kWorkload);
-  const std::uint64_t versioned = (high & ~std::uint64_t{0xf000}) | 0x4000;                      // version 4
-  const std::uint64_t variant = (low & ~(std::uint64_t{0xc} << 60)) | (std::uint64_t{0x8} << 60);  // RFC 4122
-  char text[40];
-  std::snprintf(text, sizeof text, "%08" PRIx64 "-%04" PRIx64 "-%04" PRIx64 "-%04" PRIx64 "-%012" PRIx64,
-                versioned >> 32, (versioned >> 16) & 0xffff, versioned & 0xffff, variant >> 48,
-                variant & std::uint64_t{0xffffffffffff});
-  return text;
-}
-
 Client::Client(sim::Simulator& sim, sim::Network& net, std::string name, ClientConfig config,
                service::ServiceNode& service, History& history)
     : sim_(sim), net_(net), config_(std::move(config)), service_(service), history_(history),
-      budget_(config_.retry), node_(sim, std::move(name)) {}
+      budget_(config_.retry), history_index_(history.add_client(name)), node_(sim, std::move(name)) {}
 
 void Client::start() {
   node_.start();
@@ -45,12 +27,12 @@ void Client::record(std::uint32_t intent, std::uint8_t sender, int attempt, Hist
   event.kind = kind;
   if (response != nullptr) {
     event.status = static_cast<std::int16_t>(response->status);
-    event.body = response->body;
+    event.body_hash = body_hash(response->body);
     event.replayed = response->replayed;
   }
   if (sim_.trace().enabled()) {
     sim_.record(node_.name(), history_kind_name(kind),
-                history_.intents()[intent].id + " attempt " + std::to_string(attempt) +
+                history_.intent_id(history_.intents()[intent]) + " attempt " + std::to_string(attempt) +
                     (response != nullptr ? " -> " + std::to_string(response->status) : std::string()) +
                     (event.replayed ? " (replayed)" : ""));
   }
@@ -71,9 +53,11 @@ bool Client::retryable(const sim::CallResult<api::Response>& r) const {
 
 sim::Task<void> Client::pay(std::uint32_t intent, std::uint8_t sender) {
   api::Request request;
-  request.idempotency_key = history_.intents()[intent].idempotency_key;
-  request.body = history_.intents()[intent].request_body;
-  const std::string what = "POST /payments " + history_.intents()[intent].id;
+  // Copied out before any co_await: other clients' intents may move the vector.
+  const Intent& sent = history_.intents()[intent];
+  request.idempotency_key = sent.key_text();
+  request.body = history_.request_body(sent);
+  const std::string what = "POST /payments " + history_.intent_id(sent);
   const sim::Time deadline = sim_.now() + config_.give_up_after;
   sim::Duration previous_delay = 0;
   const int attempts_max = config_.retry.backoff == Backoff::kNone ? 1 : config_.retry.attempts_max;
@@ -104,24 +88,23 @@ sim::Task<void> Client::pay(std::uint32_t intent, std::uint8_t sender) {
 }
 
 sim::Task<void> Client::workload() {
-  std::optional<std::string> reused_key;
-  for (int i = 1; i <= config_.intents; ++i) {
+  std::optional<Uuid> reused_key;
+  for (std::uint32_t n = 1; n <= static_cast<std::uint32_t>(config_.intents); ++n) {
     co_await sim_.sleep(sim::LatencyModel::exponential(config_.think_mean).sample(sim_.tape()));
     Intent intent;
-    intent.id = node_.name() + "/pi_" + std::to_string(i);
+    intent.client = history_index_;
+    intent.number = n;
     intent.amount = sim::uniform(sim_.tape(), config_.amount_min, config_.amount_max + 1, sim::Choice::kWorkload);
-    intent.customer = "cus_" + node_.name();
-    intent.description = "order " + std::to_string(i);
-
-    std::optional<std::string> key;
+    std::optional<Uuid> key;
     if (reused_key) {
       key = std::exchange(reused_key, std::nullopt);
     } else if (config_.keys == KeyMode::kUuid) {
       key = draw_uuid(sim_.tape());
     }
     if (key && chance(sim_.tape(), config_.key_reused_with_other_payload, sim::Choice::kWorkload)) reused_key = key;
-    const std::uint32_t index =
-        history_.add_intent(IntentRecord{node_.name(), intent.id, std::move(key), payment_body(intent)});
+    intent.has_key = key.has_value();
+    if (key) intent.key = *key;
+    const std::uint32_t index = history_.add_intent(std::move(intent));
 
     if (chance(sim_.tape(), config_.double_click, sim::Choice::kWorkload)) {
       // Two senders at once, as a double click does; wait for both.

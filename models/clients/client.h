@@ -14,6 +14,7 @@
 #include <string>
 
 #include "models/clients/history.h"
+#include "models/clients/intent.h"
 #include "models/clients/retry_policy.h"
 #include "models/service/service_node.h"
 #include "sim/network.h"
@@ -38,19 +39,6 @@ struct ClientConfig {
   std::int64_t amount_min = 100;     // cents
   std::int64_t amount_max = 100000;
 };
-
-struct Intent {
-  std::string id;
-  std::int64_t amount = 0;
-  std::string currency = "eur";
-  std::string customer;
-  std::string description;
-};
-
-// {"amount":1234,"currency":"eur","customer_id":"cus_1","description":"..."}
-std::string payment_body(const Intent& intent);
-// A UUID v4 from 122 tape bits (Choice::kWorkload).
-std::string draw_uuid(sim::Tape& tape);
 
 class Client {
  public:
@@ -79,6 +67,7 @@ class Client {
   service::ServiceNode& service_;
   History& history_;
   RetryBudget budget_;
+  std::uint16_t history_index_;  // this client in History::clients()
   std::uint64_t attempts_ = 0;
   sim::Node node_;
 };

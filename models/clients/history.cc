@@ -18,8 +18,17 @@ const char* history_kind_name(HistoryEvent::Kind kind) {
   return "?";
 }
 
-std::uint32_t History::add_intent(IntentRecord record) {
-  intents_.push_back(std::move(record));
+std::uint32_t body_hash(const std::string& body) { return static_cast<std::uint32_t>(sim::fnv1a(body)); }
+
+std::uint16_t History::add_client(std::string name) {
+  assert(clients_.size() < UINT16_MAX);
+  clients_.push_back(std::move(name));
+  return static_cast<std::uint16_t>(clients_.size() - 1);
+}
+
+std::uint32_t History::add_intent(Intent intent) {
+  assert(intent.client < clients_.size());
+  intents_.push_back(std::move(intent));
   return static_cast<std::uint32_t>(intents_.size() - 1);
 }
 
@@ -33,20 +42,21 @@ std::string History::json_lines() const {
   // Appended piece by piece: g++ 12 misfires -Wrestrict on long chains of +.
   std::string out;
   for (const auto& e : events_) {
-    const IntentRecord& intent = intents_[e.intent];
+    const Intent& intent = intents_[e.intent];
     out += "{\"t_ns\":" + std::to_string(e.at);
-    out += ",\"client\":\"" + sim::json_escape(intent.client);
-    out += "\",\"intent\":\"" + sim::json_escape(intent.id);
+    out += ",\"client\":\"" + sim::json_escape(client_name(intent));
+    out += "\",\"intent\":\"" + sim::json_escape(intent_id(intent));
     out += "\",\"sender\":" + std::to_string(e.sender);
     out += ",\"attempt\":" + std::to_string(e.attempt);
     out += ",\"kind\":\"";
     out += history_kind_name(e.kind);
     out += "\",\"status\":" + std::to_string(e.status);
     out += e.replayed ? ",\"replayed\":true" : ",\"replayed\":false";
+    out += ",\"body_hash\":" + std::to_string(e.body_hash);
     out += ",\"key\":";
-    if (intent.idempotency_key) {
+    if (intent.has_key) {
       out += '"';
-      out += sim::json_escape(*intent.idempotency_key);
+      out += uuid_text(intent.key);
       out += '"';
     } else {
       out += "null";

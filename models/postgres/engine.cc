@@ -215,12 +215,11 @@ sim::Task<Engine::Conflict> Engine::find_conflict(Session& session, Table& table
                                                   const std::vector<ports::Value>& values,
                                                   std::optional<std::uint32_t> replacing) {
   for (std::size_t key = 0; key < table.unique_key_count(); ++key) {
-    const std::optional<std::string> encoded = table.encode_key(key, values);
-    if (!encoded) continue;
+    if (!table.encode_key(key, values)) continue;  // a NULL in the key: never a conflict
     for (;;) {
       TxId wait_for = kNoTx;
       std::optional<std::uint32_t> found;
-      const std::vector<std::uint32_t> holders = table.versions_with_key(key, *encoded);
+      const std::vector<std::uint32_t> holders = table.versions_with_key(key, values);
       for (std::uint32_t index : holders) {
         if (replacing && index == *replacing) continue;
         const Version& version = table.version(index);
@@ -259,7 +258,7 @@ std::uint32_t Engine::replace(Session& session, Table& table, std::uint32_t inde
   const std::uint32_t newer_index = table.append(std::move(newer));
   Version& older = table.version(index);  // after append: it may have moved
   older.xmax = session.tx;
-  older.next = newer_index;
+  older.next = static_cast<std::int32_t>(newer_index);
   return newer_index;
 }
 
@@ -286,7 +285,8 @@ sim::Task<Result<SessionId>> Engine::begin(ports::Isolation isolation) {
   if (sessions_.size() >= config_.max_connections) {
     co_return Result<SessionId>::failure(Status::kUnavailable, "sorry, too many clients already");
   }
-  const TxId tx = states_.size();
+  assert(states_.size() < UINT32_MAX);
+  const auto tx = static_cast<TxId>(states_.size());
   states_.push_back(TxState::kInProgress);
   active_txs_.insert(tx);
   const SessionId id = next_session_++;

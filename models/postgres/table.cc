@@ -4,6 +4,8 @@
 #include <cassert>
 #include <set>
 
+#include "sim/hash.h"
+
 namespace idemlab::models::postgres {
 namespace {
 
@@ -162,10 +164,26 @@ std::optional<std::string> Table::encode_key(std::size_t key, const std::vector<
   return encoded;
 }
 
-const std::vector<std::uint32_t>& Table::versions_with_key(std::size_t key, const std::string& encoded) const {
-  static const std::vector<std::uint32_t> kNone;
-  auto it = unique_index_[key].find(encoded);
-  return it == unique_index_[key].end() ? kNone : it->second;
+std::uint64_t Table::key_hash(std::size_t key, const std::vector<ports::Value>& values) const {
+  const std::optional<std::string> encoded = encode_key(key, values);
+  assert(encoded.has_value());
+  return sim::fnv1a(*encoded);
+}
+
+bool Table::same_key(std::size_t key, const std::vector<ports::Value>& a, const std::vector<ports::Value>& b) const {
+  for (std::size_t column : unique_columns_[key]) {
+    if (a[column] != b[column]) return false;
+  }
+  return true;
+}
+
+std::vector<std::uint32_t> Table::versions_with_key(std::size_t key, const std::vector<ports::Value>& values) const {
+  std::vector<std::uint32_t> out;
+  const auto [first, last] = unique_index_[key].equal_range(key_hash(key, values));
+  for (auto it = first; it != last; ++it) {
+    if (same_key(key, versions_[it->second].values, values)) out.push_back(it->second);
+  }
+  return out;  // multimap keeps equal keys in insertion order
 }
 
 std::vector<std::uint32_t> Table::candidates(const ResolvedWhere& where) const {
@@ -180,7 +198,7 @@ std::vector<std::uint32_t> Table::candidates(const ResolvedWhere& where) const {
       }
       probe[column] = it->second;
     }
-    if (pinned) return versions_with_key(key, *encode_key(key, probe));
+    if (pinned) return versions_with_key(key, probe);
   }
   std::vector<std::uint32_t> all(versions_.size());
   for (std::uint32_t i = 0; i < all.size(); ++i) all[i] = i;
@@ -190,7 +208,7 @@ std::vector<std::uint32_t> Table::candidates(const ResolvedWhere& where) const {
 std::uint32_t Table::append(Version version) {
   const auto index = static_cast<std::uint32_t>(versions_.size());
   for (std::size_t key = 0; key < unique_columns_.size(); ++key) {
-    if (auto encoded = encode_key(key, version.values)) unique_index_[key][*encoded].push_back(index);
+    if (auto encoded = encode_key(key, version.values)) unique_index_[key].emplace(sim::fnv1a(*encoded), index);
   }
   versions_.push_back(std::move(version));
   return index;

@@ -16,7 +16,7 @@
 
 namespace idemlab::models::postgres {
 
-using TxId = std::uint64_t;
+using TxId = std::uint32_t;  // 4 billion transactions a world is plenty
 constexpr TxId kNoTx = 0;
 
 struct Version {
@@ -24,7 +24,7 @@ struct Version {
   TxId xmin = kNoTx;
   TxId xmax = kNoTx;       // deleted or replaced by this transaction
   TxId locked_by = kNoTx;  // FOR UPDATE (or about to update) by this transaction
-  std::int64_t next = -1;  // index of the version that replaced it
+  std::int32_t next = -1;  // index of the version that replaced it
 };
 
 // A Where resolved to column positions.
@@ -57,7 +57,9 @@ class Table {
   // Encoded key of `values` under unique key `key`; nullopt when a column is
   // NULL (NULLs never conflict). Encodings sort like the values.
   std::optional<std::string> encode_key(std::size_t key, const std::vector<ports::Value>& values) const;
-  const std::vector<std::uint32_t>& versions_with_key(std::size_t key, const std::string& encoded) const;
+  // The versions whose unique key `key` equals that of `values`, in
+  // insertion order. REQUIRES: no NULL in the key columns of `values`.
+  std::vector<std::uint32_t> versions_with_key(std::size_t key, const std::vector<ports::Value>& values) const;
 
   // Candidate versions for `where`: an index lookup when it pins a unique
   // key, else every version. In insertion order.
@@ -75,8 +77,13 @@ class Table {
  private:
   ports::TableSchema schema_;
   std::map<std::string, std::size_t> column_index_;
+  std::uint64_t key_hash(std::size_t key, const std::vector<ports::Value>& values) const;
+  bool same_key(std::size_t key, const std::vector<ports::Value>& a, const std::vector<ports::Value>& b) const;
+
   std::vector<std::vector<std::size_t>> unique_columns_;
-  std::vector<std::map<std::string, std::vector<std::uint32_t>>> unique_index_;
+  // Unique key hash -> version, per unique key: 48 bytes an entry, and the
+  // hash is checked against the values, so collisions cost a comparison.
+  std::vector<std::multimap<std::uint64_t, std::uint32_t>> unique_index_;
   std::vector<Version> versions_;
 };
 

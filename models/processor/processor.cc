@@ -2,6 +2,8 @@
 
 #include <cassert>
 
+#include "sim/hash.h"
+
 namespace idemlab::models::processor {
 
 using ports::Result;
@@ -9,16 +11,27 @@ using ports::Status;
 
 namespace {
 
-std::string charge_fingerprint(const ports::ChargeRequest& r) {
-  return "charge|" + r.intent + "|" + std::to_string(r.amount) + "|" + r.currency + "|" + r.customer;
+std::uint64_t charge_fingerprint(const ports::ChargeRequest& r) {
+  return sim::fnv1a("charge|" + r.intent + "|" + std::to_string(r.amount) + "|" + r.currency + "|" + r.customer);
 }
 
-std::string refund_fingerprint(const ports::RefundRequest& r) {
-  return "refund|" + r.charge_id + "|" + std::to_string(r.amount);
+std::uint64_t refund_fingerprint(const ports::RefundRequest& r) {
+  return sim::fnv1a("refund|" + r.charge_id + "|" + std::to_string(r.amount));
 }
 
 constexpr const char* kKeyMismatch = "Keys for idempotent requests can only be used with the same parameters they were first used with";
 constexpr const char* kKeyInProgress = "There is currently another in-progress request using this Idempotent Key";
+
+// "ch_12" -> 12; 0 when it is not a charge id.
+std::uint32_t charge_number(const std::string& id) {
+  if (id.size() < 4 || id.compare(0, 3, "ch_") != 0) return 0;
+  std::uint64_t n = 0;
+  for (std::size_t i = 3; i < id.size(); ++i) {
+    if (id[i] < '0' || id[i] > '9' || n > UINT32_MAX / 10) return 0;
+    n = n * 10 + static_cast<std::uint64_t>(id[i] - '0');
+  }
+  return n > UINT32_MAX ? 0 : static_cast<std::uint32_t>(n);
+}
 
 }  // namespace
 
@@ -39,98 +52,111 @@ PaymentProcessor::KeyRecord* PaymentProcessor::retained(const std::string& key) 
   auto it = keys_.find(key);
   if (it == keys_.end()) return nullptr;
   if (!it->second.in_progress && it->second.created_at + config_.key_retention <= sim_.now()) {
+    key_errors_.erase(key);
     keys_.erase(it);  // past retention: the key is forgotten and will charge again
     return nullptr;
   }
   return &it->second;
 }
 
+Result<ports::Charge> PaymentProcessor::replay_charge(const KeyRecord& record) const {
+  assert(record.status == Status::kOk);  // charges answer ok (succeeded or declined)
+  ports::Charge charge;
+  charge.charge_id = "ch_" + std::to_string(record.number);
+  charge.succeeded = record.succeeded;
+  if (!record.succeeded) charge.decline_reason = "card_declined";
+  charge.replayed = true;
+  return Result<ports::Charge>::ok(std::move(charge));
+}
+
+Result<ports::Refund> PaymentProcessor::replay_refund(const std::string& key, const KeyRecord& record) const {
+  if (record.status != Status::kOk) return Result<ports::Refund>::failure(record.status, key_errors_.at(key));
+  return Result<ports::Refund>::ok(ports::Refund{"re_" + std::to_string(record.number), true});
+}
+
 sim::Task<Result<ports::Charge>> PaymentProcessor::charge(ports::ChargeRequest request) {
-  const std::string fingerprint = charge_fingerprint(request);
+  const std::uint64_t fingerprint = charge_fingerprint(request);
   if (request.idempotency_key) {
     if (KeyRecord* record = retained(*request.idempotency_key)) {
       if (record->fingerprint != fingerprint) co_return Result<ports::Charge>::failure(Status::kError, kKeyMismatch);
       if (record->in_progress) co_return Result<ports::Charge>::failure(Status::kConflict, kKeyInProgress);
       trace("replay", "charge " + request.intent + " key " + *request.idempotency_key);
-      Result<ports::Charge> replay = record->charge_response;
-      if (replay.is_ok()) {
-        ports::Charge replayed = replay.value();
-        replayed.replayed = true;
-        co_return Result<ports::Charge>::ok(std::move(replayed));
-      }
-      co_return replay;
+      co_return replay_charge(*record);
     }
-    keys_[*request.idempotency_key] = KeyRecord{fingerprint, sim_.now(), true, Result<ports::Charge>::failure(Status::kError),
-                                                 Result<ports::Refund>::failure(Status::kError)};
+    KeyRecord fresh;
+    fresh.fingerprint = fingerprint;
+    fresh.created_at = sim_.now();
+    keys_[*request.idempotency_key] = std::move(fresh);
   }
   co_await sim_.sleep(config_.processing_time.sample(sim_.tape()));
 
+  const std::uint32_t number = next_charge_++;
+  refundable_.push_back(0);
   ports::Charge charge;
-  charge.charge_id = "ch_" + std::to_string(next_id_++);
+  charge.charge_id = "ch_" + std::to_string(number);
   if (chance(sim_.tape(), config_.decline, sim::Choice::kWorkload)) {
     charge.succeeded = false;
     charge.decline_reason = "card_declined";
     trace("decline", request.intent + " " + charge.charge_id);
   } else {
-    ledger_.push_back(LedgerEntry{LedgerEntry::Kind::kCharge, charge.charge_id, request.intent, {}, request.amount,
-                                  sim_.now(), request.idempotency_key});
-    refundable_[charge.charge_id] = request.amount;
+    ledger_.push_back(LedgerEntry{LedgerEntry::Kind::kCharge, number, 0, request.amount, sim_.now(), request.intent});
+    refundable_[number - 1] = request.amount;
     const std::int64_t count = charges_for(request.intent);
     trace("charge", request.intent + " " + std::to_string(request.amount) + " " + request.currency + " " +
                         charge.charge_id + (count > 1 ? " (charge number " + std::to_string(count) + " of this intent)" : ""));
   }
-  Result<ports::Charge> response = Result<ports::Charge>::ok(charge);
   if (request.idempotency_key) {
     KeyRecord& record = keys_.at(*request.idempotency_key);
     record.in_progress = false;
     record.created_at = sim_.now();
-    record.charge_response = response;
+    record.succeeded = charge.succeeded;
+    record.number = number;
   }
-  co_return response;
+  co_return Result<ports::Charge>::ok(std::move(charge));
 }
 
 sim::Task<Result<ports::Refund>> PaymentProcessor::refund(ports::RefundRequest request) {
-  const std::string fingerprint = refund_fingerprint(request);
+  const std::uint64_t fingerprint = refund_fingerprint(request);
   if (request.idempotency_key) {
     if (KeyRecord* record = retained(*request.idempotency_key)) {
       if (record->fingerprint != fingerprint) co_return Result<ports::Refund>::failure(Status::kError, kKeyMismatch);
       if (record->in_progress) co_return Result<ports::Refund>::failure(Status::kConflict, kKeyInProgress);
-      Result<ports::Refund> replay = record->refund_response;
-      if (replay.is_ok()) {
-        ports::Refund replayed = replay.value();
-        replayed.replayed = true;
-        co_return Result<ports::Refund>::ok(std::move(replayed));
-      }
-      co_return replay;
+      co_return replay_refund(*request.idempotency_key, *record);
     }
-    keys_[*request.idempotency_key] = KeyRecord{fingerprint, sim_.now(), true, Result<ports::Charge>::failure(Status::kError),
-                                                 Result<ports::Refund>::failure(Status::kError)};
+    KeyRecord fresh;
+    fresh.fingerprint = fingerprint;
+    fresh.created_at = sim_.now();
+    keys_[*request.idempotency_key] = std::move(fresh);
   }
   co_await sim_.sleep(config_.processing_time.sample(sim_.tape()));
 
   Result<ports::Refund> response = Result<ports::Refund>::failure(Status::kError);
-  auto left = refundable_.find(request.charge_id);
-  if (left == refundable_.end()) {
+  const std::uint32_t charge = charge_number(request.charge_id);
+  if (charge == 0 || charge > refundable_.size()) {
     response = Result<ports::Refund>::failure(Status::kError, "No such charge: " + request.charge_id);
-  } else if (request.amount <= 0 || request.amount > left->second) {
+  } else if (request.amount <= 0 || request.amount > refundable_[charge - 1]) {
     response = Result<ports::Refund>::failure(Status::kError, "Refund amount exceeds what " + request.charge_id + " has left");
   } else {
-    left->second -= request.amount;
+    refundable_[charge - 1] -= request.amount;
     std::string intent;
     for (const LedgerEntry& entry : ledger_) {
-      if (entry.id == request.charge_id) intent = entry.intent;
+      if (entry.kind == LedgerEntry::Kind::kCharge && entry.number == charge) intent = entry.intent;
     }
-    ports::Refund refund{"re_" + std::to_string(next_id_++), false};
-    ledger_.push_back(LedgerEntry{LedgerEntry::Kind::kRefund, refund.refund_id, intent, request.charge_id,
-                                  request.amount, sim_.now(), request.idempotency_key});
+    const std::uint32_t number = next_refund_++;
+    ledger_.push_back(LedgerEntry{LedgerEntry::Kind::kRefund, number, charge, request.amount, sim_.now(), intent});
     trace("refund", intent + " " + std::to_string(request.amount) + " of " + request.charge_id);
-    response = Result<ports::Refund>::ok(refund);
+    response = Result<ports::Refund>::ok(ports::Refund{"re_" + std::to_string(number), false});
   }
   if (request.idempotency_key) {
     KeyRecord& record = keys_.at(*request.idempotency_key);
     record.in_progress = false;
     record.created_at = sim_.now();
-    record.refund_response = response;
+    record.status = response.status();
+    if (response.is_ok()) {
+      record.number = next_refund_ - 1;
+    } else {
+      key_errors_[*request.idempotency_key] = response.message();
+    }
   }
   co_return response;
 }

@@ -26,14 +26,17 @@ struct ProcessorConfig {
   sim::Duration key_retention = 24 * 3600 * sim::kSecond;  // Stripe keeps keys at least 24 hours
 };
 
+// One movement of money. Charges are numbered ch_1, ch_2... and refunds
+// re_1, re_2... in the order they happened.
 struct LedgerEntry {
   enum class Kind : std::uint8_t { kCharge, kRefund } kind = Kind::kCharge;
-  std::string id;      // ch_N or re_N
-  std::string intent;
-  std::string charge_id;  // refunds: the charge refunded
+  std::uint32_t number = 0;  // ch_<number> or re_<number>
+  std::uint32_t charge = 0;  // refunds: the number of the charge refunded
   std::int64_t amount = 0;
   sim::Time at = 0;
-  std::optional<std::string> idempotency_key;
+  std::string intent;
+
+  std::string id() const { return (kind == Kind::kCharge ? "ch_" : "re_") + std::to_string(number); }
 };
 
 class PaymentProcessor {
@@ -55,13 +58,18 @@ class PaymentProcessor {
   std::int64_t refunded_amount(const std::string& intent) const;
 
  private:
+  // What a retained idempotency key answers with, kept small: a sweep
+  // holds one per charge.
   struct KeyRecord {
-    std::string fingerprint;  // the parameters of the first request
+    std::uint64_t fingerprint = 0;  // stable hash of the first request's parameters
     sim::Time created_at = 0;
     bool in_progress = true;
-    ports::Result<ports::Charge> charge_response = ports::Result<ports::Charge>::failure(ports::Status::kError);
-    ports::Result<ports::Refund> refund_response = ports::Result<ports::Refund>::failure(ports::Status::kError);
+    bool succeeded = false;         // a charge: succeeded, or declined
+    ports::Status status = ports::Status::kOk;  // the first response's status
+    std::uint32_t number = 0;       // ch_<number> / re_<number> of an ok response
   };
+  ports::Result<ports::Charge> replay_charge(const KeyRecord& record) const;
+  ports::Result<ports::Refund> replay_refund(const std::string& key, const KeyRecord& record) const;
   // The key's record if it is still retained, dropping it once expired.
   KeyRecord* retained(const std::string& key);
   void trace(const std::string& kind, const std::string& detail);
@@ -71,8 +79,10 @@ class PaymentProcessor {
   sim::Node node_;
   std::vector<LedgerEntry> ledger_;
   std::map<std::string, KeyRecord> keys_;
-  std::map<std::string, std::int64_t> refundable_;  // charge id -> amount left
-  std::uint64_t next_id_ = 1;
+  std::map<std::string, std::string> key_errors_;  // the message of a failed first response (rare)
+  std::vector<std::int64_t> refundable_;  // by charge number - 1: amount left to refund
+  std::uint32_t next_charge_ = 1;         // declined charges take a number too
+  std::uint32_t next_refund_ = 1;
 };
 
 }  // namespace idemlab::models::processor

@@ -37,40 +37,30 @@ sim::Task<bool> RedisServer::turn() {
   co_return true;
 }
 
-void RedisServer::propagate(const KvOp& op) {
-  const sim::Time now = sim_.now();
-  switch (config_.persistence) {
-    case Persistence::kNone: break;
-    case Persistence::kEverySec:
-      fsync_until(now);
-      unsynced_.emplace_back(now, op);
-      break;
-    case Persistence::kAlways: durable_.apply(op, now); break;
-  }
-  if (config_.replica) replication_.emplace_back(now, op);
-}
-
 bool RedisServer::write(const KvOp& op) {
-  std::vector<KvOp> evicted;
-  const bool written = primary_.apply(op, sim_.now(), &evicted);
-  // Evictions reach the append-only file and the replica as DELs, as in Redis.
-  for (const KvOp& eviction : evicted) {
-    trace("evict", eviction.key);
-    propagate(eviction);
+  const sim::Time now = sim_.now();
+  std::vector<Store::Before> changed;
+  const bool written = primary_.apply(op, now, &changed);
+  for (const Store::Before& before : changed) {
+    // Evictions reach the replica as DELs, as in Redis.
+    if (!before.evicted) continue;
+    trace("evict", before.key);
+    if (config_.replica) replication_.emplace_back(now, KvOp{KvOp::Kind::kDel, before.key, {}, sim::kTimeNever});
   }
-  if (written) propagate(op);
+  if (written && config_.replica) replication_.emplace_back(now, op);
+  if (config_.persistence == Persistence::kEverySec) {
+    fsync_until(now);
+    for (Store::Before& before : changed) unsynced_.emplace_back(now, std::move(before));
+  }
   return written;
 }
 
 void RedisServer::fsync_until(sim::Time now) {
   // appendfsync everysec: what was written before the last second boundary
-  // has been fsynced.
+  // has been fsynced and can no longer be lost.
   const sim::Time boundary = (now / sim::kSecond) * sim::kSecond;
   std::size_t synced = 0;
-  while (synced < unsynced_.size() && unsynced_[synced].first < boundary) {
-    durable_.apply(unsynced_[synced].second, unsynced_[synced].first);
-    ++synced;
-  }
+  while (synced < unsynced_.size() && unsynced_[synced].first < boundary) ++synced;
   unsynced_.erase(unsynced_.begin(), unsynced_.begin() + static_cast<std::ptrdiff_t>(synced));
 }
 
@@ -164,8 +154,9 @@ void RedisServer::crash() {
     case Persistence::kNone: primary_.clear(); break;
     case Persistence::kEverySec:
       fsync_until(now);
-      unsynced_.clear();  // never reached the disk
-      rebuild(primary_, durable_, now);
+      // What never reached the disk is taken back, newest first.
+      for (auto it = unsynced_.rbegin(); it != unsynced_.rend(); ++it) primary_.restore(it->second);
+      unsynced_.clear();
       break;
     case Persistence::kAlways: break;  // every acknowledged write is on disk
   }
@@ -191,8 +182,7 @@ void RedisServer::failover() {
   replication_.clear();
   if (node_.up()) node_.crash();  // in-flight commands die with the old primary
   rebuild(primary_, replica_, now);
-  rebuild(durable_, replica_, now);  // the promoted node's own append-only file
-  unsynced_.clear();
+  unsynced_.clear();  // the promoted node's own append-only file holds what it has
   trace("failover", "replica promoted; " + std::to_string(lost) + " writes had not reached it");
   node_.start();
 }

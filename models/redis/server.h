@@ -80,8 +80,8 @@ class RedisServer {
   // Waits for the single command slot and the command's service time; the
   // command body then runs with nothing in between: it is atomic.
   sim::Task<bool> turn();
-  // A write that took effect: to the append-only file and the replica.
-  void propagate(const KvOp& op);
+  // Applies a write: logs what it changed for a crash to undo (everysec)
+  // and streams it, evictions included, to the replica.
   bool write(const KvOp& op);
   void fsync_until(sim::Time now);
   void catch_up_replica(sim::Time now);
@@ -93,8 +93,10 @@ class RedisServer {
   sim::Node node_;
   sim::Resource slot_;  // Redis runs one command at a time
   Store primary_;
-  Store durable_;                                      // the fsynced append-only file
-  std::vector<std::pair<sim::Time, KvOp>> unsynced_;   // written, not yet fsynced
+  // everysec: the prior state of what was written since the last fsync, so
+  // that a crash can take those writes back. Bounded by a second of writes
+  // (trimmed at each write), not by the size of the keyspace.
+  std::vector<std::pair<sim::Time, Store::Before>> unsynced_;
   Store replica_;
   std::deque<std::pair<sim::Time, KvOp>> replication_;  // sent, not yet applied
 };

@@ -13,15 +13,25 @@ void Store::clear() {
 
 void Store::erase(std::map<std::string, Entry>::iterator it) {
   used_memory_ -= cost(it->first, it->second.value);
-  lru_.erase(it->second.last_used);
+  if (tracks_lru()) lru_.erase(it->second.last_used);
   entries_.erase(it);
   assert(used_memory_ >= 0);
 }
 
 void Store::touch(Entry& entry, const std::string& key) {
-  lru_.erase(entry.last_used);
+  if (tracks_lru()) lru_.erase(entry.last_used);
   entry.last_used = ++lru_clock_;
-  lru_.emplace(entry.last_used, key);
+  if (tracks_lru()) lru_.emplace(entry.last_used, key);
+}
+
+void Store::restore(const Before& before) {
+  auto it = entries_.find(before.key);
+  if (it != entries_.end()) erase(it);
+  if (!before.entry) return;
+  it = entries_.emplace(before.key, *before.entry).first;
+  it->second.last_used = ++lru_clock_;
+  if (tracks_lru()) lru_.emplace(it->second.last_used, it->first);
+  used_memory_ += cost(it->first, it->second.value);
 }
 
 const Store::Entry* Store::peek(const std::string& key, sim::Time now) const {
@@ -41,7 +51,7 @@ std::optional<std::string> Store::get(const std::string& key, sim::Time now) {
   return it->second.value;
 }
 
-bool Store::make_room(sim::Time now, std::vector<KvOp>* evicted) {
+bool Store::make_room(sim::Time now, std::vector<Before>* changed) {
   if (maxmemory_ == 0) return true;
   // Expired keys go first, as Redis's active expiry would have removed them.
   for (auto it = entries_.begin(); it != entries_.end() && used_memory_ > maxmemory_;) {
@@ -60,35 +70,51 @@ bool Store::make_room(sim::Time now, std::vector<KvOp>* evicted) {
       break;
     }
     if (victim == entries_.end()) return false;
-    if (evicted != nullptr) evicted->push_back(KvOp{KvOp::Kind::kDel, victim->first, {}, sim::kTimeNever});
+    if (changed != nullptr) changed->push_back(Before{victim->first, victim->second, true});
     erase(victim);
     ++evictions_;
   }
   return true;
 }
 
-bool Store::apply(const KvOp& op, sim::Time now, std::vector<KvOp>* evicted) {
+bool Store::apply(const KvOp& op, sim::Time now, std::vector<Before>* changed) {
   auto it = entries_.find(op.key);
   if (it != entries_.end() && expired(it->second, now)) {
     erase(it);
     it = entries_.end();
   }
+  // The key's prior state, for the caller's undo log.
+  auto remember = [&](std::map<std::string, Entry>::iterator current) {
+    if (changed == nullptr) return;
+    if (current == entries_.end()) {
+      changed->push_back(Before{op.key, std::nullopt});
+    } else {
+      changed->push_back(Before{op.key, current->second});
+    }
+  };
   switch (op.kind) {
     case KvOp::Kind::kDel:
-      if (it != entries_.end()) erase(it);
+      if (it != entries_.end()) {
+        remember(it);
+        erase(it);
+      }
       return true;
     case KvOp::Kind::kExpire:
-      if (it != entries_.end()) it->second.expire_at = op.expire_at;
+      if (it != entries_.end()) {
+        remember(it);
+        it->second.expire_at = op.expire_at;
+      }
       return true;
     case KvOp::Kind::kSet: {
       // Like Redis: memory is checked before the write, so the write that
       // crosses maxmemory succeeds and the next one evicts or is refused.
-      if (!make_room(now, evicted)) return false;
+      if (!make_room(now, changed)) return false;
       it = entries_.find(op.key);  // eviction may have taken this very key
+      remember(it);
       if (it == entries_.end()) {
         it = entries_.emplace(op.key, Entry{}).first;
         it->second.last_used = ++lru_clock_;
-        lru_.emplace(it->second.last_used, it->first);
+        if (tracks_lru()) lru_.emplace(it->second.last_used, it->first);
       } else {
         used_memory_ -= cost(it->first, it->second.value);
         touch(it->second, it->first);

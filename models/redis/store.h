@@ -47,11 +47,21 @@ class Store {
   std::optional<std::string> get(const std::string& key, sim::Time now);
   const Entry* peek(const std::string& key, sim::Time now) const;
 
+  // A key's state before a change, for undoing it (nullopt: absent).
+  struct Before {
+    std::string key;
+    std::optional<Entry> entry;
+    bool evicted = false;  // removed to make room, not by the command itself
+  };
+
   // Applies one mutation. Returns false only when a SET finds memory over
   // maxmemory and the policy cannot bring it back under (noeviction, or
   // volatile-lru with no key that has a TTL): Redis's OOM error.
-  // `evicted` receives one kDel per key evicted to make room.
-  bool apply(const KvOp& op, sim::Time now, std::vector<KvOp>* evicted = nullptr);
+  // `changed` receives the prior state of every key the call changed, keys
+  // evicted to make room first, in order.
+  bool apply(const KvOp& op, sim::Time now, std::vector<Before>* changed = nullptr);
+  // Puts a key back as it was (undoing a change), bypassing maxmemory.
+  void restore(const Before& before);
 
   std::int64_t used_memory() const { return used_memory_; }
   std::size_t size() const { return entries_.size(); }
@@ -69,12 +79,14 @@ class Store {
   void touch(Entry& entry, const std::string& key);
   bool expired(const Entry& entry, sim::Time now) const { return entry.expire_at <= now; }
   // Evicts until used memory is within maxmemory; false if the policy cannot.
-  bool make_room(sim::Time now, std::vector<KvOp>* evicted);
+  bool make_room(sim::Time now, std::vector<Before>* changed);
+  // The LRU index is kept only where eviction reads it.
+  bool tracks_lru() const { return maxmemory_ > 0 && policy_ != EvictionPolicy::kNoEviction; }
 
   std::int64_t maxmemory_ = 0;  // 0: unlimited
   EvictionPolicy policy_ = EvictionPolicy::kNoEviction;
   std::map<std::string, Entry> entries_;
-  std::map<std::uint64_t, std::string> lru_;  // last_used -> key, oldest first
+  std::map<std::uint64_t, std::string> lru_;  // last_used -> key, oldest first (if tracks_lru())
   std::uint64_t lru_clock_ = 0;
   std::int64_t used_memory_ = 0;
   std::uint64_t evictions_ = 0;

@@ -29,25 +29,44 @@ TEST_CASE("the write that crosses maxmemory succeeds and the next one is refused
   CHECK(store.size() == 2);
 }
 
-TEST_CASE("evictions come back as DEL ops for the replica and the AOF") {
+TEST_CASE("a write reports the prior state of what it changed, evictions first and marked") {
   Store store(200, EvictionPolicy::kAllKeysLru);
-  std::vector<KvOp> evicted;
-  CHECK(store.apply(set("a", std::string(100, 'x')), 0, &evicted));
-  CHECK(store.apply(set("b", std::string(100, 'x')), 0, &evicted));
-  CHECK(store.apply(set("c", "x"), 0, &evicted));
-  REQUIRE(evicted.size() == 1);
-  CHECK(evicted[0].kind == KvOp::Kind::kDel);
-  CHECK(evicted[0].key == "a");
+  CHECK(store.apply(set("a", std::string(100, 'x')), 0));
+  CHECK(store.apply(set("b", std::string(100, 'x')), 0));
+  std::vector<Store::Before> changed;
+  CHECK(store.apply(set("c", "x"), 0, &changed));
+  REQUIRE(changed.size() == 2);
+  CHECK(changed[0].key == "a");
+  CHECK(changed[0].evicted);
+  CHECK(changed[0].entry.has_value());
+  CHECK(changed[1].key == "c");
+  CHECK_FALSE(changed[1].evicted);
+  CHECK_FALSE(changed[1].entry.has_value());  // "c" did not exist
   CHECK(store.evictions() == 1);
+}
+
+TEST_CASE("restoring prior states in reverse undoes writes exactly") {
+  Store store;
+  CHECK(store.apply(set("a", "1"), 0));
+  const std::int64_t memory_before = store.used_memory();
+  std::vector<Store::Before> changed;
+  CHECK(store.apply(set("a", "2", 50), 0, &changed));
+  CHECK(store.apply(set("b", "3"), 0, &changed));
+  CHECK(store.apply(KvOp{KvOp::Kind::kDel, "a", {}, sim::kTimeNever}, 0, &changed));
+  for (auto it = changed.rbegin(); it != changed.rend(); ++it) store.restore(*it);
+  CHECK(store.get("a", 0) == std::optional<std::string>("1"));
+  CHECK(store.peek("a", 0)->expire_at == sim::kTimeNever);
+  CHECK_FALSE(store.get("b", 0).has_value());
+  CHECK(store.used_memory() == memory_before);
 }
 
 TEST_CASE("expired keys read as absent and are reclaimed before any eviction") {
   Store store(200, EvictionPolicy::kAllKeysLru);
   CHECK(store.apply(set("short", std::string(100, 'x'), 10), 0));
   CHECK(store.apply(set("long", std::string(100, 'x')), 0));
-  std::vector<KvOp> evicted;
-  CHECK(store.apply(set("new", "x"), 20, &evicted));
-  CHECK(evicted.empty());  // "short" had expired: no live key was evicted
+  std::vector<Store::Before> changed;
+  CHECK(store.apply(set("new", "x"), 20, &changed));
+  CHECK(store.evictions() == 0);  // "short" had expired: no live key was evicted
   CHECK(store.get("long", 20).has_value());
   CHECK_FALSE(store.get("short", 20).has_value());
 }

@@ -1,0 +1,38 @@
+// A payment intent as the clients make it, stored compactly: the text a
+// client sends (its id, its Idempotency-Key, its JSON body) is rendered from
+// these few fields when needed, so that a world keeps a few dozen bytes per
+// intent however many it pays.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "sim/tape.h"
+
+namespace idemlab::models::clients {
+
+using Uuid = std::array<std::uint8_t, 16>;
+
+// A UUID v4 from 122 tape bits (Choice::kWorkload).
+Uuid draw_uuid(sim::Tape& tape);
+std::string uuid_text(const Uuid& uuid);  // 8-4-4-4-12 lowercase hex
+
+// 32 bytes. The client's name lives in the History, which renders texts.
+struct Intent {
+  std::uint16_t client = 0;  // index of the client's name in History::clients()
+  bool has_key = false;      // whether the client sends an Idempotency-Key
+  std::uint32_t number = 0;  // the client's n-th intent, from 1
+  std::int64_t amount = 0;   // cents
+  Uuid key{};                // the Idempotency-Key, if has_key
+
+  std::string id(const std::string& client_name) const { return client_name + "/pi_" + std::to_string(number); }
+  std::optional<Uuid> key_uuid() const { return has_key ? std::optional<Uuid>(key) : std::nullopt; }
+  std::optional<std::string> key_text() const;
+  // {"amount":1234,"currency":"eur","customer_id":"cus_client-1","description":"order 7"}
+  std::string body(const std::string& client_name) const;
+};
+static_assert(sizeof(Intent) == 32);
+
+}  // namespace idemlab::models::clients
