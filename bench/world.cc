@@ -177,6 +177,11 @@ int main(int argc, char** argv) {
   emit("world_1000_intents_bytes", static_cast<double>(f.live_bytes), "bytes");
   emit("world_1000_intents_peak_bytes", static_cast<double>(f.peak_bytes), "bytes");
   emit("world_bytes_per_intent", static_cast<double>(f.live_bytes) / 1000.0, "bytes");
+  // The same 1,000 intents from one client: the peak without concurrency,
+  // which shows what ten requests in flight add (frames, events, sessions).
+  const Footprint serial = world_with_intents(1, 1000, Steps{});
+  emit("world_1000_intents_one_client_bytes", static_cast<double>(serial.live_bytes), "bytes");
+  emit("world_1000_intents_one_client_peak_bytes", static_cast<double>(serial.peak_bytes), "bytes");
 
   sim::RandomTape tape(1);
   const models::WorldConfig idle = config(1, 1);
