@@ -81,6 +81,11 @@ LinkConfig& Network::link(const Node& from, const Node& to) {
   return it->second;
 }
 
+const LinkConfig& Network::config(const Node& from, const Node& to) const {
+  auto it = links_.find(LinkKey{from.name(), to.name()});
+  return it == links_.end() ? defaults_ : it->second;
+}
+
 void Network::partition(const Node& a, const Node& b) {
   partitions_[unordered_key(a, b)] = true;
   if (sim_.trace().enabled()) sim_.record(a.name(), "partition", "from " + b.name());
@@ -101,7 +106,7 @@ void Network::inject(const Node& from, const Node& to, Fault fault) {
 
 Network::Plan Network::plan_request(Node& from, Node& to, ReplyBox& box) {
   ++stats_.calls;
-  const LinkConfig& config = link(from, to);
+  const LinkConfig& link_config = config(from, to);
   const bool tracing = sim_.trace().enabled();
   if (tracing) sim_.record(from.name(), "send", box.op + " to " + to.name());
 
@@ -132,38 +137,37 @@ Network::Plan Network::plan_request(Node& from, Node& to, ReplyBox& box) {
     // The reset comes back after a round trip. call() starts waiting before
     // any event can run, so the arrival always finds the caller waiting (or
     // the caller's destruction cancels it).
-    const Duration round_trip = config.latency.sample(tape) + config.latency.sample(tape);
+    const Duration round_trip = link_config.latency.sample(tape) + link_config.latency.sample(tape);
     box.arrival = sim_.schedule(sim_.now() + round_trip, &ReplyBox::arrive, &box);
     if (tracing) sim_.record(from.name(), "refused", box.op + ": " + to.name() + " is down");
     return plan;
   }
-  if (forced_drop_request || chance(tape, config.drop_request, Choice::kFault)) {
+  if (forced_drop_request || chance(tape, link_config.drop_request, Choice::kFault)) {
     ++stats_.requests_dropped;
     if (tracing) sim_.record(from.name(), "drop-request", box.op + " to " + to.name());
     return plan;
   }
-  const bool duplicate = forced_duplicate || chance(tape, config.duplicate, Choice::kFault);
-  const bool delayed = forced_delay || chance(tape, config.delay, Choice::kFault);
-  Duration delivery = config.latency.sample(tape);
+  const bool duplicate = forced_duplicate || chance(tape, link_config.duplicate, Choice::kFault);
+  const bool delayed = forced_delay || chance(tape, link_config.delay, Choice::kFault);
+  Duration delivery = link_config.latency.sample(tape);
   if (delayed) {
     ++stats_.delays;
-    const Duration extra = config.extra_delay.sample(tape);
+    const Duration extra = link_config.extra_delay.sample(tape);
     delivery += extra;
     if (tracing) sim_.record(from.name(), "delay", box.op + " by " + format_time(extra));
   }
   plan.deliveries.push_back(delivery);
   if (duplicate) {
     ++stats_.duplicates;
-    plan.deliveries.push_back(config.latency.sample(tape));
+    plan.deliveries.push_back(link_config.latency.sample(tape));
     if (tracing) sim_.record(from.name(), "duplicate", box.op + " to " + to.name());
   }
   return plan;
 }
 
 bool Network::reply_survives(const Node& from, const Node& to, ReplyBox& box) {
-  const LinkConfig& config = link(to, from);
   const bool forced = std::exchange(box.force_drop_reply, false);
-  if (partitioned(from, to) || forced || chance(sim_.tape(), config.drop_reply, Choice::kFault)) {
+  if (partitioned(from, to) || forced || chance(sim_.tape(), config(to, from).drop_reply, Choice::kFault)) {
     ++stats_.replies_dropped;
     if (sim_.trace().enabled()) sim_.record(to.name(), "drop-reply", box.op + " to " + from.name());
     return false;
@@ -175,7 +179,7 @@ void Network::send_reply(const Node& from, const Node& to, ReplyBox& box) {
   assert(box.waiting && !box.replied);
   box.replied = true;
   box.status = CallStatus::kOk;
-  const Duration latency = link(to, from).latency.sample(sim_.tape());
+  const Duration latency = config(to, from).latency.sample(sim_.tape());
   if (sim_.trace().enabled()) sim_.record(to.name(), "reply", box.op + " to " + from.name());
   box.arrival = sim_.schedule(sim_.now() + latency, &ReplyBox::arrive, &box);
 }

@@ -109,9 +109,12 @@ class Network {
  public:
   explicit Network(Simulator& sim, LinkConfig defaults = {}) : sim_(sim), defaults_(std::move(defaults)) {}
 
-  // The settings of the directed link from -> to (made from the defaults on
-  // first use); change them freely between calls.
+  // The settings of the directed link from -> to, for changing them (made
+  // from the defaults on first use); change them freely between calls.
   LinkConfig& link(const Node& from, const Node& to);
+  // The settings in force from -> to: the link's own, or the defaults. Reading
+  // creates nothing, so a world keeps entries only for links it changed.
+  const LinkConfig& config(const Node& from, const Node& to) const;
   void set_defaults(LinkConfig defaults) { defaults_ = std::move(defaults); }
 
   void partition(const Node& a, const Node& b);

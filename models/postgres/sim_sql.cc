@@ -37,7 +37,7 @@ SimTx::~SimTx() {
 
 void SimTx::close_connection() {
   finished_ = true;
-  engine_.connection_lost(session_, net_.link(client_, engine_.node()).latency.sample(engine_.node().sim().tape()));
+  engine_.connection_lost(session_, net_.config(client_, engine_.node()).latency.sample(engine_.node().sim().tape()));
 }
 
 template <class T>

@@ -34,7 +34,7 @@ void Broker::trace(const std::string& kind, const std::string& detail) {
 }
 
 sim::Duration Broker::latency_to(const sim::Node& client) {
-  return net_.link(node_, client).latency.sample(sim_.tape());
+  return net_.config(node_, client).latency.sample(sim_.tape());
 }
 
 sim::Task<Result<Unit>> Broker::declare(std::string queue, ports::QueueOptions options) {

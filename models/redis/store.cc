@@ -8,20 +8,31 @@ namespace idemlab::models::redis {
 void Store::clear() {
   entries_.clear();
   lru_.clear();
+  last_used_.clear();
   used_memory_ = 0;
 }
 
 void Store::erase(std::map<std::string, Entry>::iterator it) {
   used_memory_ -= cost(it->first, it->second.value);
-  if (tracks_lru()) lru_.erase(it->second.last_used);
+  forget_use(it->first);
   entries_.erase(it);
   assert(used_memory_ >= 0);
 }
 
-void Store::touch(Entry& entry, const std::string& key) {
-  if (tracks_lru()) lru_.erase(entry.last_used);
-  entry.last_used = ++lru_clock_;
-  if (tracks_lru()) lru_.emplace(entry.last_used, key);
+void Store::forget_use(const std::string& key) {
+  if (!tracks_lru()) return;
+  auto it = last_used_.find(key);
+  if (it == last_used_.end()) return;
+  lru_.erase(it->second);
+  last_used_.erase(it);
+}
+
+void Store::touch(const std::string& key) {
+  if (!tracks_lru()) return;
+  forget_use(key);
+  const std::uint64_t now_used = ++lru_clock_;
+  lru_.emplace(now_used, key);
+  last_used_.emplace(key, now_used);
 }
 
 void Store::restore(const Before& before) {
@@ -29,8 +40,7 @@ void Store::restore(const Before& before) {
   if (it != entries_.end()) erase(it);
   if (!before.entry) return;
   it = entries_.emplace(before.key, *before.entry).first;
-  it->second.last_used = ++lru_clock_;
-  if (tracks_lru()) lru_.emplace(it->second.last_used, it->first);
+  touch(it->first);
   used_memory_ += cost(it->first, it->second.value);
 }
 
@@ -47,7 +57,7 @@ std::optional<std::string> Store::get(const std::string& key, sim::Time now) {
     erase(it);
     return std::nullopt;
   }
-  touch(it->second, it->first);
+  touch(it->first);
   return it->second.value;
 }
 
@@ -113,12 +123,10 @@ bool Store::apply(const KvOp& op, sim::Time now, std::vector<Before>* changed) {
       remember(it);
       if (it == entries_.end()) {
         it = entries_.emplace(op.key, Entry{}).first;
-        it->second.last_used = ++lru_clock_;
-        if (tracks_lru()) lru_.emplace(it->second.last_used, it->first);
       } else {
         used_memory_ -= cost(it->first, it->second.value);
-        touch(it->second, it->first);
       }
+      touch(it->first);
       it->second.value = op.value;
       it->second.expire_at = op.expire_at;
       used_memory_ += cost(it->first, it->second.value);

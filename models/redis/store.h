@@ -40,7 +40,6 @@ class Store {
   struct Entry {
     std::string value;
     sim::Time expire_at = sim::kTimeNever;
-    std::uint64_t last_used = 0;  // LRU clock
   };
 
   // Reads refresh the LRU clock; an expired key reads as absent (and goes).
@@ -76,7 +75,9 @@ class Store {
     return static_cast<std::int64_t>(key.size() + value.size()) + kEntryOverheadBytes;
   }
   void erase(std::map<std::string, Entry>::iterator it);
-  void touch(Entry& entry, const std::string& key);
+  // Marks `key` as just used (LRU order), when the order is tracked.
+  void touch(const std::string& key);
+  void forget_use(const std::string& key);
   bool expired(const Entry& entry, sim::Time now) const { return entry.expire_at <= now; }
   // Evicts until used memory is within maxmemory; false if the policy cannot.
   bool make_room(sim::Time now, std::vector<Before>* changed);
@@ -86,7 +87,10 @@ class Store {
   std::int64_t maxmemory_ = 0;  // 0: unlimited
   EvictionPolicy policy_ = EvictionPolicy::kNoEviction;
   std::map<std::string, Entry> entries_;
-  std::map<std::uint64_t, std::string> lru_;  // last_used -> key, oldest first (if tracks_lru())
+  // Least recently used order, kept only if tracks_lru(): use clock -> key,
+  // oldest first, and key -> its last use.
+  std::map<std::uint64_t, std::string> lru_;
+  std::map<std::string, std::uint64_t> last_used_;
   std::uint64_t lru_clock_ = 0;
   std::int64_t used_memory_ = 0;
   std::uint64_t evictions_ = 0;

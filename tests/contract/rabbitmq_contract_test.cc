@@ -29,6 +29,7 @@ Message message(std::string id, bool persistent = true) {
   Message m;
   m.id = std::move(id);
   m.body = "{\"amount\":100}";
+  m.headers["idempotency-key"] = m.id;
   m.persistent = persistent;
   return m;
 }
@@ -75,7 +76,7 @@ Task<std::vector<std::string>> drain(ports::Consumer& consumer) {
 
 using Ids = std::vector<std::string>;
 
-CONTRACT_TEST("a published message is delivered once, in order, with its id and body", plain()) {
+CONTRACT_TEST("a published message is delivered once, in order, with its id, headers and body", plain()) {
   if (!co_await declare(world, "payments", durable())) co_return;
   co_await publish(world, "payments", message("m1"));
   co_await publish(world, "payments", message("m2"));
@@ -86,6 +87,7 @@ CONTRACT_TEST("a published message is delivered once, in order, with its id and 
   if (first.is_ok()) {
     CHECK(first.value().message.id == "m1");
     CHECK(first.value().message.body == "{\"amount\":100}");
+    CHECK(first.value().message.headers.at("idempotency-key") == "m1");
     CHECK_FALSE(first.value().redelivered);
     auto acked = co_await consumer->ack(first.value().tag);
     CHECK(acked.is_ok());
