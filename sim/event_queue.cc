@@ -46,7 +46,19 @@ bool EventQueue::pending(EventId id) const {
 bool EventQueue::cancel(EventId id) {
   if (!pending(id)) return false;
   free_slot(id.slot);
+  ++stale_;
+  if (stale_ > 64 && stale_ > live_) drop_stale_entries();
   return true;
+}
+
+void EventQueue::drop_stale_entries() {
+  // Pop order depends only on (time, sequence), so rebuilding the heap
+  // changes nothing a run can observe.
+  heap_.erase(std::remove_if(heap_.begin(), heap_.end(),
+                             [&](const Entry& e) { return slots_[e.slot].sequence != e.sequence; }),
+              heap_.end());
+  std::make_heap(heap_.begin(), heap_.end(), later);
+  stale_ = 0;
 }
 
 void EventQueue::free_slot(std::uint32_t slot) {
@@ -62,6 +74,10 @@ EventQueue::Entry EventQueue::pop_entry() {
   std::pop_heap(heap_.begin(), heap_.end(), later);
   const Entry entry = heap_.back();
   heap_.pop_back();
+  if (slots_[entry.slot].sequence != entry.sequence) {
+    assert(stale_ > 0);
+    --stale_;
+  }
   return entry;
 }
 

@@ -3,8 +3,11 @@
 // reused, so events at the same instant leave in the order they were scheduled
 // (FIFO), whatever the heap does with equal keys. Cancelling frees the slot at
 // once and leaves a stale heap entry behind, recognised by its sequence number
-// and skipped when it surfaces. Scheduling allocates nothing once the pool and
-// the heap have grown to the run's high-water mark.
+// and skipped when it surfaces; when stale entries outnumber live ones (most
+// timeouts are cancelled long before they are due) the heap is rebuilt without
+// them, which keeps it, and a world's memory, proportional to what is pending.
+// Scheduling allocates nothing once the pool and the heap have grown to the
+// run's high-water mark.
 #pragma once
 
 #include <cstddef>
@@ -58,6 +61,7 @@ class EventQueue {
   bool take(const Entry& entry, Callback& out);
 
   std::size_t live() const { return live_; }
+  std::size_t heap_entries() const { return heap_.size(); }  // live and stale
   std::uint64_t scheduled_total() const { return next_sequence_ - 1; }
 
  private:
@@ -67,6 +71,7 @@ class EventQueue {
   };
 
   void free_slot(std::uint32_t slot);
+  void drop_stale_entries();
 
   std::size_t capacity_;
   std::vector<Entry> heap_;
@@ -74,6 +79,7 @@ class EventQueue {
   std::vector<std::uint32_t> free_slots_;
   std::uint64_t next_sequence_ = 1;
   std::size_t live_ = 0;
+  std::size_t stale_ = 0;  // cancelled entries still in the heap
 };
 
 }  // namespace idemlab::sim

@@ -45,9 +45,9 @@ void ReplyBox::settle(CallStatus outcome) {
   status = outcome;
   if (sim->trace().enabled()) {
     if (outcome == CallStatus::kTimeout) {
-      sim->record(from_name, "timeout", op);
+      sim->record(from->name(), "timeout", op);
     } else {
-      sim->record(from_name, "receive", op + ": " + call_status_name(outcome));
+      sim->record(from->name(), "receive", op + ": " + call_status_name(outcome));
     }
   }
   sim->resume(waiter.process, waiter.handle);

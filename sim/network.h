@@ -68,8 +68,8 @@ struct NetworkStats {
 // outlive the caller (or the other way round).
 struct ReplyBox {
   Simulator* sim = nullptr;
-  std::string from_name;  // for the trace
-  std::string op;
+  const Node* from = nullptr;
+  std::string op;          // the call's name, kept only when tracing
   Waiter waiter;           // the caller, while it waits
   bool waiting = false;
   bool replied = false;    // a reply is on its way or has arrived
@@ -165,11 +165,11 @@ Task<CallResult<T>> Network::call(Node& from, Node& to, std::string op, Duration
                                   std::function<Task<T>()> handler) {
   auto box = std::make_shared<ValueBox<T>>();
   box->sim = &sim_;
-  box->from_name = from.name();
-  box->op = std::move(op);
+  box->from = &from;
+  if (sim_.trace().enabled()) box->op = std::move(op);
   const Plan plan = plan_request(from, to, *box);
   for (std::size_t copy = 0; copy < plan.deliveries.size(); ++copy) {
-    to.spawn(serve<T>(from, to, plan.deliveries[copy], box, handler), box->op);
+    to.spawn(serve<T>(from, to, plan.deliveries[copy], box, handler), "rpc");
   }
   co_await ReplyAwaiter(*box, timeout);
   CallResult<T> result;

@@ -59,6 +59,24 @@ TEST_CASE("a cancelled event never runs and frees its slot") {
   CHECK(drain(queue) == std::vector<int>{3, 2});
 }
 
+TEST_CASE("cancelling most events drops their stale entries and keeps the order of the rest") {
+  EventQueue queue(100000);
+  std::vector<EventId> ids;
+  for (int i = 0; i < 10000; ++i) ids.push_back(queue.schedule(1000 - i % 1000, &log_argument, nullptr, i));
+  for (int i = 0; i < 10000; ++i) {
+    if (i % 10 != 0) queue.cancel(ids[i]);
+  }
+  CHECK(queue.live() == 1000);
+  CHECK(queue.heap_entries() < 2200);  // not 10000: stale entries were dropped
+  const std::vector<int> order = drain(queue);
+  REQUIRE(order.size() == 1000);
+  for (std::size_t k = 1; k < order.size(); ++k) {
+    const int a = order[k - 1], b = order[k];
+    const int at_a = 1000 - a % 1000, at_b = 1000 - b % 1000;
+    CHECK((at_a < at_b || (at_a == at_b && a < b)));  // by time, then by scheduling order
+  }
+}
+
 TEST_CASE("with tie order from the tape, the tape picks among simultaneous events") {
   // Replay tapes choose the ready events explicitly: last first, then the
   // first of the two remaining.
