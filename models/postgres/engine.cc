@@ -129,31 +129,55 @@ void Engine::end_transaction(TxId tx, TxState state) {
   wake_waiters(tx);
 }
 
-template <class T>
-Result<T> Engine::fail(Session& session, Status status, std::string message) {
-  // Any error aborts the transaction at once (its locks go); the session
-  // stays, refusing statements until ROLLBACK.
+void Engine::abort_for_error(Session& session, const std::string& message) {
   if (active(session.tx)) end_transaction(session.tx, TxState::kAborted);
   session.failed = true;
   trace("ERROR", "tx " + std::to_string(session.tx) + ": " + message);
+}
+
+template <class T>
+Result<T> Engine::fail(Session& session, Status status, std::string message) {
+  abort_for_error(session, message);
   return Result<T>::failure(status, std::move(message));
 }
 
-sim::Task<Engine::Session*> Engine::enter(SessionId id, std::string& failure, Status& status) {
+template <class T>
+std::optional<Result<T>> Engine::lock_failed(Session& session, LockOutcome outcome) {
+  switch (outcome) {
+    case LockOutcome::kDeadlock: return fail<T>(session, Status::kDeadlock, kDeadlockMessage);
+    case LockOutcome::kSerialization: return fail<T>(session, Status::kSerializationFailure, kSerializationMessage);
+    case LockOutcome::kLocked:
+    case LockOutcome::kGone: break;
+  }
+  return std::nullopt;
+}
+
+sim::Task<Engine::Statement> Engine::enter(SessionId id, const std::string* table_name) {
   co_await sim_.sleep(config_.statement_time.sample(sim_.tape()));
+  Statement statement;
   auto it = sessions_.find(id);
   if (it == sessions_.end()) {
-    status = Status::kClosed;
-    failure = kConnectionLost;
-    co_return nullptr;
+    statement.status = Status::kClosed;
+    statement.failure = kConnectionLost;
+    co_return statement;
   }
   if (it->second.failed) {
-    status = Status::kClosed;
-    failure = kAbortedMessage;
-    co_return nullptr;
+    statement.status = Status::kClosed;
+    statement.failure = kAbortedMessage;
+    co_return statement;
+  }
+  if (table_name != nullptr) {
+    statement.table = find_table(*table_name);
+    if (statement.table == nullptr) {
+      statement.status = Status::kError;
+      statement.failure = relation_missing(*table_name);
+      abort_for_error(it->second, statement.failure);
+      co_return statement;
+    }
   }
   it->second.running = sim_.current()->id;
-  co_return &it->second;
+  statement.session = &it->second;
+  co_return statement;
 }
 
 Table* Engine::find_table(const std::string& name) {
@@ -296,12 +320,10 @@ sim::Task<Result<SessionId>> Engine::begin(ports::Isolation isolation) {
 }
 
 sim::Task<Result<Row>> Engine::insert(SessionId id, std::string table_name, Row row) {
-  std::string failure;
-  Status status = Status::kOk;
-  Session* session = co_await enter(id, failure, status);
-  if (session == nullptr) co_return Result<Row>::failure(status, failure);
-  Table* table = find_table(table_name);
-  if (table == nullptr) co_return fail<Row>(*session, Status::kError, relation_missing(table_name));
+  const Statement statement = co_await enter(id, &table_name);
+  if (statement.session == nullptr) co_return statement.failed<Row>();
+  Session* session = statement.session;
+  Table* table = statement.table;
   std::vector<ports::Value> values;
   if (auto problem = table->to_values(row, values)) co_return fail<Row>(*session, Status::kError, *problem);
   const Conflict conflict = co_await find_conflict(*session, *table, values, std::nullopt);
@@ -318,12 +340,10 @@ sim::Task<Result<Row>> Engine::insert(SessionId id, std::string table_name, Row 
 sim::Task<Result<std::optional<Row>>> Engine::insert_on_conflict(SessionId id, std::string table_name, Row row,
                                                                 ports::OnConflict on_conflict) {
   using Out = std::optional<Row>;
-  std::string failure;
-  Status status = Status::kOk;
-  Session* session = co_await enter(id, failure, status);
-  if (session == nullptr) co_return Result<Out>::failure(status, failure);
-  Table* table = find_table(table_name);
-  if (table == nullptr) co_return fail<Out>(*session, Status::kError, relation_missing(table_name));
+  const Statement statement = co_await enter(id, &table_name);
+  if (statement.session == nullptr) co_return statement.failed<Out>();
+  Session* session = statement.session;
+  Table* table = statement.table;
   std::vector<ports::Value> values;
   if (auto problem = table->to_values(row, values)) co_return fail<Out>(*session, Status::kError, *problem);
   const std::optional<std::size_t> target = table->find_unique_key(on_conflict.columns);
@@ -358,10 +378,7 @@ sim::Task<Result<std::optional<Row>>> Engine::insert_on_conflict(SessionId id, s
       co_return Result<Out>::ok(std::nullopt);
     }
     const Lock lock = co_await lock_row(*session, *table, conflict.version, ResolvedWhere{});
-    if (lock.outcome == LockOutcome::kDeadlock) co_return fail<Out>(*session, Status::kDeadlock, kDeadlockMessage);
-    if (lock.outcome == LockOutcome::kSerialization) {
-      co_return fail<Out>(*session, Status::kSerializationFailure, kSerializationMessage);
-    }
+    if (auto failed = lock_failed<Out>(*session, lock.outcome)) co_return std::move(*failed);
     if (lock.outcome == LockOutcome::kGone) continue;  // deleted meanwhile: try the insert again
     const std::uint32_t newer = replace(*session, *table, lock.version, set);
     trace("INSERT", tx_name + table_name + " ON CONFLICT DO UPDATE " + ports::row_text(table->to_row(table->version(newer).values)));
@@ -372,12 +389,10 @@ sim::Task<Result<std::optional<Row>>> Engine::insert_on_conflict(SessionId id, s
 sim::Task<Result<std::vector<Row>>> Engine::select(SessionId id, std::string table_name, ports::Where where,
                                                    ports::RowLock lock) {
   using Out = std::vector<Row>;
-  std::string failure;
-  Status status = Status::kOk;
-  Session* session = co_await enter(id, failure, status);
-  if (session == nullptr) co_return Result<Out>::failure(status, failure);
-  Table* table = find_table(table_name);
-  if (table == nullptr) co_return fail<Out>(*session, Status::kError, relation_missing(table_name));
+  const Statement statement = co_await enter(id, &table_name);
+  if (statement.session == nullptr) co_return statement.failed<Out>();
+  Session* session = statement.session;
+  Table* table = statement.table;
   ResolvedWhere resolved;
   if (auto problem = table->resolve(where, resolved)) co_return fail<Out>(*session, Status::kError, *problem);
   const std::vector<std::uint32_t> matches = visible_matches(*session, *table, resolved);
@@ -388,10 +403,7 @@ sim::Task<Result<std::vector<Row>>> Engine::select(SessionId id, std::string tab
       continue;
     }
     const Lock locked = co_await lock_row(*session, *table, index, resolved);
-    if (locked.outcome == LockOutcome::kDeadlock) co_return fail<Out>(*session, Status::kDeadlock, kDeadlockMessage);
-    if (locked.outcome == LockOutcome::kSerialization) {
-      co_return fail<Out>(*session, Status::kSerializationFailure, kSerializationMessage);
-    }
+    if (auto failed = lock_failed<Out>(*session, locked.outcome)) co_return std::move(*failed);
     if (locked.outcome == LockOutcome::kGone) continue;
     rows.push_back(table->to_row(table->version(locked.version).values));
   }
@@ -404,12 +416,10 @@ sim::Task<Result<std::vector<Row>>> Engine::select(SessionId id, std::string tab
 sim::Task<Result<std::vector<Row>>> Engine::update(SessionId id, std::string table_name, ports::Where where,
                                                    ports::Assignments set) {
   using Out = std::vector<Row>;
-  std::string failure;
-  Status status = Status::kOk;
-  Session* session = co_await enter(id, failure, status);
-  if (session == nullptr) co_return Result<Out>::failure(status, failure);
-  Table* table = find_table(table_name);
-  if (table == nullptr) co_return fail<Out>(*session, Status::kError, relation_missing(table_name));
+  const Statement statement = co_await enter(id, &table_name);
+  if (statement.session == nullptr) co_return statement.failed<Out>();
+  Session* session = statement.session;
+  Table* table = statement.table;
   ResolvedWhere resolved_where, resolved_set;
   if (auto problem = table->resolve(where, resolved_where)) co_return fail<Out>(*session, Status::kError, *problem);
   if (auto problem = table->resolve(set, resolved_set)) co_return fail<Out>(*session, Status::kError, *problem);
@@ -423,10 +433,7 @@ sim::Task<Result<std::vector<Row>>> Engine::update(SessionId id, std::string tab
   Out rows;
   for (std::uint32_t index : matches) {
     const Lock locked = co_await lock_row(*session, *table, index, resolved_where);
-    if (locked.outcome == LockOutcome::kDeadlock) co_return fail<Out>(*session, Status::kDeadlock, kDeadlockMessage);
-    if (locked.outcome == LockOutcome::kSerialization) {
-      co_return fail<Out>(*session, Status::kSerializationFailure, kSerializationMessage);
-    }
+    if (auto failed = lock_failed<Out>(*session, locked.outcome)) co_return std::move(*failed);
     if (locked.outcome == LockOutcome::kGone) continue;
     if (touches_unique) {
       std::vector<ports::Value> values = table->version(locked.version).values;
@@ -447,24 +454,17 @@ sim::Task<Result<std::vector<Row>>> Engine::update(SessionId id, std::string tab
 }
 
 sim::Task<Result<std::int64_t>> Engine::remove(SessionId id, std::string table_name, ports::Where where) {
-  std::string failure;
-  Status status = Status::kOk;
-  Session* session = co_await enter(id, failure, status);
-  if (session == nullptr) co_return Result<std::int64_t>::failure(status, failure);
-  Table* table = find_table(table_name);
-  if (table == nullptr) co_return fail<std::int64_t>(*session, Status::kError, relation_missing(table_name));
+  const Statement statement = co_await enter(id, &table_name);
+  if (statement.session == nullptr) co_return statement.failed<std::int64_t>();
+  Session* session = statement.session;
+  Table* table = statement.table;
   ResolvedWhere resolved;
   if (auto problem = table->resolve(where, resolved)) co_return fail<std::int64_t>(*session, Status::kError, *problem);
   const std::vector<std::uint32_t> matches = visible_matches(*session, *table, resolved);
   std::int64_t removed = 0;
   for (std::uint32_t index : matches) {
     const Lock locked = co_await lock_row(*session, *table, index, resolved);
-    if (locked.outcome == LockOutcome::kDeadlock) {
-      co_return fail<std::int64_t>(*session, Status::kDeadlock, kDeadlockMessage);
-    }
-    if (locked.outcome == LockOutcome::kSerialization) {
-      co_return fail<std::int64_t>(*session, Status::kSerializationFailure, kSerializationMessage);
-    }
+    if (auto failed = lock_failed<std::int64_t>(*session, locked.outcome)) co_return std::move(*failed);
     if (locked.outcome == LockOutcome::kGone) continue;
     table->version(locked.version).xmax = session->tx;
     ++removed;
@@ -475,10 +475,9 @@ sim::Task<Result<std::int64_t>> Engine::remove(SessionId id, std::string table_n
 }
 
 sim::Task<Result<std::int64_t>> Engine::nextval(SessionId id, std::string sequence) {
-  std::string failure;
-  Status status = Status::kOk;
-  Session* session = co_await enter(id, failure, status);
-  if (session == nullptr) co_return Result<std::int64_t>::failure(status, failure);
+  const Statement statement = co_await enter(id, nullptr);
+  if (statement.session == nullptr) co_return statement.failed<std::int64_t>();
+  Session* session = statement.session;
   auto it = sequences_.find(sequence);
   if (it == sequences_.end()) co_return fail<std::int64_t>(*session, Status::kError, relation_missing(sequence));
   // Handed out now, never given back: a rolled-back transaction leaves a gap.

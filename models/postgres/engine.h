@@ -120,11 +120,28 @@ class Engine {
   bool visible(const Session& session, const Snapshot& snapshot, const Version& version) const;
   const Snapshot& statement_snapshot(Session& session);
 
-  // The prologue of every statement: service time, then the session (or why
-  // there is none). `statement` names it in the trace.
-  sim::Task<Session*> enter(SessionId id, std::string& failure, ports::Status& status);
+  // What a statement runs on, or why it cannot run.
+  struct Statement {
+    Session* session = nullptr;  // null: the statement failed before it began
+    Table* table = nullptr;
+    ports::Status status = ports::Status::kOk;
+    std::string failure;
+    template <class T>
+    ports::Result<T> failed() const {
+      return ports::Result<T>::failure(status, failure);
+    }
+  };
+  // The prologue of every statement: service time, then the session and, if
+  // named, the table (a missing table aborts the transaction, as in PostgreSQL).
+  sim::Task<Statement> enter(SessionId id, const std::string* table_name);
+  // Aborts the session's transaction for an error (locks go at once); the
+  // session refuses statements until ROLLBACK.
+  void abort_for_error(Session& session, const std::string& message);
   template <class T>
   ports::Result<T> fail(Session& session, ports::Status status, std::string message);
+  // The failure a lock outcome means, if it is one (deadlock, serialization).
+  template <class T>
+  std::optional<ports::Result<T>> lock_failed(Session& session, LockOutcome outcome);
   void end_transaction(TxId tx, TxState state);
   void wake_waiters(TxId tx);
 

@@ -143,16 +143,24 @@ Task<void> second_inserter(ContractWorld& world, Race& race) {
   }
 }
 
-CONTRACT_TEST("second inserter blocks until the first commits, then gets unique violation", plain()) {
-  if (!co_await create_schema(world)) co_return;
-  Race race;
+// A first transaction inserts "same-key" and stays open; a second inserter of
+// the same key starts behind it and is still waiting when this returns.
+Task<std::unique_ptr<ports::Tx>> first_holds_key_while_second_waits(ContractWorld& world, Race& race) {
+  if (!co_await create_schema(world)) co_return nullptr;
   auto first = co_await begin(world);
-  if (!first) co_return;
+  if (!first) co_return nullptr;
   auto inserted = co_await first->insert("payments", payment(1, "same-key"));
   CHECK(inserted.is_ok());
   world.start(second_inserter(world, race));
   co_await world.clock().sleep(5 * kStep);
   CHECK(race.second_done_at == -1);  // still waiting for the first
+  co_return first;
+}
+
+CONTRACT_TEST("second inserter blocks until the first commits, then gets unique violation", plain()) {
+  Race race;
+  auto first = co_await first_holds_key_while_second_waits(world, race);
+  if (!first) co_return;
   const sim::Time committed_at = world.clock().now();
   auto committed = co_await first->commit();
   CHECK(committed.is_ok());
@@ -164,15 +172,9 @@ CONTRACT_TEST("second inserter blocks until the first commits, then gets unique 
 }
 
 CONTRACT_TEST("second inserter blocks until the first rolls back, then proceeds", plain()) {
-  if (!co_await create_schema(world)) co_return;
   Race race;
-  auto first = co_await begin(world);
+  auto first = co_await first_holds_key_while_second_waits(world, race);
   if (!first) co_return;
-  auto inserted = co_await first->insert("payments", payment(1, "same-key"));
-  CHECK(inserted.is_ok());
-  world.start(second_inserter(world, race));
-  co_await world.clock().sleep(5 * kStep);
-  CHECK(race.second_done_at == -1);
   auto rolled_back = co_await first->rollback();
   CHECK(rolled_back.is_ok());
   co_await world.clock().sleep(5 * kStep);
@@ -182,14 +184,9 @@ CONTRACT_TEST("second inserter blocks until the first rolls back, then proceeds"
 }
 
 CONTRACT_TEST("a lost connection rolls back its open transaction and frees its keys", plain()) {
-  if (!co_await create_schema(world)) co_return;
   Race race;
-  auto first = co_await begin(world);
+  auto first = co_await first_holds_key_while_second_waits(world, race);
   if (!first) co_return;
-  auto inserted = co_await first->insert("payments", payment(1, "same-key"));
-  CHECK(inserted.is_ok());
-  world.start(second_inserter(world, race));
-  co_await world.clock().sleep(5 * kStep);
   first.reset();  // the connection goes away without COMMIT
   co_await world.clock().sleep(5 * kStep);
   CHECK(race.second_status == Status::kOk);
