@@ -25,6 +25,7 @@
 #include "sim/network.h"
 #include "sim/simulator.h"
 #include "strategies/ports/clock.h"
+#include "strategies/ports/ports.h"
 #include "strategies/ports/kv.h"
 #include "strategies/ports/processor.h"
 #include "strategies/ports/queue.h"
@@ -49,14 +50,7 @@ struct WorldConfig {
   clients::ClientConfig client;
 };
 
-// The ports as one node sees them.
-struct Ports {
-  ports::Clock& clock;
-  ports::Kv& kv;
-  ports::Sql& sql;
-  ports::Queue& queue;
-  ports::Processor& processor;
-};
+using Ports = ports::Ports;
 
 class World {
  public:

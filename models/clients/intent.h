@@ -10,14 +10,13 @@
 #include <string>
 
 #include "sim/tape.h"
+#include "sim/uuid.h"
 
 namespace idemlab::models::clients {
 
-using Uuid = std::array<std::uint8_t, 16>;
-
-// A UUID v4 from 122 tape bits (Choice::kWorkload).
-Uuid draw_uuid(sim::Tape& tape);
-std::string uuid_text(const Uuid& uuid);  // 8-4-4-4-12 lowercase hex
+using sim::draw_uuid;
+using sim::Uuid;
+using sim::uuid_text;
 
 // 32 bytes. The client's name lives in the History, which renders texts.
 struct Intent {
