@@ -1,5 +1,7 @@
 #include "models/world.h"
 
+#include <cassert>
+
 namespace idemlab::models {
 
 struct World::NodePorts {
@@ -55,8 +57,42 @@ Ports World::ports_for(sim::Node& node) {
   return make_ports(node).ports();
 }
 
+void World::install(strategies::Strategy& strategy) {
+  assert(strategy_ == nullptr && "one strategy per world");
+  strategy_ = &strategy;
+  const Ports ports = service_ports_;
+  auto handler = [&strategy, ports](api::Request request) { return strategy.handle(ports, std::move(request)); };
+  service_.route("POST /payments", handler);
+  service_.route("GET /payments/", handler);
+  for (strategies::Worker& worker : strategy.workers()) {
+    if (!worker.own_node) {
+      service_.add_background(worker.name, [run = worker.run, ports] { return run(ports); });
+      continue;
+    }
+    // Its own node, crashing on its own; the boot routine restarts it.
+    auto node = std::make_unique<sim::Node>(sim_, worker.name, [this, run = worker.run](sim::Node& n) -> sim::Task<void> {
+      n.spawn(run(ports_for(n)), "worker");
+      co_return;
+    });
+    worker_nodes_.push_back(std::move(node));
+  }
+}
+
 void World::start() {
   service_.start();
+  if (strategy_ != nullptr) {
+    // Setup (tables, queues) runs alone, before any worker or client.
+    bool ready = false;
+    auto setup = [](strategies::Strategy& strategy, Ports ports, bool& done) -> sim::Task<void> {
+      auto result = co_await strategy.setup(ports);
+      assert(result.is_ok() && "strategy setup failed in the simulator");
+      done = result.is_ok();
+    };
+    service_.node().spawn(setup(*strategy_, service_ports_, ready), "setup");
+    sim_.run();
+    assert(ready);
+    for (auto& node : worker_nodes_) node->start();
+  }
   for (auto& client : clients_) client->start();
 }
 

@@ -30,6 +30,7 @@
 #include "strategies/ports/processor.h"
 #include "strategies/ports/queue.h"
 #include "strategies/ports/sql.h"
+#include "strategies/strategy.h"
 
 namespace idemlab::models {
 
@@ -75,7 +76,13 @@ class World {
   // per node and kept for the world's lifetime.
   Ports ports_for(sim::Node& node);
 
-  // Starts the service and the configured clients.
+  // Serves the API with `strategy` (kept for the world's lifetime): its routes,
+  // its workers (on their own nodes, or on the API node). REQUIRES: before
+  // start().
+  void install(strategies::Strategy& strategy);
+
+  // Starts the service, runs the strategy's setup to completion, then starts
+  // its workers and the configured clients.
   void start();
   sim::RunResult run() { return sim_.run(); }
 
@@ -95,6 +102,8 @@ class World {
   std::deque<std::unique_ptr<NodePorts>> node_ports_;
   Ports service_ports_;
   std::vector<std::unique_ptr<clients::Client>> clients_;
+  strategies::Strategy* strategy_ = nullptr;
+  std::vector<std::unique_ptr<sim::Node>> worker_nodes_;
 };
 
 }  // namespace idemlab::models

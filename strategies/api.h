@@ -15,6 +15,11 @@ struct Request {
   std::string path = "/payments";
   std::optional<std::string> idempotency_key;
   std::string body;  // JSON as the client wrote it
+  // Trace context (a traceparent/baggage header): which client intent this
+  // request comes from. Strategies forward it to the processor as charge
+  // metadata, so that the checker can attribute the ledger to intents; no
+  // strategy decides anything from it.
+  std::string origin;
 };
 
 struct Response {

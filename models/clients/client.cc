@@ -57,6 +57,7 @@ sim::Task<void> Client::pay(std::uint32_t intent, std::uint8_t sender) {
   const Intent& sent = history_.intents()[intent];
   request.idempotency_key = sent.key_text();
   request.body = history_.request_body(sent);
+  request.origin = history_.intent_id(sent);
   const std::string what = "POST /payments " + history_.intent_id(sent);
   const sim::Time deadline = sim_.now() + config_.give_up_after;
   sim::Duration previous_delay = 0;

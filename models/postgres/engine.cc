@@ -583,6 +583,12 @@ std::vector<Row> Engine::committed_rows(const std::string& table_name) const {
   return rows;
 }
 
+std::vector<std::string> Engine::table_names() const {
+  std::vector<std::string> names;
+  for (const auto& [name, table] : tables_) names.push_back(name);
+  return names;
+}
+
 Engine::Storage Engine::storage(const std::string& table_name) const {
   auto it = tables_.find(table_name);
   assert(it != tables_.end());

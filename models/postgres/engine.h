@@ -85,6 +85,7 @@ class Engine {
   Storage storage(const std::string& table) const;
   std::size_t open_sessions() const { return sessions_.size(); }
   bool has_table(const std::string& table) const { return tables_.count(table) != 0; }
+  std::vector<std::string> table_names() const;
 
  private:
   friend struct TxWaitAwaiter;

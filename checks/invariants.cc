@@ -1,0 +1,129 @@
+#include "checks/invariants.h"
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+namespace idemlab::checks {
+namespace {
+
+using models::clients::HistoryEvent;
+
+struct IntentLedger {
+  std::int64_t charges = 0;
+  std::int64_t charged = 0;
+  std::int64_t refunded = 0;
+};
+
+std::map<std::string, IntentLedger> ledger_by_intent(const models::processor::PaymentProcessor& processor) {
+  std::map<std::string, IntentLedger> out;
+  for (const auto& entry : processor.ledger()) {
+    IntentLedger& l = out[entry.intent];
+    if (entry.kind == models::processor::LedgerEntry::Kind::kCharge) {
+      ++l.charges;
+      l.charged += entry.amount;
+    } else {
+      l.refunded += entry.amount;
+    }
+  }
+  return out;
+}
+
+bool is_answer(const HistoryEvent& e) {
+  return (e.kind == HistoryEvent::Kind::kOk || e.kind == HistoryEvent::Kind::kFail) && e.status != 0;
+}
+// A documented answer that is not a result: conflict, reuse, bad request, or
+// a transient server error.
+bool is_conflict_or_transient(int status) { return status == 409 || status == 422 || status == 400 || status >= 500; }
+bool is_success(int status) { return status >= 200 && status < 300 && status != 202; }
+bool is_definitive_failure(int status) { return status >= 400 && status < 500 && status != 409 && status != 429; }
+
+void check_stuck_records(models::World& world, const CheckOptions& options, std::vector<Violation>& out) {
+  const sim::Time now = world.sim().now();
+  for (const auto& [key, entry] : world.redis().primary().entries()) {
+    if (entry.expire_at != sim::kTimeNever && entry.expire_at <= now) continue;
+    const nlohmann::json record = nlohmann::json::parse(entry.value, nullptr, false);
+    if (!record.is_object() || record.value("state", "") != "in_progress") continue;
+    if (entry.expire_at == sim::kTimeNever) {
+      out.push_back({kNoStuckKey, key, "Redis holds an in-progress record with no expiry"});
+    }
+  }
+  for (const std::string& table : world.postgres().table_names()) {
+    for (const ports::Row& row : world.postgres().committed_rows(table)) {
+      const auto status = row.find("status");
+      const auto lease = row.find("lease_until");
+      if (status == row.end() || lease == row.end()) continue;
+      if (status->second != ports::Value(std::string("pending"))) continue;
+      const auto* until = std::get_if<std::int64_t>(&lease->second);
+      if (until == nullptr || *until + options.stuck_after > now) continue;
+      const auto key = row.find("key");
+      out.push_back({kNoStuckKey, key == row.end() ? table : ports::value_text(key->second),
+                     "row of " + table + " still pending at " + sim::format_time(now) + ", its claim ran out at " +
+                         sim::format_time(*until)});
+    }
+  }
+}
+
+}  // namespace
+
+const std::vector<std::string>& invariant_names() {
+  static const std::vector<std::string> kNames = {kAtMostOneCharge,     kRefundsWithinCharges, kSuccessWasCharged,
+                                                  kEveryIntentResolved, kReplayMatchesFirst,   kNoStuckKey};
+  return kNames;
+}
+
+std::vector<Violation> check_world(models::World& world, const CheckOptions& options) {
+  std::vector<Violation> out;
+  const models::clients::History& history = world.history();
+  const std::map<std::string, IntentLedger> ledger = ledger_by_intent(world.processor());
+
+  // Every event of an intent, in order.
+  std::vector<std::vector<const HistoryEvent*>> events(history.intents().size());
+  for (const HistoryEvent& e : history.events()) events[e.intent].push_back(&e);
+
+  for (std::size_t i = 0; i < history.intents().size(); ++i) {
+    const std::string intent = history.intent_id(history.intents()[i]);
+    const auto found = ledger.find(intent);
+    const IntentLedger money = found == ledger.end() ? IntentLedger{} : found->second;
+
+    if (money.charges > 1) {
+      out.push_back({kAtMostOneCharge, intent, "charged " + std::to_string(money.charges) + " times, " +
+                                                   std::to_string(money.charged) + " in all"});
+    }
+    if (money.refunded > money.charged) {
+      out.push_back({kRefundsWithinCharges, intent, "refunded " + std::to_string(money.refunded) + " of " +
+                                                        std::to_string(money.charged) + " charged"});
+    }
+
+    const HistoryEvent* first = nullptr;  // the first answer that is a result
+    bool told_success = false;
+    bool failed_definitively = false;
+    for (const HistoryEvent* e : events[i]) {
+      if (!is_answer(*e)) continue;
+      told_success |= is_success(e->status);
+      failed_definitively |= is_definitive_failure(e->status);
+      if (is_conflict_or_transient(e->status)) continue;
+      if (first == nullptr) {
+        first = e;
+        continue;
+      }
+      if (e->status != first->status || e->body_hash != first->body_hash) {
+        out.push_back({kReplayMatchesFirst, intent,
+                       "attempt " + std::to_string(e->attempt) + " (sender " + std::to_string(e->sender) + ") got " +
+                           std::to_string(e->status) + (e->replayed ? " (replayed)" : "") +
+                           " with another body than the first answer, " + std::to_string(first->status) + " at " +
+                           sim::format_time(first->at)});
+      }
+    }
+    if (told_success && money.charges == 0) {
+      out.push_back({kSuccessWasCharged, intent, "the client was told success, the ledger has no charge"});
+    }
+    if (options.liveness && money.charges == 0 && !failed_definitively) {
+      out.push_back({kEveryIntentResolved, intent, "neither charged nor definitively failed at quiescence"});
+    }
+  }
+  check_stuck_records(world, options, out);
+  return out;
+}
+
+}  // namespace idemlab::checks

@@ -1,0 +1,49 @@
+// What every strategy does with a request body and a response: parse and
+// validate {amount, currency, customer_id, description?}; the canonical form
+// for fingerprints (key order and number formatting do not matter); and the
+// response bodies, so that every strategy answers alike.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "strategies/api.h"
+#include "strategies/ports/processor.h"
+
+namespace idemlab::strategies {
+
+struct PaymentRequest {
+  std::int64_t amount = 0;  // minor units
+  std::string currency;
+  std::string customer_id;
+  std::string description;
+};
+
+// The parsed body, or the reason it is invalid (for a 400).
+struct Parsed {
+  std::optional<PaymentRequest> request;
+  std::string error;
+};
+Parsed parse_payment(const std::string& body);
+
+// The body in canonical form: sorted keys, integers without fraction or
+// exponent, no whitespace. Equal payloads, equal canonical forms.
+std::string canonical_body(const PaymentRequest& request);
+// A stable hash of the canonical form, as 16 hex digits.
+std::string fingerprint(const PaymentRequest& request);
+
+// The charge a request asks for. `origin` is the request's trace context,
+// forwarded as metadata so that the ledger can be attributed to intents; no
+// strategy decides anything from it.
+ports::ChargeRequest charge_request(const PaymentRequest& request, const std::string& origin,
+                                    std::optional<std::string> downstream_key);
+
+// Responses.
+api::Response created(const std::string& payment_id, const PaymentRequest& request, const ports::Charge& charge);
+api::Response declined(const std::string& payment_id, const ports::Charge& charge);
+api::Response accepted(const std::string& payment_id);  // 202, asynchronous strategies
+api::Response error_response(int status, const std::string& message);
+api::Response replay(int status, const std::string& body);
+
+}  // namespace idemlab::strategies
