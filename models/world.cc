@@ -31,8 +31,7 @@ World::World(const WorldConfig& config, sim::Tape& tape)
       postgres_(sim_, "postgres", config.postgres),
       broker_(sim_, net_, "rabbitmq", config.rabbitmq),
       processor_(sim_, "processor", config.processor),
-      service_(sim_, "api", config.service),
-      service_ports_(make_ports(service_.node()).ports()) {
+      service_(sim_, "api", config.service) {
   history_.reserve(static_cast<std::size_t>(config.clients) * static_cast<std::size_t>(config.client.intents));
   for (int i = 1; i <= config.clients; ++i) {
     clients_.push_back(std::make_unique<clients::Client>(sim_, net_, "client-" + std::to_string(i), config.client,
@@ -51,16 +50,34 @@ World::NodePorts& World::make_ports(sim::Node& node) {
 }
 
 Ports World::ports_for(sim::Node& node) {
+  NodePorts* raw = nullptr;
   for (auto& existing : node_ports_) {
-    if (existing->owner == &node) return existing->ports();
+    if (existing->owner == &node) raw = existing.get();
   }
-  return make_ports(node).ports();
+  if (raw == nullptr) raw = &make_ports(node);
+  return decorator_ ? decorator_(node, raw->ports()) : raw->ports();
+}
+
+sim::Node* World::find_node(const std::string& name) {
+  if (name == service_.node().name()) return &service_.node();
+  if (name == redis_.node().name()) return &redis_.node();
+  if (name == postgres_.node().name()) return &postgres_.node();
+  if (name == broker_.node().name()) return &broker_.node();
+  if (name == processor_.node().name()) return &processor_.node();
+  const std::string client = name == "client" ? "client-1" : name;
+  for (auto& c : clients_) {
+    if (c->node().name() == client) return &c->node();
+  }
+  for (auto& w : worker_nodes_) {
+    if (w->name() == name) return w.get();
+  }
+  return nullptr;
 }
 
 void World::install(strategies::Strategy& strategy) {
   assert(strategy_ == nullptr && "one strategy per world");
   strategy_ = &strategy;
-  const Ports ports = service_ports_;
+  const Ports ports = service_ports();
   auto handler = [&strategy, ports](api::Request request) { return strategy.handle(ports, std::move(request)); };
   service_.route("POST /payments", handler);
   service_.route("GET /payments/", handler);
@@ -88,7 +105,7 @@ void World::start() {
       assert(result.is_ok() && "strategy setup failed in the simulator");
       done = result.is_ok();
     };
-    service_.node().spawn(setup(*strategy_, service_ports_, ready), "setup");
+    service_.node().spawn(setup(*strategy_, service_ports(), ready), "setup");
     sim_.run();
     assert(ready);
     for (auto& node : worker_nodes_) node->start();

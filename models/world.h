@@ -71,15 +71,25 @@ class World {
   const WorldConfig& config() const { return config_; }
 
   // The ports of the API service node.
-  Ports service_ports() { return service_ports_; }
+  Ports service_ports() { return ports_for(service_.node()); }
   // The ports of another node (a worker that crashes on its own); made once
   // per node and kept for the world's lifetime.
   Ports ports_for(sim::Node& node);
+
+  // Wraps every node's ports (fault injection at named points is a
+  // decorator, not a branch inside the adapters). The decorator keeps what it
+  // makes alive. REQUIRES: before install() and start().
+  using PortsDecorator = std::function<Ports(sim::Node& node, Ports inner)>;
+  void decorate_ports(PortsDecorator decorator) { decorator_ = std::move(decorator); }
 
   // Serves the API with `strategy` (kept for the world's lifetime): its routes,
   // its workers (on their own nodes, or on the API node). REQUIRES: before
   // start().
   void install(strategies::Strategy& strategy);
+
+  // The node called `name` ("api", "redis", "postgres", "rabbitmq",
+  // "processor", "client-N"; "client" is client-1; a worker's name), or nullptr.
+  sim::Node* find_node(const std::string& name);
 
   // Starts the service, runs the strategy's setup to completion, then starts
   // its workers and the configured clients.
@@ -100,7 +110,7 @@ class World {
   processor::PaymentProcessor processor_;
   service::ServiceNode service_;
   std::deque<std::unique_ptr<NodePorts>> node_ports_;
-  Ports service_ports_;
+  PortsDecorator decorator_;
   std::vector<std::unique_ptr<clients::Client>> clients_;
   strategies::Strategy* strategy_ = nullptr;
   std::vector<std::unique_ptr<sim::Node>> worker_nodes_;

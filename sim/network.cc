@@ -100,8 +100,10 @@ bool Network::partitioned(const Node& a, const Node& b) const {
   return partitions_.count(unordered_key(a, b)) != 0;
 }
 
-void Network::inject(const Node& from, const Node& to, Fault fault) {
-  forced_[LinkKey{from.name(), to.name()}].push_back(fault);
+void Network::inject_nth(const Node& from, const Node& to, Fault fault, std::uint64_t nth) {
+  assert(nth >= 1);
+  const LinkKey key{from.name(), to.name()};
+  forced_[key][calls_[key] + nth].push_back(fault);
 }
 
 Network::Plan Network::plan_request(Node& from, Node& to, ReplyBox& box) {
@@ -111,15 +113,20 @@ Network::Plan Network::plan_request(Node& from, Node& to, ReplyBox& box) {
   if (tracing) sim_.record(from.name(), "send", box.op + " to " + to.name());
 
   bool forced_drop_request = false, forced_duplicate = false, forced_delay = false;
-  auto forced = forced_.find(LinkKey{from.name(), to.name()});
-  if (forced != forced_.end()) {
-    for (Fault f : forced->second) {
-      forced_drop_request |= f == Fault::kDropRequest;
-      forced_duplicate |= f == Fault::kDuplicate;
-      forced_delay |= f == Fault::kDelay;
-      box.force_drop_reply |= f == Fault::kDropReply;
+  const LinkKey key{from.name(), to.name()};
+  const std::uint64_t call_number = ++calls_[key];
+  auto link_faults = forced_.find(key);
+  if (link_faults != forced_.end()) {
+    auto forced = link_faults->second.find(call_number);
+    if (forced != link_faults->second.end()) {
+      for (Fault f : forced->second) {
+        forced_drop_request |= f == Fault::kDropRequest;
+        forced_duplicate |= f == Fault::kDuplicate;
+        forced_delay |= f == Fault::kDelay;
+        box.force_drop_reply |= f == Fault::kDropReply;
+      }
+      link_faults->second.erase(forced);
     }
-    forced_.erase(forced);
   }
 
   Plan plan;

@@ -123,7 +123,9 @@ class Network {
   bool partitioned(const Node& a, const Node& b) const;
 
   // Forces `fault` on the next call from -> to (several may be queued).
-  void inject(const Node& from, const Node& to, Fault fault);
+  void inject(const Node& from, const Node& to, Fault fault) { inject_nth(from, to, fault, 1); }
+  // Forces `fault` on the nth call from -> to counted from now (1: the next).
+  void inject_nth(const Node& from, const Node& to, Fault fault, std::uint64_t nth);
 
   const NetworkStats& stats() const { return stats_; }
 
@@ -156,7 +158,9 @@ class Network {
   LinkConfig defaults_;
   std::map<LinkKey, LinkConfig> links_;
   std::map<LinkKey, bool> partitions_;  // unordered pair, stored sorted
-  std::map<LinkKey, std::deque<Fault>> forced_;
+  // Forced faults by link and by the number of the call they hit.
+  std::map<LinkKey, std::map<std::uint64_t, std::vector<Fault>>> forced_;
+  std::map<LinkKey, std::uint64_t> calls_;  // calls made on each link so far
   NetworkStats stats_;
 };
 

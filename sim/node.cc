@@ -14,6 +14,7 @@ Node::~Node() {
 
 void Node::start() {
   assert(!up_);
+  retired_memory_.reset();
   up_ = true;
   ++incarnation_;
   if (sim_.trace().enabled()) sim_.record(name_, "start", "incarnation " + std::to_string(incarnation_));
@@ -24,7 +25,7 @@ std::size_t Node::crash() {
   assert(up_);
   up_ = false;
   const std::size_t cancelled = sim_.cancel_node(*this);
-  memory_.reset();
+  retired_memory_ = std::move(memory_);
   if (sim_.trace().enabled()) {
     sim_.record(name_, "crash", std::to_string(cancelled) + " processes cancelled, memory dropped");
   }

@@ -41,7 +41,8 @@ class Node {
   // REQUIRES: down. Brings the node up and spawns the boot routine.
   void start();
   // REQUIRES: up. Cancels every process on the node, drops its memory.
-  // Returns the number of processes cancelled.
+  // Returns the number of processes cancelled. A process of this node that
+  // calls it stops at its next suspension.
   std::size_t crash();
   // crash() then start(), as a supervisor would.
   void restart();
@@ -66,6 +67,10 @@ class Node {
   bool up_ = false;
   std::uint64_t incarnation_ = 0;
   std::unique_ptr<NodeMemory> memory_;
+  // Memory of the last incarnation, kept until the next start: a process of
+  // the node that crashed it is still running and may hold references into
+  // it until it suspends (and is destroyed).
+  std::unique_ptr<NodeMemory> retired_memory_;
 };
 
 }  // namespace idemlab::sim

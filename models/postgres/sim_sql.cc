@@ -12,15 +12,18 @@ using sim::Task;
 
 // Statements and their names are bound to variables before each co_await:
 // g++ 12 may destroy class-type temporaries in a co_await expression twice.
+// A statement's closure captures the engine and the session, never the SimTx:
+// it runs on the server after a network delay, when the SimTx (and the
+// process that held it) may be gone.
 
 Task<Result<Unit>> SimSql::ensure_schema(ports::Schema schema) {
-  std::function<Task<Result<Unit>>()> statement = [this, schema] { return engine_.ensure_schema(schema); };
+  std::function<Task<Result<Unit>>()> statement = [engine = &engine_, schema] { return engine->ensure_schema(schema); };
   std::string what = "pg CREATE ... IF NOT EXISTS";
   co_return co_await call_port(net_, client_, engine_.node(), std::move(what), timeout_, std::move(statement));
 }
 
 Task<Result<std::unique_ptr<ports::Tx>>> SimSql::begin(ports::Isolation isolation) {
-  std::function<Task<Result<SessionId>>()> statement = [this, isolation] { return engine_.begin(isolation); };
+  std::function<Task<Result<SessionId>>()> statement = [engine = &engine_, isolation] { return engine->begin(isolation); };
   std::string what = "pg BEGIN";
   Result<SessionId> session =
       co_await call_port(net_, client_, engine_.node(), std::move(what), timeout_, std::move(statement));
@@ -50,51 +53,51 @@ Task<Result<T>> SimTx::send(std::string what, std::function<Task<Result<T>>()> s
 }
 
 Task<Result<Row>> SimTx::insert(std::string table, Row row) {
-  std::function<Task<Result<Row>>()> statement = [this, table, row] { return engine_.insert(session_, table, row); };
+  std::function<Task<Result<Row>>()> statement = [engine = &engine_, session = session_, table, row] { return engine->insert(session, table, row); };
   std::string what = "pg INSERT " + table;
   co_return co_await send<Row>(std::move(what), std::move(statement));
 }
 
 Task<Result<std::optional<Row>>> SimTx::insert_on_conflict(std::string table, Row row, ports::OnConflict on_conflict) {
-  std::function<Task<Result<std::optional<Row>>>()> statement = [this, table, row, on_conflict] {
-    return engine_.insert_on_conflict(session_, table, row, on_conflict);
+  std::function<Task<Result<std::optional<Row>>>()> statement = [engine = &engine_, session = session_, table, row, on_conflict] {
+    return engine->insert_on_conflict(session, table, row, on_conflict);
   };
   std::string what = "pg INSERT ON CONFLICT " + table;
   co_return co_await send<std::optional<Row>>(std::move(what), std::move(statement));
 }
 
 Task<Result<std::vector<Row>>> SimTx::select(std::string table, ports::Where where, ports::RowLock lock) {
-  std::function<Task<Result<std::vector<Row>>>()> statement = [this, table, where, lock] {
-    return engine_.select(session_, table, where, lock);
+  std::function<Task<Result<std::vector<Row>>>()> statement = [engine = &engine_, session = session_, table, where, lock] {
+    return engine->select(session, table, where, lock);
   };
   std::string what = "pg SELECT " + table;
   co_return co_await send<std::vector<Row>>(std::move(what), std::move(statement));
 }
 
 Task<Result<std::vector<Row>>> SimTx::update(std::string table, ports::Where where, ports::Assignments set) {
-  std::function<Task<Result<std::vector<Row>>>()> statement = [this, table, where, set] {
-    return engine_.update(session_, table, where, set);
+  std::function<Task<Result<std::vector<Row>>>()> statement = [engine = &engine_, session = session_, table, where, set] {
+    return engine->update(session, table, where, set);
   };
   std::string what = "pg UPDATE " + table;
   co_return co_await send<std::vector<Row>>(std::move(what), std::move(statement));
 }
 
 Task<Result<std::int64_t>> SimTx::remove(std::string table, ports::Where where) {
-  std::function<Task<Result<std::int64_t>>()> statement = [this, table, where] {
-    return engine_.remove(session_, table, where);
+  std::function<Task<Result<std::int64_t>>()> statement = [engine = &engine_, session = session_, table, where] {
+    return engine->remove(session, table, where);
   };
   std::string what = "pg DELETE " + table;
   co_return co_await send<std::int64_t>(std::move(what), std::move(statement));
 }
 
 Task<Result<std::int64_t>> SimTx::nextval(std::string sequence) {
-  std::function<Task<Result<std::int64_t>>()> statement = [this, sequence] { return engine_.nextval(session_, sequence); };
+  std::function<Task<Result<std::int64_t>>()> statement = [engine = &engine_, session = session_, sequence] { return engine->nextval(session, sequence); };
   std::string what = "pg nextval " + sequence;
   co_return co_await send<std::int64_t>(std::move(what), std::move(statement));
 }
 
 Task<Result<Unit>> SimTx::commit() {
-  std::function<Task<Result<Unit>>()> statement = [this] { return engine_.commit(session_); };
+  std::function<Task<Result<Unit>>()> statement = [engine = &engine_, session = session_] { return engine->commit(session); };
   std::string what = "pg COMMIT";
   Result<Unit> result = co_await send<Unit>(std::move(what), std::move(statement));
   finished_ = true;
@@ -102,7 +105,7 @@ Task<Result<Unit>> SimTx::commit() {
 }
 
 Task<Result<Unit>> SimTx::rollback() {
-  std::function<Task<Result<Unit>>()> statement = [this] { return engine_.rollback(session_); };
+  std::function<Task<Result<Unit>>()> statement = [engine = &engine_, session = session_] { return engine->rollback(session); };
   std::string what = "pg ROLLBACK";
   Result<Unit> result = co_await send<Unit>(std::move(what), std::move(statement));
   finished_ = true;

@@ -11,13 +11,13 @@ using sim::Task;
 // docs/architecture.md).
 
 Task<Result<ports::Charge>> SimProcessor::charge(ports::ChargeRequest request) {
-  std::function<Task<Result<ports::Charge>>()> call = [this, request] { return processor_.charge(request); };
+  std::function<Task<Result<ports::Charge>>()> call = [processor = &processor_, request] { return processor->charge(request); };
   std::string what = "POST /v1/charges " + request.intent;
   co_return co_await call_port(net_, client_, processor_.node(), std::move(what), timeout_, std::move(call));
 }
 
 Task<Result<ports::Refund>> SimProcessor::refund(ports::RefundRequest request) {
-  std::function<Task<Result<ports::Refund>>()> call = [this, request] { return processor_.refund(request); };
+  std::function<Task<Result<ports::Refund>>()> call = [processor = &processor_, request] { return processor->refund(request); };
   std::string what = "POST /v1/refunds " + request.charge_id;
   co_return co_await call_port(net_, client_, processor_.node(), std::move(what), timeout_, std::move(call));
 }

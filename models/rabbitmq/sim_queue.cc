@@ -51,13 +51,13 @@ struct NextAwaiter {
 // g++ 12 may destroy class-type temporaries in a co_await expression twice.
 
 Task<Result<Unit>> SimQueue::declare(std::string queue, ports::QueueOptions options) {
-  std::function<Task<Result<Unit>>()> request = [this, queue, options] { return broker_.declare(queue, options); };
+  std::function<Task<Result<Unit>>()> request = [broker = &broker_, queue, options] { return broker->declare(queue, options); };
   std::string what = "amqp queue.declare " + queue;
   co_return co_await call_port(net_, client_, broker_.node(), std::move(what), timeout_, std::move(request));
 }
 
 Task<Result<Unit>> SimQueue::publish(std::string queue, ports::Message message) {
-  std::function<Task<Result<Unit>>()> request = [this, queue, message] { return broker_.publish(queue, message); };
+  std::function<Task<Result<Unit>>()> request = [broker = &broker_, queue, message] { return broker->publish(queue, message); };
   std::string what = "amqp basic.publish " + message.id + " (confirm)";
   co_return co_await call_port(net_, client_, broker_.node(), std::move(what), timeout_, std::move(request));
 }
@@ -68,8 +68,8 @@ Task<Result<std::unique_ptr<ports::Consumer>>> SimQueue::consume(std::string que
   // The consumer exists before the subscription does, so that a crash while
   // subscribing closes the channel it may have opened.
   auto consumer = std::make_unique<SimConsumer>(client_.sim(), client_, broker_, mailbox);
-  std::function<Task<Result<ConsumerId>>()> request = [this, queue, prefetch, mailbox] {
-    return broker_.subscribe(queue, prefetch, &client_, mailbox);
+  std::function<Task<Result<ConsumerId>>()> request = [broker = &broker_, client = &client_, queue, prefetch, mailbox] {
+    return broker->subscribe(queue, prefetch, client, mailbox);
   };
   std::string what = "amqp basic.consume " + queue;
   Result<ConsumerId> subscribed =

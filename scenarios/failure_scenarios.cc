@@ -1,0 +1,92 @@
+#include "scenarios/failure_scenarios.h"
+
+#include "checks/invariants.h"
+
+namespace idemlab::scenarios {
+namespace {
+
+using sim::kMillisecond;
+using sim::kSecond;
+
+// A small shop: 3 clients paying 5 intents each, retrying timeouts, 5xx and
+// 409 (as Stripe's client libraries do) with exponential backoff and full
+// jitter, 20 attempts over at most two minutes. An in-progress claim holds
+// 10 s, so that a claim left by a crash is taken over within the clients'
+// patience.
+Scenario base(std::string name, std::string description) {
+  Scenario s;
+  s.name = std::move(name);
+  s.description = std::move(description);
+  s.world.clients = 3;
+  s.world.client.intents = 5;
+  s.world.client.request_timeout = 1 * kSecond;
+  s.world.client.retry.backoff = models::clients::Backoff::kFullJitter;
+  s.world.client.retry.base = 200 * kMillisecond;
+  s.world.client.retry.cap = 5 * kSecond;
+  s.world.client.retry.attempts_max = 20;
+  s.world.client.retry.retry_409 = true;
+  s.options.lock_ttl = 10 * kSecond;
+  s.world.client.give_up_after = 120 * kSecond;
+  s.world.network.latency = sim::LatencyModel::log_normal(1 * kMillisecond, 0.3, 20 * kMillisecond);
+  s.world.processor.processing_time = sim::LatencyModel::log_normal(150 * kMillisecond, 0.4, 900 * kMillisecond);
+  s.fault_phase = 30 * kSecond;
+  s.run_limit = 600 * kSecond;
+  return s;
+}
+
+const std::set<std::string> kSafe = {};
+
+void expect_safe_except_baseline(Scenario& s, std::set<std::string> baseline) {
+  s.expect["baseline"] = std::move(baseline);
+  s.expect["idempotency_key"] = kSafe;
+  s.expect["db_unique"] = kSafe;
+  s.expect["natural"] = kSafe;
+}
+
+}  // namespace
+
+std::vector<Scenario> failure_scenarios() {
+  std::vector<Scenario> out;
+
+  Scenario lost = base("client_retry_after_lost_response",
+                       "the API's answer to the first request is lost, and one in five answers after it; clients retry");
+  lost.faults.push_back({"reply:client<-api", 1, TargetedFault::Action::kDropReply, 0});
+  sim::LinkConfig lossy = lost.world.network;
+  lossy.drop_reply = sim::Ratio{1, 5};
+  lost.client_link = lossy;
+  expect_safe_except_baseline(lost, {checks::kAtMostOneCharge});
+  out.push_back(lost);
+
+  Scenario timeout = base("network_timeout",
+                          "the processor answers slower than the API waits for it; the API reports an error, the "
+                          "charge may still happen, and the client retries");
+  timeout.world.processor.processing_time = sim::LatencyModel::log_normal(400 * kMillisecond, 0.5, 3 * kSecond);
+  timeout.world.processor_timeout = 300 * kMillisecond;
+  timeout.world.client.request_timeout = 2 * kSecond;
+  expect_safe_except_baseline(timeout, {checks::kAtMostOneCharge});
+  out.push_back(timeout);
+
+  Scenario webhook = base("duplicate_webhook_delivery",
+                          "every paid request is delivered a second time, as at-least-once webhooks are");
+  webhook.world.client.webhook_duplicate = sim::Ratio{1, 1};
+  expect_safe_except_baseline(webhook, {checks::kAtMostOneCharge, checks::kReplayMatchesFirst});
+  out.push_back(webhook);
+
+  Scenario concurrent = base("concurrent_identical_requests",
+                             "every intent is sent twice at once with the same key (a double click)");
+  concurrent.world.client.double_click = sim::Ratio{1, 1};
+  expect_safe_except_baseline(concurrent, {checks::kAtMostOneCharge, checks::kReplayMatchesFirst});
+  out.push_back(concurrent);
+
+  Scenario partial = base("partial_failure",
+                          "the API crashes right after the processor charged, before it recorded anything, and "
+                          "restarts 200 ms later; the client retries");
+  partial.faults.push_back({"after:processor.charge", 1, TargetedFault::Action::kCrash, 200 * kMillisecond});
+  partial.faults.push_back({"after:processor.charge", 4, TargetedFault::Action::kCrash, 200 * kMillisecond});
+  expect_safe_except_baseline(partial, {checks::kAtMostOneCharge});
+  out.push_back(partial);
+
+  return out;
+}
+
+}  // namespace idemlab::scenarios

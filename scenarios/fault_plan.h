@@ -1,0 +1,72 @@
+// Targeted faults at named points of a run, as scenario scripts ask for them:
+//   before:<port>.<op> / after:<port>.<op>   e.g. after:processor.charge, before:sql.commit
+//   reply:<from><-<to> / request:<from>-><to> e.g. reply:client<-api (a network fault on that link)
+// each with `nth` (the nth time the point is reached) and an action. Points on
+// ports are reached through decorators around every node's ports, so the
+// strategies and the models know nothing of them.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "models/world.h"
+
+namespace idemlab::scenarios {
+
+struct TargetedFault {
+  enum class Action : std::uint8_t {
+    kCrash,            // the node reaching the point crashes, restarts after `downtime`
+    kDropReply,        // network points only
+    kDropRequest,      // network points only
+    kDuplicate,        // network points only
+    kDelay,            // network points only
+    kRestartRedis,
+    kFailoverRedis,
+    kRestartPostgres,
+    kRestartBroker,
+  };
+  std::string point;
+  std::uint64_t nth = 1;
+  Action action = Action::kCrash;
+  sim::Duration downtime = 100 * sim::kMillisecond;
+};
+
+const char* action_name(TargetedFault::Action action);
+// Parses an action name; false if unknown.
+bool parse_action(const std::string& name, TargetedFault::Action& out);
+// An error message if `point` is malformed or names no known port operation.
+std::optional<std::string> validate_point(const std::string& point, TargetedFault::Action action);
+
+// The faults of one run. Installs itself on the world (port decorators and
+// network injections); the world must outlive it only while the run lasts.
+class FaultPlan {
+ public:
+  FaultPlan(models::World& world, std::vector<TargetedFault> faults);
+  ~FaultPlan();
+  FaultPlan(const FaultPlan&) = delete;
+  FaultPlan& operator=(const FaultPlan&) = delete;
+
+  // Called by the decorators. Performs the faults due at this hit of
+  // `point`; true if `node` (the caller's) crashed, in which case the caller
+  // must suspend for good.
+  bool hit(const std::string& point, sim::Node& node);
+
+  // Faults taken so far, for reports and recorded schedules.
+  const std::vector<std::string>& taken() const { return taken_; }
+
+ private:
+  struct Decorated;
+  void crash_and_restart(sim::Node& node, sim::Duration downtime);
+  void apply_network_fault(const TargetedFault& fault);
+
+  models::World& world_;
+  std::vector<TargetedFault> faults_;
+  std::map<std::string, std::uint64_t> hits_;
+  std::vector<std::string> taken_;
+  std::vector<std::unique_ptr<Decorated>> decorated_;
+};
+
+}  // namespace idemlab::scenarios

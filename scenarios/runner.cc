@@ -1,0 +1,62 @@
+#include <memory>
+
+#include "scenarios/scenario.h"
+
+namespace idemlab::scenarios {
+
+RunReport run_once(const Scenario& scenario, const strategies::StrategyInfo& info, std::uint64_t seed,
+                   sim::TraceLevel trace) {
+  sim::RandomTape tape(seed);
+  models::WorldConfig config = scenario.world;
+  config.simulator.trace = trace;
+  config.simulator.limits.time_max = scenario.run_limit;
+  models::World world(config, tape);
+  if (scenario.client_link) {
+    for (int i = 1; i <= config.clients; ++i) {
+      sim::Node* client = world.find_node("client-" + std::to_string(i));
+      world.net().link(*client, world.service().node()) = *scenario.client_link;
+    }
+  }
+  FaultPlan plan(world, scenario.faults);
+  std::unique_ptr<strategies::Strategy> strategy = info.make(scenario.options);
+  world.install(*strategy);
+  world.start();
+
+  // The liveness phase: random faults stop, retries must converge.
+  auto calm = [](models::World& w, sim::Duration after, std::optional<sim::LinkConfig> client_link,
+                 int clients) -> sim::Task<void> {
+    co_await w.sim().sleep(after);
+    sim::LinkConfig clean = w.config().network;
+    clean.drop_request = clean.drop_reply = clean.duplicate = clean.delay = sim::Ratio{0, 1};
+    w.net().set_defaults(clean);
+    if (client_link) {
+      sim::LinkConfig client_clean = *client_link;
+      client_clean.drop_request = client_clean.drop_reply = client_clean.duplicate = client_clean.delay = sim::Ratio{0, 1};
+      for (int i = 1; i <= clients; ++i) {
+        w.net().link(*w.find_node("client-" + std::to_string(i)), w.service().node()) = client_clean;
+      }
+    }
+  };
+  world.sim().spawn(calm(world, scenario.fault_phase, scenario.client_link, config.clients), nullptr, "calm");
+
+  RunReport report;
+  report.scenario = scenario.name;
+  report.strategy = info.name;
+  report.seed = seed;
+  report.run = world.run();
+  report.converged = report.run.stop == sim::RunStop::kQuiescent;
+  checks::CheckOptions check;
+  check.liveness = report.converged;
+  report.violations = checks::check_world(world, check);
+  report.trace_hash = world.sim().trace().hash();
+  report.charges = world.processor().ledger().size();
+  report.attempts = world.history().count(models::clients::HistoryEvent::Kind::kInvoke);
+  report.faults_taken = plan.taken();
+  if (trace == sim::TraceLevel::kFull) {
+    report.timeline = world.sim().trace().timeline();
+    report.json_lines = world.sim().trace().json_lines();
+  }
+  return report;
+}
+
+}  // namespace idemlab::scenarios

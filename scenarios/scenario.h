@@ -1,0 +1,59 @@
+// A scenario: the world's settings, the workload, the faults, and what each
+// strategy is expected to do under them. One run of a scenario is a world
+// built from it, a strategy installed, a seed, and the invariants checked.
+//
+// A run has two phases: the fault phase, during which random link faults
+// apply (targeted faults fire whenever their point is reached), then a
+// liveness phase with random faults off, bounded by `run_limit`, in which the
+// clients' retries must converge.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "checks/invariants.h"
+#include "models/world.h"
+#include "scenarios/fault_plan.h"
+#include "strategies/strategy.h"
+
+namespace idemlab::scenarios {
+
+struct Scenario {
+  std::string name;
+  std::string description;
+  models::WorldConfig world;
+  strategies::StrategyOptions options;
+  // Random faults on the client <-> API links only (others use world.network).
+  std::optional<sim::LinkConfig> client_link;
+  std::vector<TargetedFault> faults;
+  sim::Duration fault_phase = 30 * sim::kSecond;
+  sim::Duration run_limit = 600 * sim::kSecond;
+  // Per strategy: the invariants a sweep must find violated; a strategy
+  // listed with an empty set must have no violation at all. Strategies not
+  // listed have no expectation.
+  std::map<std::string, std::set<std::string>> expect;
+};
+
+struct RunReport {
+  std::string scenario;
+  std::string strategy;
+  std::uint64_t seed = 0;
+  std::vector<checks::Violation> violations;
+  sim::RunResult run{};
+  bool converged = false;  // quiescent within run_limit
+  std::uint64_t trace_hash = 0;
+  std::uint64_t charges = 0;
+  std::uint64_t attempts = 0;
+  std::vector<std::string> faults_taken;
+  std::string timeline;    // with TraceLevel::kFull only
+  std::string json_lines;  // with TraceLevel::kFull only
+};
+
+RunReport run_once(const Scenario& scenario, const strategies::StrategyInfo& strategy, std::uint64_t seed,
+                   sim::TraceLevel trace = sim::TraceLevel::kHash);
+
+}  // namespace idemlab::scenarios

@@ -1,0 +1,53 @@
+#include "scenarios/sweep.h"
+
+namespace idemlab::scenarios {
+
+SweepResult sweep(const Scenario& scenario, const strategies::StrategyInfo& strategy, std::uint64_t first_seed,
+                  std::uint64_t count) {
+  SweepResult result;
+  result.scenario = scenario.name;
+  result.strategy = strategy.name;
+  for (std::uint64_t seed = first_seed; seed < first_seed + count; ++seed) {
+    const RunReport report = run_once(scenario, strategy, seed);
+    ++result.runs;
+    result.charges += report.charges;
+    result.attempts += report.attempts;
+    if (!report.converged) ++result.not_converged;
+    if (!report.violations.empty()) ++result.runs_with_violations;
+    std::map<std::string, bool> seen;
+    for (const checks::Violation& v : report.violations) {
+      if (seen[v.invariant]) continue;
+      seen[v.invariant] = true;
+      InvariantTally& tally = result.violated[v.invariant];
+      if (tally.runs == 0) {
+        tally.example_seed = seed;
+        tally.example_intent = v.intent;
+        tally.example_evidence = v.evidence;
+      }
+      ++tally.runs;
+    }
+  }
+  return result;
+}
+
+bool meets_expectation(const Scenario& scenario, const SweepResult& result, std::string& why) {
+  const auto expected = scenario.expect.find(result.strategy);
+  if (expected == scenario.expect.end()) return true;
+  bool ok = true;
+  for (const std::string& invariant : expected->second) {
+    if (!result.violated.count(invariant)) {
+      why += "expected " + invariant + " to be violated, it never was; ";
+      ok = false;
+    }
+  }
+  for (const auto& [invariant, tally] : result.violated) {
+    if (!expected->second.count(invariant)) {
+      why += "unexpected " + invariant + " (seed " + std::to_string(tally.example_seed) + ", " + tally.example_intent +
+             ": " + tally.example_evidence + "); ";
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+}  // namespace idemlab::scenarios

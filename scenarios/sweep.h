@@ -1,0 +1,39 @@
+// Many seeds of one scenario with one strategy: which invariants broke, how
+// often, and a seed that reproduces each.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "scenarios/scenario.h"
+
+namespace idemlab::scenarios {
+
+struct InvariantTally {
+  std::uint64_t runs = 0;         // runs in which it was violated
+  std::uint64_t example_seed = 0; // the first such run
+  std::string example_intent;
+  std::string example_evidence;
+};
+
+struct SweepResult {
+  std::string scenario;
+  std::string strategy;
+  std::uint64_t runs = 0;
+  std::uint64_t runs_with_violations = 0;
+  std::uint64_t not_converged = 0;
+  std::uint64_t charges = 0;
+  std::uint64_t attempts = 0;
+  std::map<std::string, InvariantTally> violated;  // by invariant name
+};
+
+// Seeds first_seed, first_seed + 1, ..., first_seed + count - 1.
+SweepResult sweep(const Scenario& scenario, const strategies::StrategyInfo& strategy, std::uint64_t first_seed,
+                  std::uint64_t count);
+
+// Whether the sweep meets the scenario's expectation for the strategy (true
+// when there is none); `why` says what differs.
+bool meets_expectation(const Scenario& scenario, const SweepResult& result, std::string& why);
+
+}  // namespace idemlab::scenarios
