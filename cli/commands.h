@@ -25,6 +25,8 @@ struct Commands {
 };
 
 void register_demo(CLI::App& app, Commands& commands);
+void register_run(CLI::App& app, Commands& commands);
+void register_sweep(CLI::App& app, Commands& commands);
 
 // "1/10" -> Ratio{1, 10}; "0" and "1" are accepted too. Throws UsageError
 // naming the option.

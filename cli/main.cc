@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string(idemlab::cli::kVersion));
 
   idemlab::cli::Commands commands;
+  idemlab::cli::register_sweep(app, commands);
+  idemlab::cli::register_run(app, commands);
   idemlab::cli::register_demo(app, commands);
 
   // CLI11 reports a mistyped subcommand as a missing one; name it instead.

@@ -9,7 +9,7 @@ import sys
 import tempfile
 
 IDEMLAB = sys.argv[1]
-SUBCOMMANDS = ["demo"]
+SUBCOMMANDS = ["demo", "run", "sweep"]
 results = []
 
 
@@ -63,6 +63,22 @@ with tempfile.TemporaryDirectory() as temp:
     bad = pathlib.Path(temp) / "bad.json"
     bad.write_text('[[2, 1, "fault"], [2, 1, "luck"]]')
     usage_error("malformed tape names the JSON path", ["demo", "--replay-tape", str(bad)], "$[1][2]")
+
+usage_error("unknown strategy", ["run", "partial_failure", "--strategy", "nope"], "nope")
+usage_error("unknown scenario", ["run", "no_such_scenario", "--strategy", "baseline"], "no_such_scenario")
+usage_error("unknown strategy in a sweep", ["sweep", "--strategy", "nope"], "nope")
+
+violated = run("run", "partial_failure", "--strategy", "baseline", "--seed", "3", "--quiet")
+check("run exits 1 when an invariant is violated",
+      violated.returncode == 1 and "VIOLATED at_most_one_charge" in violated.stdout, violated.stdout[-400:])
+safe = run("run", "partial_failure", "--strategy", "idempotency_key", "--seed", "3", "--quiet")
+check("run exits 0 when none is", safe.returncode == 0 and "no invariant violated" in safe.stdout, safe.stdout[-400:])
+again = run("run", "partial_failure", "--strategy", "idempotency_key", "--seed", "3", "--quiet")
+check("run is reproducible from its seed", trace_hash(again.stdout) == trace_hash(safe.stdout))
+table = run("sweep", "--seeds", "3", "--scenario", "partial_failure", "--check")
+check("sweep prints the strategy x scenario table",
+      table.returncode == 0 and "| baseline | at_most_one_charge 3/3" in table.stdout and "| idempotency_key | safe |" in table.stdout,
+      table.stdout + table.stderr)
 
 failed = [r for r in results if not r[1]]
 for name, _, detail in failed:
