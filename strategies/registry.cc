@@ -7,6 +7,10 @@ std::unique_ptr<Strategy> make_baseline(const StrategyOptions&);
 std::unique_ptr<Strategy> make_idempotency_key(const StrategyOptions&);
 std::unique_ptr<Strategy> make_natural(const StrategyOptions&);
 std::unique_ptr<Strategy> make_db_unique(const StrategyOptions&);
+std::unique_ptr<Strategy> make_check_then_insert(const StrategyOptions&);
+std::unique_ptr<Strategy> make_redis_middleware(const StrategyOptions&);
+std::unique_ptr<Strategy> make_setex_processing(const StrategyOptions&);
+std::unique_ptr<Strategy> make_get_then_set(const StrategyOptions&);
 
 const std::vector<StrategyInfo>& all_strategies() {
   static const std::vector<StrategyInfo> kStrategies = {
@@ -15,6 +19,13 @@ const std::vector<StrategyInfo>& all_strategies() {
        &make_idempotency_key},
       {"natural", "payment id from a hash of the content; PUT-style upsert", false, &make_natural},
       {"db_unique", "INSERT ... ON CONFLICT (key) DO NOTHING claim, then read the winner", false, &make_db_unique},
+      {"check_then_insert_charge_first", "textbook: SELECT, charge, INSERT, COMMIT in one transaction", true,
+       &make_check_then_insert},
+      {"redis_lock_del_in_finally", "textbook: SET NX EX 60 lock, cache before commit, plain DEL in finally", true,
+       &make_redis_middleware},
+      {"setex_processing_del_on_error", "textbook: GET, SETEX processing, charge, SETEX result, DEL on error", true,
+       &make_setex_processing},
+      {"get_then_set_claim", "textbook: GET then SET (no expiry) as the claim", true, &make_get_then_set},
   };
   return kStrategies;
 }
