@@ -33,7 +33,9 @@ SweepResult sweep(const Scenario& scenario, const strategies::StrategyInfo& stra
                   std::uint64_t count);
 
 // Whether the sweep meets the scenario's expectation for the strategy (true
-// when there is none); `why` says what differs.
-bool meets_expectation(const Scenario& scenario, const SweepResult& result, std::string& why);
+// when there is none); `why` says what differs. Without `require_found`, only
+// unexpected violations count (for short sweeps, which may miss rare ones).
+bool meets_expectation(const Scenario& scenario, const SweepResult& result, std::string& why,
+                       bool require_found = true);
 
 }  // namespace idemlab::scenarios

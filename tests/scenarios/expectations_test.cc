@@ -1,7 +1,9 @@
 // Every strategy against every shipped scenario: the expectations written in
 // the scenario hold. An expected violation must be found; a strategy expected
 // safe must have none over IDEMLAB_EXPECTATION_SEEDS seeds (10,000 by
-// default; the sanitizer pass of scripts/test uses fewer).
+// default). The sanitizer pass of scripts/test sweeps fewer seeds and sets
+// IDEMLAB_EXPECTATIONS_UNEXPECTED_ONLY=1: some expected violations show in 1
+// run of 10,000, so it checks only that nothing unexpected happens.
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <string>
@@ -28,7 +30,8 @@ void check_scenario(const std::string& name) {
     if (!scenario->expect.count(strategy.name)) continue;
     const SweepResult result = sweep(*scenario, strategy, 1, seeds());
     std::string why;
-    CHECK(meets_expectation(*scenario, result, why));
+    const bool require_found = std::getenv("IDEMLAB_EXPECTATIONS_UNEXPECTED_ONLY") == nullptr;
+    CHECK(meets_expectation(*scenario, result, why, require_found));
     if (!why.empty()) FAIL_CHECK(name << " with " << strategy.name << ": " << why);
   }
 }
