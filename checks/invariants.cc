@@ -64,11 +64,51 @@ void check_stuck_records(models::World& world, const CheckOptions& options, std:
   }
 }
 
+void check_outbox(models::World& world, const CheckOptions& options, std::vector<Violation>& out) {
+  if (!options.liveness || !world.postgres().has_table("outbox_events")) return;
+  std::map<std::string, bool> applied;
+  if (world.postgres().has_table("outbox_applied")) {
+    for (const ports::Row& row : world.postgres().committed_rows("outbox_applied")) {
+      applied[std::get<std::string>(row.at("event_id"))] = true;
+    }
+  }
+  for (const ports::Row& row : world.postgres().committed_rows("outbox_events")) {
+    const std::string id = std::get<std::string>(row.at("event_id"));
+    if (row.at("sent") != ports::Value(std::int64_t{1})) {
+      out.push_back({kOutboxDelivered, id, "a committed outbox event was never marked sent"});
+    } else if (!applied.count(id)) {
+      out.push_back({kOutboxDelivered, id, "a published outbox event was never applied"});
+    }
+  }
+}
+
+void check_sagas(models::World& world, const CheckOptions& options, std::vector<Violation>& out) {
+  if (!options.liveness || !world.postgres().has_table("sagas")) return;
+  std::map<std::string, bool> released;
+  if (world.postgres().has_table("saga_reservations")) {
+    for (const ports::Row& row : world.postgres().committed_rows("saga_reservations")) {
+      released[std::get<std::string>(row.at("key"))] = row.at("released") == ports::Value(std::int64_t{1});
+    }
+  }
+  for (const ports::Row& row : world.postgres().committed_rows("sagas")) {
+    const std::string key = std::get<std::string>(row.at("key"));
+    const std::string status = std::get<std::string>(row.at("status"));
+    if (status == "completed") continue;
+    if (status == "compensated") {
+      const auto it = released.find(key);
+      if (it != released.end() && !it->second) out.push_back({kSagaFinished, key, "compensated, but its funds are still reserved"});
+      continue;
+    }
+    out.push_back({kSagaFinished, key, "saga still " + status + " at the end of the run"});
+  }
+}
+
 }  // namespace
 
 const std::vector<std::string>& invariant_names() {
   static const std::vector<std::string> kNames = {kAtMostOneCharge,     kRefundsWithinCharges, kSuccessWasCharged,
-                                                  kEveryIntentResolved, kReplayMatchesFirst,   kNoStuckKey};
+                                                  kEveryIntentResolved, kReplayMatchesFirst,   kNoStuckKey,
+                                                  kOutboxDelivered,     kSagaFinished};
   return kNames;
 }
 
@@ -118,11 +158,15 @@ std::vector<Violation> check_world(models::World& world, const CheckOptions& opt
     if (told_success && money.charges == 0) {
       out.push_back({kSuccessWasCharged, intent, "the client was told success, the ledger has no charge"});
     }
+    // A decline is definitive too, even if the client only ever saw a 202.
+    failed_definitively |= world.processor().declines().count(intent) != 0;
     if (options.liveness && money.charges == 0 && !failed_definitively) {
       out.push_back({kEveryIntentResolved, intent, "neither charged nor definitively failed at quiescence"});
     }
   }
   check_stuck_records(world, options, out);
+  check_outbox(world, options, out);
+  check_sagas(world, options, out);
   return out;
 }
 

@@ -1,9 +1,11 @@
 // The invariants, judged from ground truth (the processor's ledger, the final
 // tables and keyspace) and from the client-side history, never from response
 // ids alone. The checker stands apart from the strategies: it knows the
-// world's models and two conventions strategies follow for their in-progress
-// records (a "pending" status column with a "lease_until", or a Redis JSON
-// record with "state":"in_progress").
+// world's models and the conventions strategies follow for what it inspects:
+// in-progress records (a "pending" status column with a "lease_until", or a
+// Redis JSON record with "state":"in_progress"), an outbox
+// (outbox_events(event_id, sent), outbox_applied(event_id)) and sagas
+// (sagas(key, status), saga_reservations(key, released)).
 #pragma once
 
 #include <string>
@@ -20,6 +22,8 @@ inline constexpr const char* kSuccessWasCharged = "success_was_charged";
 inline constexpr const char* kEveryIntentResolved = "every_intent_resolved";
 inline constexpr const char* kReplayMatchesFirst = "replay_matches_first";
 inline constexpr const char* kNoStuckKey = "no_stuck_key";
+inline constexpr const char* kOutboxDelivered = "outbox_event_published_and_applied";
+inline constexpr const char* kSagaFinished = "saga_completed_or_compensated";
 
 const std::vector<std::string>& invariant_names();
 

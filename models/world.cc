@@ -74,6 +74,13 @@ sim::Node* World::find_node(const std::string& name) {
   return nullptr;
 }
 
+bool World::clients_finished() const {
+  for (const auto& client : clients_) {
+    if (!client->finished()) return false;
+  }
+  return true;
+}
+
 void World::install(strategies::Strategy& strategy) {
   assert(strategy_ == nullptr && "one strategy per world");
   strategy_ = &strategy;
@@ -95,7 +102,7 @@ void World::install(strategies::Strategy& strategy) {
   }
 }
 
-void World::start() {
+void World::start(const std::function<void()>& after_setup) {
   service_.start();
   if (strategy_ != nullptr) {
     // Setup (tables, queues) runs alone, before any worker or client.
@@ -108,8 +115,9 @@ void World::start() {
     service_.node().spawn(setup(*strategy_, service_ports(), ready), "setup");
     sim_.run();
     assert(ready);
-    for (auto& node : worker_nodes_) node->start();
   }
+  if (after_setup) after_setup();
+  for (auto& node : worker_nodes_) node->start();
   for (auto& client : clients_) client->start();
 }
 

@@ -91,10 +91,13 @@ class World {
   // "processor", "client-N"; "client" is client-1; a worker's name), or nullptr.
   sim::Node* find_node(const std::string& name);
 
-  // Starts the service, runs the strategy's setup to completion, then starts
-  // its workers and the configured clients.
-  void start();
+  // Starts the service, runs the strategy's setup to completion, calls
+  // `after_setup` (faults meant for the workload, not for the setup, are armed
+  // there), then starts the strategy's workers and the configured clients.
+  void start(const std::function<void()>& after_setup = {});
   sim::RunResult run() { return sim_.run(); }
+  // Every client has finished its workload.
+  bool clients_finished() const;
 
  private:
   struct NodePorts;

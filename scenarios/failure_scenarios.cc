@@ -44,6 +44,9 @@ void expect(Scenario& s, std::set<std::string> baseline, std::set<std::string> c
   s.expect["idempotency_key"] = kSafe;
   s.expect["db_unique"] = kSafe;
   s.expect["natural"] = kSafe;
+  s.expect["dedup_queue"] = kSafe;
+  s.expect["outbox"] = kSafe;
+  s.expect["saga"] = kSafe;
   s.expect["check_then_insert_charge_first"] = std::move(check_then_insert);
   s.expect["redis_lock_del_in_finally"] = std::move(redis_lock);
   s.expect["setex_processing_del_on_error"] = std::move(setex_processing);
@@ -107,6 +110,25 @@ std::vector<Scenario> failure_scenarios() {
   expect(partial, {kAtMostOneCharge}, {kAtMostOneCharge}, {kAtMostOneCharge, kEveryIntentResolved},
          {kAtMostOneCharge, kEveryIntentResolved}, {kEveryIntentResolved, kNoStuckKey});
   out.push_back(partial);
+
+  Scenario worker = base("worker_retry",
+                         "whoever performs the charge (the API handler, or a queue consumer) crashes right after it, "
+                         "before committing or acking, and restarts 500 ms later; the work is retried");
+  worker.faults.push_back({"after:processor.charge", 1, TargetedFault::Action::kCrash, 500 * kMillisecond});
+  worker.faults.push_back({"after:processor.charge", 3, TargetedFault::Action::kCrash, 500 * kMillisecond});
+  expect(worker, {kAtMostOneCharge}, {kAtMostOneCharge}, {kAtMostOneCharge, kEveryIntentResolved},
+         {kAtMostOneCharge, kEveryIntentResolved}, {kEveryIntentResolved, kNoStuckKey});
+  out.push_back(worker);
+
+  Scenario redelivery = base("message_redelivery",
+                             "messages arrive more than once: two publisher confirms are lost (the client's retry "
+                             "republishes) and a consumer crashes after its commit, before its ack. Strategies "
+                             "without a queue do not meet these faults");
+  redelivery.faults.push_back({"reply:api<-rabbitmq", 1, TargetedFault::Action::kDropReply, 0});
+  redelivery.faults.push_back({"reply:api<-rabbitmq", 3, TargetedFault::Action::kDropReply, 0});
+  redelivery.faults.push_back({"before:queue.ack", 2, TargetedFault::Action::kCrash, 500 * kMillisecond});
+  expect(redelivery, kSafe, kSafe, kSafe, kSafe, kSafe);
+  out.push_back(redelivery);
 
   return out;
 }

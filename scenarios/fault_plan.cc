@@ -18,7 +18,7 @@ const std::set<std::string>& port_operations() {
   static const std::set<std::string> kOps = {
       "processor.charge", "processor.refund", "kv.get",    "kv.set",        "kv.del",        "kv.expire",
       "kv.compare_and_delete", "sql.begin",  "sql.insert", "sql.insert_on_conflict", "sql.select", "sql.update",
-      "sql.remove",       "sql.commit",       "queue.publish", "queue.ack"};
+      "sql.remove",       "sql.commit",       "queue.publish", "queue.ack",    "queue.nack"};
   return kOps;
 }
 
@@ -75,7 +75,13 @@ std::optional<std::string> validate_point(const std::string& point, Action actio
   if (colon == std::string::npos) return "point must look like after:processor.charge or reply:client<-api";
   const std::string kind = point.substr(0, colon);
   if (kind == "before" || kind == "after") {
-    if (!port_operations().count(point.substr(colon + 1))) return "unknown port operation " + point.substr(colon + 1);
+    std::string operation = point.substr(colon + 1);
+    const auto at = operation.find('@');
+    if (at != std::string::npos) {
+      if (at + 1 == operation.size()) return "empty node name after @";
+      operation = operation.substr(0, at);
+    }
+    if (!port_operations().count(operation)) return "unknown port operation " + operation;
     if (is_network_action(action)) return std::string("action ") + action_name(action) + " needs a network point";
     return std::nullopt;
   }
@@ -223,6 +229,30 @@ class FaultySql final : public ports::Sql {
   sim::Node& node_;
 };
 
+class FaultyConsumer final : public ports::Consumer {
+ public:
+  FaultyConsumer(std::unique_ptr<ports::Consumer> inner, FaultPlan& plan, sim::Node& node)
+      : inner_(std::move(inner)), plan_(plan), node_(node) {}
+  Task<Result<ports::Delivery>> next(sim::Duration wait) override { co_return co_await inner_->next(wait); }
+  Task<Result<ports::Unit>> ack(std::uint64_t tag) override {
+    if (plan_.hit("before:queue.ack", node_)) co_await Halt{};
+    auto r = co_await inner_->ack(tag);
+    if (plan_.hit("after:queue.ack", node_)) co_await Halt{};
+    co_return r;
+  }
+  Task<Result<ports::Unit>> nack(std::uint64_t tag, bool requeue) override {
+    if (plan_.hit("before:queue.nack", node_)) co_await Halt{};
+    auto r = co_await inner_->nack(tag, requeue);
+    if (plan_.hit("after:queue.nack", node_)) co_await Halt{};
+    co_return r;
+  }
+
+ private:
+  std::unique_ptr<ports::Consumer> inner_;
+  FaultPlan& plan_;
+  sim::Node& node_;
+};
+
 class FaultyQueue final : public ports::Queue {
  public:
   FaultyQueue(ports::Queue& inner, FaultPlan& plan, sim::Node& node) : inner_(inner), plan_(plan), node_(node) {}
@@ -236,7 +266,10 @@ class FaultyQueue final : public ports::Queue {
     co_return r;
   }
   Task<Result<std::unique_ptr<ports::Consumer>>> consume(std::string queue, std::int64_t prefetch) override {
-    co_return co_await inner_.consume(std::move(queue), prefetch);
+    auto r = co_await inner_.consume(std::move(queue), prefetch);
+    if (!r.is_ok()) co_return r;
+    std::unique_ptr<ports::Consumer> consumer = std::make_unique<FaultyConsumer>(std::move(r).value(), plan_, node_);
+    co_return Result<std::unique_ptr<ports::Consumer>>::ok(std::move(consumer));
   }
 
  private:
@@ -263,10 +296,7 @@ struct FaultPlan::Decorated {
 
 FaultPlan::FaultPlan(models::World& world, std::vector<TargetedFault> faults)
     : world_(world), faults_(std::move(faults)) {
-  for (const TargetedFault& fault : faults_) {
-    assert(!validate_point(fault.point, fault.action).has_value());
-    if (is_network_action(fault.action)) apply_network_fault(fault);
-  }
+  for (const TargetedFault& fault : faults_) assert(!validate_point(fault.point, fault.action).has_value());
   world_.decorate_ports([this](sim::Node& node, ports::Ports inner) {
     for (auto& existing : decorated_) {
       if (existing->owner == &node) return existing->ports();
@@ -277,6 +307,12 @@ FaultPlan::FaultPlan(models::World& world, std::vector<TargetedFault> faults)
 }
 
 FaultPlan::~FaultPlan() = default;
+
+void FaultPlan::arm_network_faults() {
+  for (const TargetedFault& fault : faults_) {
+    if (is_network_action(fault.action)) apply_network_fault(fault);
+  }
+}
 
 void FaultPlan::apply_network_fault(const TargetedFault& fault) {
   std::string caller, callee;
@@ -306,13 +342,27 @@ void FaultPlan::crash_and_restart(sim::Node& node, sim::Duration downtime) {
   world_.sim().spawn(restart(world_.sim(), node, downtime), nullptr, "restart " + node.name());
 }
 
+namespace {
+
+// "after:x.y" matches at every node; "after:x.y@n" only at node n.
+bool matches(const std::string& wanted, const std::string& point, const sim::Node& node) {
+  const auto at = wanted.find('@');
+  if (at == std::string::npos) return wanted == point;
+  return wanted.compare(0, at, point) == 0 && at == point.size() && wanted.substr(at + 1) == node.name();
+}
+
+}  // namespace
+
 bool FaultPlan::hit(const std::string& point, sim::Node& node) {
-  const std::uint64_t count = ++hits_[point];
+  // Counted per point and node, so that "@node" points count that node's hits.
+  const std::uint64_t count_anywhere = ++hits_[point];
+  const std::uint64_t count_here = ++hits_[point + "@" + node.name()];
   bool crashed_caller = false;
   for (const TargetedFault& fault : faults_) {
-    if (fault.point != point || fault.nth != count) continue;
-    taken_.push_back(std::string(action_name(fault.action)) + " at " + point + " #" + std::to_string(count) + " on " +
-                     node.name());
+    const std::uint64_t count = fault.point.find('@') == std::string::npos ? count_anywhere : count_here;
+    if (!matches(fault.point, point, node) || fault.nth != count) continue;
+    taken_.push_back(std::string(action_name(fault.action)) + " at " + fault.point + " #" + std::to_string(count) +
+                     " on " + node.name());
     if (world_.sim().trace().enabled()) world_.sim().record(node.name(), "fault", taken_.back());
     switch (fault.action) {
       case Action::kCrash:

@@ -1,5 +1,6 @@
 // Targeted faults at named points of a run, as scenario scripts ask for them:
 //   before:<port>.<op> / after:<port>.<op>   e.g. after:processor.charge, before:sql.commit
+//     optionally on one node only: after:processor.charge@payments-consumer
 //   reply:<from><-<to> / request:<from>-><to> e.g. reply:client<-api (a network fault on that link)
 // each with `nth` (the nth time the point is reached) and an action. Points on
 // ports are reached through decorators around every node's ports, so the
@@ -48,6 +49,10 @@ class FaultPlan {
   ~FaultPlan();
   FaultPlan(const FaultPlan&) = delete;
   FaultPlan& operator=(const FaultPlan&) = delete;
+
+  // Injects the network faults. Call once the setup has run, so that call
+  // numbers count the workload's calls only.
+  void arm_network_faults();
 
   // Called by the decorators. Performs the faults due at this hit of
   // `point`; true if `node` (the caller's) crashed, in which case the caller

@@ -3,7 +3,7 @@
 namespace idemlab::scenarios {
 
 SweepResult sweep(const Scenario& scenario, const strategies::StrategyInfo& strategy, std::uint64_t first_seed,
-                  std::uint64_t count) {
+                  std::uint64_t count, const std::set<std::string>* stop_once_found) {
   SweepResult result;
   result.scenario = scenario.name;
   result.strategy = strategy.name;
@@ -25,6 +25,11 @@ SweepResult sweep(const Scenario& scenario, const strategies::StrategyInfo& stra
         tally.example_evidence = v.evidence;
       }
       ++tally.runs;
+    }
+    if (stop_once_found != nullptr && !stop_once_found->empty()) {
+      bool all_found = true;
+      for (const std::string& invariant : *stop_once_found) all_found &= result.violated.count(invariant) != 0;
+      if (all_found) break;
     }
   }
   return result;

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 
 #include "scenarios/scenario.h"
@@ -28,9 +29,11 @@ struct SweepResult {
   std::map<std::string, InvariantTally> violated;  // by invariant name
 };
 
-// Seeds first_seed, first_seed + 1, ..., first_seed + count - 1.
+// Seeds first_seed, first_seed + 1, ..., first_seed + count - 1. With
+// `stop_once_found`, stops early once every one of those invariants has been
+// violated (the runs made are still checked for any other violation).
 SweepResult sweep(const Scenario& scenario, const strategies::StrategyInfo& strategy, std::uint64_t first_seed,
-                  std::uint64_t count);
+                  std::uint64_t count, const std::set<std::string>* stop_once_found = nullptr);
 
 // Whether the sweep meets the scenario's expectation for the strategy (true
 // when there is none); `why` says what differs. Without `require_found`, only

@@ -7,6 +7,9 @@ std::unique_ptr<Strategy> make_baseline(const StrategyOptions&);
 std::unique_ptr<Strategy> make_idempotency_key(const StrategyOptions&);
 std::unique_ptr<Strategy> make_natural(const StrategyOptions&);
 std::unique_ptr<Strategy> make_db_unique(const StrategyOptions&);
+std::unique_ptr<Strategy> make_dedup_queue(const StrategyOptions&);
+std::unique_ptr<Strategy> make_outbox(const StrategyOptions&);
+std::unique_ptr<Strategy> make_saga(const StrategyOptions&);
 std::unique_ptr<Strategy> make_check_then_insert(const StrategyOptions&);
 std::unique_ptr<Strategy> make_redis_middleware(const StrategyOptions&);
 std::unique_ptr<Strategy> make_setex_processing(const StrategyOptions&);
@@ -19,6 +22,11 @@ const std::vector<StrategyInfo>& all_strategies() {
        &make_idempotency_key},
       {"natural", "payment id from a hash of the content; PUT-style upsert", false, &make_natural},
       {"db_unique", "INSERT ... ON CONFLICT (key) DO NOTHING claim, then read the winner", false, &make_db_unique},
+      {"dedup_queue", "publish with the key as message id, 202; the consumer dedups in the payment's transaction",
+       false, &make_dedup_queue},
+      {"outbox", "payment and outbox event in one transaction, 202; a relay publishes, a consumer applies once",
+       false, &make_outbox},
+      {"saga", "four steps with persisted state, compensations in reverse, a recovery worker", false, &make_saga},
       {"check_then_insert_charge_first", "textbook: SELECT, charge, INSERT, COMMIT in one transaction", true,
        &make_check_then_insert},
       {"redis_lock_del_in_finally", "textbook: SET NX EX 60 lock, cache before commit, plain DEL in finally", true,

@@ -48,6 +48,9 @@ class Strategy {
   // Serves POST /payments (and GET /payments/{key} where supported).
   virtual sim::Task<api::Response> handle(ports::Ports ports, api::Request request) = 0;
   virtual std::vector<Worker> workers() { return {}; }
+  // Queues the strategy uses, so that a run can tell when its background
+  // work is done (nothing ready or unacknowledged in them).
+  virtual std::vector<std::string> queues() const { return {}; }
 };
 
 struct StrategyInfo {

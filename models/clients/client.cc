@@ -119,6 +119,7 @@ sim::Task<void> Client::workload() {
       co_await pay(index, 3);  // delivered again, at least once
     }
   }
+  finished_ = true;
 }
 
 }  // namespace idemlab::models::clients

@@ -52,6 +52,8 @@ class Client {
   void start();
 
   std::uint64_t attempts() const { return attempts_; }
+  // The workload has run to its end: every intent paid, failed or given up.
+  bool finished() const { return finished_; }
 
  private:
   sim::Task<void> workload();
@@ -69,6 +71,7 @@ class Client {
   RetryBudget budget_;
   std::uint16_t history_index_;  // this client in History::clients()
   std::uint64_t attempts_ = 0;
+  bool finished_ = false;
   sim::Node node_;
 };
 

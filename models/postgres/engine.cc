@@ -377,7 +377,8 @@ sim::Task<Result<std::optional<Row>>> Engine::insert_on_conflict(SessionId id, s
       trace("INSERT", tx_name + table_name + " ON CONFLICT DO NOTHING: skipped");
       co_return Result<Out>::ok(std::nullopt);
     }
-    const Lock lock = co_await lock_row(*session, *table, conflict.version, ResolvedWhere{});
+    const ResolvedWhere any_version;  // the conflicting row, whatever it holds now
+    const Lock lock = co_await lock_row(*session, *table, conflict.version, any_version);
     if (auto failed = lock_failed<Out>(*session, lock.outcome)) co_return std::move(*failed);
     if (lock.outcome == LockOutcome::kGone) continue;  // deleted meanwhile: try the insert again
     const std::uint32_t newer = replace(*session, *table, lock.version, set);

@@ -97,6 +97,7 @@ sim::Task<Result<ports::Charge>> PaymentProcessor::charge(ports::ChargeRequest r
   if (chance(sim_.tape(), config_.decline, sim::Choice::kWorkload)) {
     charge.succeeded = false;
     charge.decline_reason = "card_declined";
+    ++declines_[request.intent];
     trace("decline", request.intent + " " + charge.charge_id);
   } else {
     ledger_.push_back(LedgerEntry{LedgerEntry::Kind::kCharge, number, 0, request.amount, sim_.now(), request.intent});

@@ -56,6 +56,8 @@ class PaymentProcessor {
   std::int64_t charges_for(const std::string& intent) const;   // count
   std::int64_t charged_amount(const std::string& intent) const;
   std::int64_t refunded_amount(const std::string& intent) const;
+  // Declined charges per intent: a definitive outcome that moved no money.
+  const std::map<std::string, std::int64_t>& declines() const { return declines_; }
 
  private:
   // What a retained idempotency key answers with, kept small: a sweep
@@ -80,6 +82,7 @@ class PaymentProcessor {
   std::vector<LedgerEntry> ledger_;
   std::map<std::string, KeyRecord> keys_;
   std::map<std::string, std::string> key_errors_;  // the message of a failed first response (rare)
+  std::map<std::string, std::int64_t> declines_;
   std::vector<std::int64_t> refundable_;  // by charge number - 1: amount left to refund
   std::uint32_t next_charge_ = 1;         // declined charges take a number too
   std::uint32_t next_refund_ = 1;

@@ -69,7 +69,8 @@ CONTRACT_TEST("SET XX writes only a present key", plain()) {
 }
 
 CONTRACT_TEST("a key set with PX expires after its TTL and not before", plain()) {
-  auto r10 = co_await world.kv().set("k", "v", SetOptions{SetOptions::Condition::kAlways, 200 * kMillisecond});
+  const SetOptions options_r10{SetOptions::Condition::kAlways, 200 * kMillisecond};
+  auto r10 = co_await world.kv().set("k", "v", options_r10);
   CHECK(r10.value());
   auto ttl = co_await world.kv().ttl("k");
   CHECK(ttl.value() > 0);
@@ -107,7 +108,8 @@ CONTRACT_TEST("EXPIRE sets a TTL on an existing key only", plain()) {
 }
 
 CONTRACT_TEST("SET without options clears an earlier TTL", plain()) {
-  auto r21 = co_await world.kv().set("k", "v", SetOptions{SetOptions::Condition::kAlways, 50 * kMillisecond});
+  const SetOptions options_r21{SetOptions::Condition::kAlways, 50 * kMillisecond};
+  auto r21 = co_await world.kv().set("k", "v", options_r21);
   CHECK(r21.value());
   auto r22 = co_await world.kv().set("k", "v2", kPlain);
   CHECK(r22.value());
@@ -199,7 +201,8 @@ CONTRACT_TEST("allkeys-lru evicts the least recently used key", with_memory(Evic
 CONTRACT_TEST("volatile-lru evicts only keys with a TTL, then refuses", with_memory(EvictionPolicy::kVolatileLru)) {
   auto r44 = co_await world.kv().set("persistent", padded(0), kPlain);
   CHECK(r44.value());
-  auto r45 = co_await world.kv().set("volatile", padded(1), SetOptions{SetOptions::Condition::kAlways, 3600 * kSecond});
+  const SetOptions options_r45{SetOptions::Condition::kAlways, 3600 * kSecond};
+  auto r45 = co_await world.kv().set("volatile", padded(1), options_r45);
   CHECK(r45.value());
   Status refused = Status::kOk;
   for (int i = 0; i < 1000 && refused == Status::kOk; ++i) {
@@ -239,7 +242,8 @@ CONTRACT_TEST("with appendfsync everysec a restart keeps writes older than a sec
 CONTRACT_TEST("with appendfsync always a restart loses no acknowledged write", with_persistence(Persistence::kAlways)) {
   auto r54 = co_await world.kv().set("k", "v", kPlain);
   CHECK(r54.value());
-  auto r55 = co_await world.kv().set("lock", "t", SetOptions{SetOptions::Condition::kIfAbsent, 60 * kSecond});
+  const SetOptions options_r55{SetOptions::Condition::kIfAbsent, 60 * kSecond};
+  auto r55 = co_await world.kv().set("lock", "t", options_r55);
   CHECK(r55.value());
   auto r56 = co_await world.kv().del("k");
   CHECK(r56.value());

@@ -1,0 +1,169 @@
+// dedup_queue: the API publishes the payment to RabbitMQ with the key as the
+// message id (waiting for the publisher confirm) and answers 202; a consumer
+// records the message id in a dedup table in the same transaction as the
+// payment, charges with a downstream key, and acks after the commit. A
+// duplicate message (a republish after a lost confirm, a redelivery after a
+// consumer crash) finds its id taken and is acked without effect. The outcome
+// is read with GET /payments/{key} (or POST again: a completed key answers
+// with the stored response).
+#include <nlohmann/json.hpp>
+
+#include "strategies/payment_request.h"
+#include "strategies/strategy.h"
+
+namespace idemlab::strategies {
+namespace {
+
+using ports::Value;
+
+constexpr const char* kQueue = "payments";
+constexpr const char* kSeen = "dedup_seen";
+constexpr const char* kPayments = "dedup_payments";
+
+ports::Schema schema() {
+  ports::TableSchema seen;
+  seen.name = kSeen;
+  seen.columns = {{"message_id", ports::ColumnType::kText, false}};
+  seen.primary_key = {"message_id"};
+  ports::TableSchema payments;
+  payments.name = kPayments;
+  payments.columns = {{"key", ports::ColumnType::kText, false},
+                      {"fingerprint", ports::ColumnType::kText, false},
+                      {"response_status", ports::ColumnType::kBigint, false},
+                      {"response_body", ports::ColumnType::kJson, false}};
+  payments.primary_key = {"key"};
+  return ports::Schema{{seen, payments}, {}};
+}
+
+std::optional<ports::Row> stored_payment(const std::vector<ports::Row>& rows) {
+  if (rows.empty()) return std::nullopt;
+  return rows.front();
+}
+
+class DedupQueue final : public Strategy {
+ public:
+  explicit DedupQueue(const StrategyOptions& options) : options_(options) {}
+
+  sim::Task<ports::Result<ports::Unit>> setup(ports::Ports ports) override {
+    auto tables = co_await ports.sql.ensure_schema(schema());
+    if (!tables.is_ok()) co_return tables;
+    ports::QueueOptions durable;
+    co_return co_await ports.queue.declare(kQueue, std::move(durable));
+  }
+
+  std::vector<std::string> queues() const override { return {kQueue}; }
+
+  std::vector<Worker> workers() override {
+    return {Worker{"payments-consumer", true, [this](ports::Ports ports) { return consume_forever(ports); }}};
+  }
+
+  sim::Task<api::Response> handle(ports::Ports ports, api::Request request) override {
+    if (!request.idempotency_key || request.idempotency_key->empty()) {
+      co_return error_response(400, "the Idempotency-Key header is required");
+    }
+    const std::string key = *request.idempotency_key;
+    const Parsed parsed = parse_payment(request.body);
+    if (!parsed.request) co_return error_response(400, parsed.error);
+    const std::string fp = fingerprint(*parsed.request);
+
+    // A completed key answers with its stored response.
+    auto tx = co_await ports.sql.begin(ports::Isolation::kReadCommitted);
+    if (!tx.is_ok()) co_return error_response(503, "database unavailable");
+    const ports::Where by_key{{"key", Value(key)}};
+    auto rows = co_await tx.value()->select(kPayments, by_key, ports::RowLock::kNone);
+    auto done = co_await tx.value()->commit();
+    (void)done;
+    if (!rows.is_ok()) co_return error_response(503, "database unavailable");
+    if (const std::optional<ports::Row> row = stored_payment(rows.value())) {
+      if (std::get<std::string>(row->at("fingerprint")) != fp) {
+        co_return error_response(422, "the Idempotency-Key was used with another payload");
+      }
+      // GET reads the outcome; a repeated POST answers like the first one did.
+      if (request.method == "GET") {
+        co_return replay(static_cast<int>(std::get<std::int64_t>(row->at("response_status"))),
+                         std::get<std::string>(row->at("response_body")));
+      }
+      co_return replay(202, accepted(key).body);
+    }
+    if (request.method == "GET") co_return accepted(key);
+
+    ports::Message message;
+    message.id = key;
+    message.headers["origin"] = request.origin;
+    message.headers["fingerprint"] = fp;
+    message.body = request.body;
+    auto published = co_await ports.queue.publish(kQueue, std::move(message));
+    if (!published.is_ok()) co_return error_response(503, "the payment could not be queued; retry with the same key");
+    co_return accepted(key);
+  }
+
+ private:
+  sim::Task<void> consume_forever(ports::Ports ports) {
+    for (;;) {
+      auto subscribed = co_await ports.queue.consume(kQueue, 1);
+      if (!subscribed.is_ok()) {
+        co_await ports.clock.sleep(options_.poll_interval);
+        continue;
+      }
+      std::unique_ptr<ports::Consumer> consumer = std::move(subscribed).value();
+      for (;;) {
+        auto delivery = co_await consumer->next(options_.poll_interval);
+        if (delivery.status() == ports::Status::kTimeout) continue;
+        if (!delivery.is_ok()) break;  // channel closed: subscribe again
+        co_await process(ports, *consumer, delivery.value());
+      }
+    }
+  }
+
+  sim::Task<void> process(ports::Ports ports, ports::Consumer& consumer, ports::Delivery delivery) {
+    const std::string id = delivery.message.id;
+    auto tx = co_await ports.sql.begin(ports::Isolation::kReadCommitted);
+    if (!tx.is_ok()) co_return co_await retry_later(consumer, delivery.tag);
+    const ports::Row seen_row{{"message_id", Value(id)}};
+    const ports::OnConflict first_only{{"message_id"}, ports::OnConflict::Action::kDoNothing, {}};
+    auto seen = co_await tx.value()->insert_on_conflict(kSeen, seen_row, first_only);
+    if (!seen.is_ok()) co_return co_await retry_later(consumer, delivery.tag);
+    if (!seen.value()) {  // a duplicate: its first delivery committed the effect
+      auto committed = co_await tx.value()->commit();
+      (void)committed;
+      auto acked = co_await consumer.ack(delivery.tag);
+      (void)acked;
+      co_return;
+    }
+    const Parsed parsed = parse_payment(delivery.message.body);
+    api::Response response = error_response(400, parsed.error);
+    if (parsed.request) {
+      ports::ChargeRequest charge = charge_request(*parsed.request, delivery.message.headers["origin"], "mq-" + id);
+      auto charged = co_await ports.processor.charge(std::move(charge));
+      if (!charged.is_ok()) co_return co_await retry_later(consumer, delivery.tag);  // rolls back the dedup row
+      const std::string payment_id = "pay_" + ports.clock.unique_id();
+      response = charged.value().succeeded ? created(payment_id, *parsed.request, charged.value())
+                                           : declined(payment_id, charged.value());
+    }
+    const ports::Row record{{"key", Value(id)},
+                            {"fingerprint", Value(delivery.message.headers["fingerprint"])},
+                            {"response_status", Value(std::int64_t{response.status})},
+                            {"response_body", Value(response.body)}};
+    auto inserted = co_await tx.value()->insert(kPayments, record);
+    if (!inserted.is_ok()) co_return co_await retry_later(consumer, delivery.tag);
+    auto committed = co_await tx.value()->commit();
+    if (!committed.is_ok()) co_return co_await retry_later(consumer, delivery.tag);
+    auto acked = co_await consumer.ack(delivery.tag);  // after the commit
+    (void)acked;
+  }
+
+  // Gives the delivery back for another try (the open transaction, if any,
+  // is rolled back when it goes out of scope).
+  sim::Task<void> retry_later(ports::Consumer& consumer, std::uint64_t tag) {
+    auto nacked = co_await consumer.nack(tag, true);
+    (void)nacked;
+  }
+
+  StrategyOptions options_;
+};
+
+}  // namespace
+
+std::unique_ptr<Strategy> make_dedup_queue(const StrategyOptions& options) { return std::make_unique<DedupQueue>(options); }
+
+}  // namespace idemlab::strategies

@@ -1,0 +1,204 @@
+// outbox: the transactional outbox. The API writes the payment (pending) and
+// an outbox event in one transaction and answers 202; a relay publishes
+// unsent events to RabbitMQ and marks them sent; a consumer applies each event
+// once, recording its id in the same transaction as the effect, and charges
+// with a downstream key. A relay that crashes after publishing and before
+// marking the event sent publishes it again: the consumer deduplicates.
+//
+// Tables follow the checker's conventions: outbox_events(event_id, sent) and
+// outbox_applied(event_id).
+#include <nlohmann/json.hpp>
+
+#include "strategies/payment_request.h"
+#include "strategies/strategy.h"
+
+namespace idemlab::strategies {
+namespace {
+
+using nlohmann::json;
+using ports::Value;
+
+constexpr const char* kQueue = "payment-events";
+constexpr const char* kPayments = "outbox_payments";
+constexpr const char* kEvents = "outbox_events";
+constexpr const char* kApplied = "outbox_applied";
+
+ports::Schema schema() {
+  ports::TableSchema payments;
+  payments.name = kPayments;
+  payments.columns = {{"key", ports::ColumnType::kText, false},
+                      {"fingerprint", ports::ColumnType::kText, false},
+                      {"response_status", ports::ColumnType::kBigint, true},
+                      {"response_body", ports::ColumnType::kJson, true}};
+  payments.primary_key = {"key"};
+  ports::TableSchema events;
+  events.name = kEvents;
+  events.columns = {{"event_id", ports::ColumnType::kText, false},
+                    {"payload", ports::ColumnType::kJson, false},
+                    {"sent", ports::ColumnType::kBigint, false}};
+  events.primary_key = {"event_id"};
+  ports::TableSchema applied;
+  applied.name = kApplied;
+  applied.columns = {{"event_id", ports::ColumnType::kText, false}};
+  applied.primary_key = {"event_id"};
+  return ports::Schema{{payments, events, applied}, {}};
+}
+
+class Outbox final : public Strategy {
+ public:
+  explicit Outbox(const StrategyOptions& options) : options_(options) {}
+
+  sim::Task<ports::Result<ports::Unit>> setup(ports::Ports ports) override {
+    auto tables = co_await ports.sql.ensure_schema(schema());
+    if (!tables.is_ok()) co_return tables;
+    ports::QueueOptions durable;
+    co_return co_await ports.queue.declare(kQueue, std::move(durable));
+  }
+
+  std::vector<std::string> queues() const override { return {kQueue}; }
+
+  std::vector<Worker> workers() override {
+    return {Worker{"outbox-relay", true, [this](ports::Ports ports) { return relay_forever(ports); }},
+            Worker{"events-consumer", true, [this](ports::Ports ports) { return consume_forever(ports); }}};
+  }
+
+  sim::Task<api::Response> handle(ports::Ports ports, api::Request request) override {
+    if (!request.idempotency_key || request.idempotency_key->empty()) {
+      co_return error_response(400, "the Idempotency-Key header is required");
+    }
+    const std::string key = *request.idempotency_key;
+    const Parsed parsed = parse_payment(request.body);
+    if (!parsed.request) co_return error_response(400, parsed.error);
+    const std::string fp = fingerprint(*parsed.request);
+
+    auto tx = co_await ports.sql.begin(ports::Isolation::kReadCommitted);
+    if (!tx.is_ok()) co_return error_response(503, "database unavailable");
+    const ports::Row payment{{"key", Value(key)}, {"fingerprint", Value(fp)}, {"response_status", Value()},
+                             {"response_body", Value()}};
+    const ports::OnConflict first_only{{"key"}, ports::OnConflict::Action::kDoNothing, {}};
+    auto inserted = co_await tx.value()->insert_on_conflict(kPayments, payment, first_only);
+    if (!inserted.is_ok()) co_return error_response(503, "database unavailable");
+    if (!inserted.value()) {
+      const ports::Where by_key{{"key", Value(key)}};
+      auto rows = co_await tx.value()->select(kPayments, by_key, ports::RowLock::kNone);
+      auto done = co_await tx.value()->commit();
+      (void)done;
+      if (!rows.is_ok() || rows.value().empty()) co_return error_response(503, "database unavailable");
+      const ports::Row& row = rows.value().front();
+      if (std::get<std::string>(row.at("fingerprint")) != fp) {
+        co_return error_response(422, "the Idempotency-Key was used with another payload");
+      }
+      if (request.method == "GET" && std::holds_alternative<std::int64_t>(row.at("response_status"))) {
+        co_return replay(static_cast<int>(std::get<std::int64_t>(row.at("response_status"))),
+                         std::get<std::string>(row.at("response_body")));
+      }
+      co_return replay(202, accepted(key).body);  // a repeated POST answers like the first one
+    }
+    json payload = json::object();
+    payload["key"] = key;
+    payload["origin"] = request.origin;
+    payload["body"] = request.body;
+    const ports::Row event{{"event_id", Value(key)}, {"payload", Value(payload.dump())}, {"sent", Value(std::int64_t{0})}};
+    auto queued = co_await tx.value()->insert(kEvents, event);
+    if (!queued.is_ok()) co_return error_response(503, "database unavailable");
+    auto committed = co_await tx.value()->commit();
+    if (!committed.is_ok()) co_return error_response(503, "the payment could not be recorded; retry with the same key");
+    co_return accepted(key);
+  }
+
+ private:
+  // Publishes unsent events, oldest key first, and marks each sent.
+  sim::Task<void> relay_forever(ports::Ports ports) {
+    for (;;) {
+      const bool published_any = co_await relay_once(ports);
+      if (!published_any) co_await ports.clock.sleep(options_.poll_interval);
+    }
+  }
+
+  sim::Task<bool> relay_once(ports::Ports ports) {
+    auto tx = co_await ports.sql.begin(ports::Isolation::kReadCommitted);
+    if (!tx.is_ok()) co_return false;
+    const ports::Where unsent{{"sent", Value(std::int64_t{0})}};
+    auto rows = co_await tx.value()->select(kEvents, unsent, ports::RowLock::kForUpdate);
+    if (!rows.is_ok() || rows.value().empty()) co_return false;
+    for (const ports::Row& row : rows.value()) {
+      ports::Message message;
+      message.id = std::get<std::string>(row.at("event_id"));
+      message.body = std::get<std::string>(row.at("payload"));
+      auto published = co_await ports.queue.publish(kQueue, std::move(message));
+      if (!published.is_ok()) co_return false;  // the transaction rolls back: all stay unsent
+      const ports::Where this_event{{"event_id", row.at("event_id")}};
+      const ports::Assignments sent{{"sent", Value(std::int64_t{1})}};
+      auto marked = co_await tx.value()->update(kEvents, this_event, sent);
+      if (!marked.is_ok()) co_return false;
+    }
+    auto committed = co_await tx.value()->commit();
+    co_return committed.is_ok();
+  }
+
+  sim::Task<void> consume_forever(ports::Ports ports) {
+    for (;;) {
+      auto subscribed = co_await ports.queue.consume(kQueue, 1);
+      if (!subscribed.is_ok()) {
+        co_await ports.clock.sleep(options_.poll_interval);
+        continue;
+      }
+      std::unique_ptr<ports::Consumer> consumer = std::move(subscribed).value();
+      for (;;) {
+        auto delivery = co_await consumer->next(options_.poll_interval);
+        if (delivery.status() == ports::Status::kTimeout) continue;
+        if (!delivery.is_ok()) break;
+        co_await apply(ports, *consumer, delivery.value());
+      }
+    }
+  }
+
+  sim::Task<void> apply(ports::Ports ports, ports::Consumer& consumer, ports::Delivery delivery) {
+    const std::string event_id = delivery.message.id;
+    const json payload = json::parse(delivery.message.body, nullptr, false);
+    auto tx = co_await ports.sql.begin(ports::Isolation::kReadCommitted);
+    if (!tx.is_ok() || !payload.is_object()) co_return co_await retry_later(consumer, delivery.tag);
+    const ports::Row applied_row{{"event_id", Value(event_id)}};
+    const ports::OnConflict first_only{{"event_id"}, ports::OnConflict::Action::kDoNothing, {}};
+    auto first = co_await tx.value()->insert_on_conflict(kApplied, applied_row, first_only);
+    if (!first.is_ok()) co_return co_await retry_later(consumer, delivery.tag);
+    if (!first.value()) {  // applied already: a republished or redelivered event
+      auto committed = co_await tx.value()->commit();
+      (void)committed;
+      auto acked = co_await consumer.ack(delivery.tag);
+      (void)acked;
+      co_return;
+    }
+    const Parsed parsed = parse_payment(payload.value("body", std::string()));
+    api::Response response = error_response(400, parsed.error);
+    if (parsed.request) {
+      ports::ChargeRequest charge = charge_request(*parsed.request, payload.value("origin", std::string()), "outbox-" + event_id);
+      auto charged = co_await ports.processor.charge(std::move(charge));
+      if (!charged.is_ok()) co_return co_await retry_later(consumer, delivery.tag);
+      const std::string id = "pay_" + ports.clock.unique_id();
+      response = charged.value().succeeded ? created(id, *parsed.request, charged.value()) : declined(id, charged.value());
+    }
+    const ports::Where by_key{{"key", Value(payload.value("key", std::string()))}};
+    const ports::Assignments outcome{{"response_status", Value(std::int64_t{response.status})},
+                                     {"response_body", Value(response.body)}};
+    auto updated = co_await tx.value()->update(kPayments, by_key, outcome);
+    if (!updated.is_ok()) co_return co_await retry_later(consumer, delivery.tag);
+    auto committed = co_await tx.value()->commit();
+    if (!committed.is_ok()) co_return co_await retry_later(consumer, delivery.tag);
+    auto acked = co_await consumer.ack(delivery.tag);
+    (void)acked;
+  }
+
+  sim::Task<void> retry_later(ports::Consumer& consumer, std::uint64_t tag) {
+    auto nacked = co_await consumer.nack(tag, true);
+    (void)nacked;
+  }
+
+  StrategyOptions options_;
+};
+
+}  // namespace
+
+std::unique_ptr<Strategy> make_outbox(const StrategyOptions& options) { return std::make_unique<Outbox>(options); }
+
+}  // namespace idemlab::strategies
