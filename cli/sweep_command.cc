@@ -5,6 +5,8 @@
 #include <map>
 #include <memory>
 #include <sstream>
+#include <thread>
+#include <algorithm>
 
 #include "cli/commands.h"
 #include "cli/files.h"
@@ -22,6 +24,7 @@ struct SweepOptions {
   std::string markdown;
   bool check = false;
   bool require_expected = false;
+  unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
 };
 
 std::string cell(const scenarios::SweepResult& r) {
@@ -67,7 +70,7 @@ int run_sweep(const SweepOptions& o) {
   for (const strategies::StrategyInfo* strategy : strategies) {
     md << "| " << strategy->name << " |";
     for (const auto& scenario : chosen) {
-      const scenarios::SweepResult r = scenarios::sweep(scenario, *strategy, o.first_seed, o.seeds);
+      const scenarios::SweepResult r = scenarios::parallel_sweep(scenario, *strategy, o.first_seed, o.seeds, o.jobs);
       std::string why;
       const bool met = scenarios::meets_expectation(scenario, r, why, o.require_expected);
       if (!met) {
@@ -96,6 +99,9 @@ void register_sweep(CLI::App& app, Commands& commands) {
   sweep->add_option("--seeds", options->seeds, "Seeds per strategy and scenario")->check(CLI::Range(1, 100000000))->capture_default_str();
   sweep->add_option("--first-seed", options->first_seed, "The first seed")->capture_default_str();
   sweep->add_option("--markdown", options->markdown, "Also write the table to FILE");
+  sweep->add_option("--jobs", options->jobs, "Worlds run in parallel (the table does not depend on it)")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
   sweep->add_flag("--check", options->check, "Exit 1 when a strategy breaks an invariant its scenario does not expect");
   sweep->add_flag("--require-expected", options->require_expected,
                   "With --check, also require every expected violation to be found (some need 10,000 seeds)");

@@ -116,7 +116,11 @@ std::vector<Scenario> failure_scenarios() {
                          "before committing or acking, and restarts 500 ms later; the work is retried");
   worker.faults.push_back({"after:processor.charge", 1, TargetedFault::Action::kCrash, 500 * kMillisecond});
   worker.faults.push_back({"after:processor.charge", 3, TargetedFault::Action::kCrash, 500 * kMillisecond});
-  expect(worker, {kAtMostOneCharge}, {kAtMostOneCharge}, {kAtMostOneCharge, kEveryIntentResolved},
+  // As in partial_failure, but the charging node stays down longer: the
+  // middleware's 60 s lock outlives every client's patience (no second charge
+  // in 10,000 seeds), the status key of setex sometimes expires in time for a
+  // retry to charge again.
+  expect(worker, {kAtMostOneCharge}, {kAtMostOneCharge}, {kEveryIntentResolved},
          {kAtMostOneCharge, kEveryIntentResolved}, {kEveryIntentResolved, kNoStuckKey});
   out.push_back(worker);
 

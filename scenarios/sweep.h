@@ -35,6 +35,12 @@ struct SweepResult {
 SweepResult sweep(const Scenario& scenario, const strategies::StrategyInfo& strategy, std::uint64_t first_seed,
                   std::uint64_t count, const std::set<std::string>* stop_once_found = nullptr);
 
+// The same sweep on `jobs` threads, each running whole worlds (a world is a
+// pure function of its seed, so the result is the same as sweep()'s, whatever
+// the number of threads). No early stop.
+SweepResult parallel_sweep(const Scenario& scenario, const strategies::StrategyInfo& strategy,
+                           std::uint64_t first_seed, std::uint64_t count, unsigned jobs);
+
 // Whether the sweep meets the scenario's expectation for the strategy (true
 // when there is none); `why` says what differs. Without `require_found`, only
 // unexpected violations count (for short sweeps, which may miss rare ones).

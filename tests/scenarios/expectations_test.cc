@@ -55,6 +55,21 @@ TEST_CASE("every failure scenario has an expectation for every strategy") {
   }
 }
 
+TEST_CASE("a sweep gives the same tallies on one thread and on three") {
+  const strategies::StrategyInfo& strategy = *strategies::find_strategy("setex_processing_del_on_error");
+  const Scenario partial = failure_scenarios()[4];
+  const SweepResult serial = sweep(partial, strategy, 230, 20);
+  const SweepResult parallel = parallel_sweep(partial, strategy, 230, 20, 3);
+  CHECK(serial.runs == parallel.runs);
+  CHECK(serial.charges == parallel.charges);
+  CHECK(serial.attempts == parallel.attempts);
+  REQUIRE(serial.violated.size() == parallel.violated.size());
+  for (const auto& [invariant, tally] : serial.violated) {
+    CHECK(parallel.violated.at(invariant).runs == tally.runs);
+    CHECK(parallel.violated.at(invariant).example_seed == tally.example_seed);
+  }
+}
+
 TEST_CASE("a run is a pure function of its seed") {
   const Scenario scenario = failure_scenarios().front();
   const strategies::StrategyInfo& strategy = *strategies::find_strategy("idempotency_key");
