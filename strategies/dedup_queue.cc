@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "strategies/payment_request.h"
+#include "strategies/queue_consumer.h"
 #include "strategies/strategy.h"
 
 namespace idemlab::strategies {
@@ -54,7 +55,12 @@ class DedupQueue final : public Strategy {
   std::vector<std::string> queues() const override { return {kQueue}; }
 
   std::vector<Worker> workers() override {
-    return {Worker{"payments-consumer", true, [this](ports::Ports ports) { return consume_forever(ports); }}};
+    return {Worker{"payments-consumer", true, [this](ports::Ports ports) {
+                     DeliveryHandler handle = [this, ports](ports::Consumer& consumer, ports::Delivery delivery) {
+                       return process(ports, consumer, std::move(delivery));
+                     };
+                     return consume_forever(ports, kQueue, options_.poll_interval, std::move(handle));
+                   }}};
   }
 
   sim::Task<api::Response> handle(ports::Ports ports, api::Request request) override {
@@ -98,38 +104,13 @@ class DedupQueue final : public Strategy {
   }
 
  private:
-  sim::Task<void> consume_forever(ports::Ports ports) {
-    for (;;) {
-      auto subscribed = co_await ports.queue.consume(kQueue, 1);
-      if (!subscribed.is_ok()) {
-        co_await ports.clock.sleep(options_.poll_interval);
-        continue;
-      }
-      std::unique_ptr<ports::Consumer> consumer = std::move(subscribed).value();
-      for (;;) {
-        auto delivery = co_await consumer->next(options_.poll_interval);
-        if (delivery.status() == ports::Status::kTimeout) continue;
-        if (!delivery.is_ok()) break;  // channel closed: subscribe again
-        co_await process(ports, *consumer, delivery.value());
-      }
-    }
-  }
-
   sim::Task<void> process(ports::Ports ports, ports::Consumer& consumer, ports::Delivery delivery) {
     const std::string id = delivery.message.id;
     auto tx = co_await ports.sql.begin(ports::Isolation::kReadCommitted);
     if (!tx.is_ok()) co_return co_await retry_later(consumer, delivery.tag);
-    const ports::Row seen_row{{"message_id", Value(id)}};
-    const ports::OnConflict first_only{{"message_id"}, ports::OnConflict::Action::kDoNothing, {}};
-    auto seen = co_await tx.value()->insert_on_conflict(kSeen, seen_row, first_only);
-    if (!seen.is_ok()) co_return co_await retry_later(consumer, delivery.tag);
-    if (!seen.value()) {  // a duplicate: its first delivery committed the effect
-      auto committed = co_await tx.value()->commit();
-      (void)committed;
-      auto acked = co_await consumer.ack(delivery.tag);
-      (void)acked;
-      co_return;
-    }
+    const FirstTime first = co_await apply_once(*tx.value(), consumer, delivery, kSeen, "message_id");
+    if (first == FirstTime::kFailed) co_return co_await retry_later(consumer, delivery.tag);
+    if (first == FirstTime::kNo) co_return;  // a duplicate: its first delivery committed the effect
     const Parsed parsed = parse_payment(delivery.message.body);
     api::Response response = error_response(400, parsed.error);
     if (parsed.request) {
@@ -150,13 +131,6 @@ class DedupQueue final : public Strategy {
     if (!committed.is_ok()) co_return co_await retry_later(consumer, delivery.tag);
     auto acked = co_await consumer.ack(delivery.tag);  // after the commit
     (void)acked;
-  }
-
-  // Gives the delivery back for another try (the open transaction, if any,
-  // is rolled back when it goes out of scope).
-  sim::Task<void> retry_later(ports::Consumer& consumer, std::uint64_t tag) {
-    auto nacked = co_await consumer.nack(tag, true);
-    (void)nacked;
   }
 
   StrategyOptions options_;

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "strategies/payment_request.h"
+#include "strategies/queue_consumer.h"
 #include "strategies/strategy.h"
 
 namespace idemlab::strategies {
@@ -59,7 +60,12 @@ class Outbox final : public Strategy {
 
   std::vector<Worker> workers() override {
     return {Worker{"outbox-relay", true, [this](ports::Ports ports) { return relay_forever(ports); }},
-            Worker{"events-consumer", true, [this](ports::Ports ports) { return consume_forever(ports); }}};
+            Worker{"events-consumer", true, [this](ports::Ports ports) {
+                     DeliveryHandler handle = [this, ports](ports::Consumer& consumer, ports::Delivery delivery) {
+                       return apply(ports, consumer, std::move(delivery));
+                     };
+                     return consume_forever(ports, kQueue, options_.poll_interval, std::move(handle));
+                   }}};
   }
 
   sim::Task<api::Response> handle(ports::Ports ports, api::Request request) override {
@@ -136,39 +142,14 @@ class Outbox final : public Strategy {
     co_return committed.is_ok();
   }
 
-  sim::Task<void> consume_forever(ports::Ports ports) {
-    for (;;) {
-      auto subscribed = co_await ports.queue.consume(kQueue, 1);
-      if (!subscribed.is_ok()) {
-        co_await ports.clock.sleep(options_.poll_interval);
-        continue;
-      }
-      std::unique_ptr<ports::Consumer> consumer = std::move(subscribed).value();
-      for (;;) {
-        auto delivery = co_await consumer->next(options_.poll_interval);
-        if (delivery.status() == ports::Status::kTimeout) continue;
-        if (!delivery.is_ok()) break;
-        co_await apply(ports, *consumer, delivery.value());
-      }
-    }
-  }
-
   sim::Task<void> apply(ports::Ports ports, ports::Consumer& consumer, ports::Delivery delivery) {
     const std::string event_id = delivery.message.id;
     const json payload = json::parse(delivery.message.body, nullptr, false);
     auto tx = co_await ports.sql.begin(ports::Isolation::kReadCommitted);
     if (!tx.is_ok() || !payload.is_object()) co_return co_await retry_later(consumer, delivery.tag);
-    const ports::Row applied_row{{"event_id", Value(event_id)}};
-    const ports::OnConflict first_only{{"event_id"}, ports::OnConflict::Action::kDoNothing, {}};
-    auto first = co_await tx.value()->insert_on_conflict(kApplied, applied_row, first_only);
-    if (!first.is_ok()) co_return co_await retry_later(consumer, delivery.tag);
-    if (!first.value()) {  // applied already: a republished or redelivered event
-      auto committed = co_await tx.value()->commit();
-      (void)committed;
-      auto acked = co_await consumer.ack(delivery.tag);
-      (void)acked;
-      co_return;
-    }
+    const FirstTime first = co_await apply_once(*tx.value(), consumer, delivery, kApplied, "event_id");
+    if (first == FirstTime::kFailed) co_return co_await retry_later(consumer, delivery.tag);
+    if (first == FirstTime::kNo) co_return;  // applied already: a republished or redelivered event
     const Parsed parsed = parse_payment(payload.value("body", std::string()));
     api::Response response = error_response(400, parsed.error);
     if (parsed.request) {
@@ -187,11 +168,6 @@ class Outbox final : public Strategy {
     if (!committed.is_ok()) co_return co_await retry_later(consumer, delivery.tag);
     auto acked = co_await consumer.ack(delivery.tag);
     (void)acked;
-  }
-
-  sim::Task<void> retry_later(ports::Consumer& consumer, std::uint64_t tag) {
-    auto nacked = co_await consumer.nack(tag, true);
-    (void)nacked;
   }
 
   StrategyOptions options_;

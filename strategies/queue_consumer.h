@@ -1,0 +1,33 @@
+// What the queue consumers of dedup_queue and outbox share: the subscription
+// loop (resubscribing when the channel closes or the broker restarts), giving
+// a delivery back for another try, and the apply-once step (the message id
+// inserted in a table in the transaction of the effect).
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "sim/task.h"
+#include "sim/time.h"
+#include "strategies/ports/ports.h"
+
+namespace idemlab::strategies {
+
+using DeliveryHandler = std::function<sim::Task<void>(ports::Consumer&, ports::Delivery)>;
+
+// Hands every delivery of `queue` to `handle`, one at a time (prefetch 1),
+// for ever.
+sim::Task<void> consume_forever(ports::Ports ports, std::string queue, sim::Duration poll_interval,
+                                DeliveryHandler handle);
+
+// Nacks with requeue: the delivery comes back, redelivered.
+sim::Task<void> retry_later(ports::Consumer& consumer, std::uint64_t tag);
+
+enum class FirstTime : std::uint8_t { kYes, kNo, kFailed };
+// Inserts `id` into `table`.`column` (its primary key) in `tx`. kNo: the id
+// was there, the message was applied before; the transaction is committed and
+// the delivery acked, and the caller stops.
+sim::Task<FirstTime> apply_once(ports::Tx& tx, ports::Consumer& consumer, const ports::Delivery& delivery,
+                                std::string table, std::string column);
+
+}  // namespace idemlab::strategies
