@@ -17,14 +17,11 @@ class DbUnique final : public Strategy {
   }
 
   sim::Task<api::Response> handle(ports::Ports ports, api::Request request) override {
-    if (!request.idempotency_key || request.idempotency_key->empty()) {
-      co_return error_response(400, "the Idempotency-Key header is required");
-    }
-    const Parsed parsed = parse_payment(request.body);
-    if (!parsed.request) co_return error_response(400, parsed.error);
-    const std::string key = *request.idempotency_key;
-    co_return co_await claim_charge_complete(ports, table_, key, fingerprint(*parsed.request), *parsed.request,
-                                             request.origin, "db-" + key);
+    auto opened = keyed_payment(request);
+    if (auto* refusal = std::get_if<api::Response>(&opened)) co_return *refusal;
+    const KeyedPayment& keyed = std::get<KeyedPayment>(opened);
+    co_return co_await claim_charge_complete(ports, table_, keyed.key, keyed.fingerprint, keyed.payment,
+                                             request.origin, "db-" + keyed.key);
   }
 
  private:

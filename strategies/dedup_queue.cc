@@ -46,10 +46,7 @@ class DedupQueue final : public Strategy {
   explicit DedupQueue(const StrategyOptions& options) : options_(options) {}
 
   sim::Task<ports::Result<ports::Unit>> setup(ports::Ports ports) override {
-    auto tables = co_await ports.sql.ensure_schema(schema());
-    if (!tables.is_ok()) co_return tables;
-    ports::QueueOptions durable;
-    co_return co_await ports.queue.declare(kQueue, std::move(durable));
+    co_return co_await setup_tables_and_queue(ports, schema(), kQueue);
   }
 
   std::vector<std::string> queues() const override { return {kQueue}; }
@@ -64,13 +61,11 @@ class DedupQueue final : public Strategy {
   }
 
   sim::Task<api::Response> handle(ports::Ports ports, api::Request request) override {
-    if (!request.idempotency_key || request.idempotency_key->empty()) {
-      co_return error_response(400, "the Idempotency-Key header is required");
-    }
-    const std::string key = *request.idempotency_key;
-    const Parsed parsed = parse_payment(request.body);
-    if (!parsed.request) co_return error_response(400, parsed.error);
-    const std::string fp = fingerprint(*parsed.request);
+    auto opened = keyed_payment(request);
+    if (auto* refusal = std::get_if<api::Response>(&opened)) co_return *refusal;
+    const KeyedPayment& keyed = std::get<KeyedPayment>(opened);
+    const std::string& key = keyed.key;
+    const std::string& fp = keyed.fingerprint;
 
     // A completed key answers with its stored response.
     auto tx = co_await ports.sql.begin(ports::Isolation::kReadCommitted);

@@ -104,14 +104,12 @@ class IdempotencyKey final : public Strategy {
   }
 
   sim::Task<api::Response> handle(ports::Ports ports, api::Request request) override {
-    if (!request.idempotency_key || request.idempotency_key->empty()) {
-      co_return error_response(400, "the Idempotency-Key header is required");
-    }
-    const std::string key = *request.idempotency_key;
-    const Parsed parsed = parse_payment(request.body);
-    if (!parsed.request) co_return error_response(400, parsed.error);
-    const PaymentRequest& payment = *parsed.request;
-    const std::string fp = fingerprint(payment);
+    auto opened = keyed_payment(request);
+    if (auto* refusal = std::get_if<api::Response>(&opened)) co_return *refusal;
+    const KeyedPayment& keyed = std::get<KeyedPayment>(opened);
+    const std::string& key = keyed.key;
+    const PaymentRequest& payment = keyed.payment;
+    const std::string& fp = keyed.fingerprint;
     const std::string redis_key = "idem:" + key;
 
     // 1. Claim the key, or answer from what it holds.

@@ -61,6 +61,16 @@ std::string canonical_body(const PaymentRequest& r) {
 
 std::string fingerprint(const PaymentRequest& r) { return sim::hash_hex(sim::fnv1a(canonical_body(r))); }
 
+std::variant<KeyedPayment, api::Response> keyed_payment(const api::Request& request) {
+  if (!request.idempotency_key || request.idempotency_key->empty()) {
+    return error_response(400, "the Idempotency-Key header is required");
+  }
+  Parsed parsed = parse_payment(request.body);
+  if (!parsed.request) return error_response(400, parsed.error);
+  const std::string fp = fingerprint(*parsed.request);
+  return KeyedPayment{*request.idempotency_key, std::move(*parsed.request), fp};
+}
+
 ports::ChargeRequest charge_request(const PaymentRequest& r, const std::string& origin,
                                     std::optional<std::string> downstream_key) {
   ports::ChargeRequest charge;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <variant>
 
 #include "strategies/api.h"
 #include "strategies/ports/processor.h"
@@ -32,6 +33,16 @@ Parsed parse_payment(const std::string& body);
 std::string canonical_body(const PaymentRequest& request);
 // A stable hash of the canonical form, as 16 hex digits.
 std::string fingerprint(const PaymentRequest& request);
+
+// The opening of every handler that requires an Idempotency-Key: the key,
+// the parsed body and its fingerprint, or the 400 to answer (the key missing,
+// or the body invalid, checked in that order).
+struct KeyedPayment {
+  std::string key;
+  PaymentRequest payment;
+  std::string fingerprint;
+};
+std::variant<KeyedPayment, api::Response> keyed_payment(const api::Request& request);
 
 // The charge a request asks for. `origin` is the request's trace context,
 // forwarded as metadata so that the ledger can be attributed to intents; no

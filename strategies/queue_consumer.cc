@@ -2,6 +2,14 @@
 
 namespace idemlab::strategies {
 
+sim::Task<ports::Result<ports::Unit>> setup_tables_and_queue(ports::Ports ports, ports::Schema schema,
+                                                             std::string queue) {
+  auto tables = co_await ports.sql.ensure_schema(std::move(schema));
+  if (!tables.is_ok()) co_return tables;
+  ports::QueueOptions durable;
+  co_return co_await ports.queue.declare(std::move(queue), std::move(durable));
+}
+
 sim::Task<void> consume_forever(ports::Ports ports, std::string queue, sim::Duration poll_interval,
                                 DeliveryHandler handle) {
   for (;;) {

@@ -1,4 +1,5 @@
-// What the queue consumers of dedup_queue and outbox share: the subscription
+// What the queue strategies share: their setup; and for the consumers of
+// dedup_queue and outbox, the subscription
 // loop (resubscribing when the channel closes or the broker restarts), giving
 // a delivery back for another try, and the apply-once step (the message id
 // inserted in a table in the transaction of the effect).
@@ -10,8 +11,13 @@
 #include "sim/task.h"
 #include "sim/time.h"
 #include "strategies/ports/ports.h"
+#include "strategies/ports/sql.h"
 
 namespace idemlab::strategies {
+
+// Setup of a strategy that uses a queue: its tables, then its durable queue.
+sim::Task<ports::Result<ports::Unit>> setup_tables_and_queue(ports::Ports ports, ports::Schema schema,
+                                                             std::string queue);
 
 using DeliveryHandler = std::function<sim::Task<void>(ports::Consumer&, ports::Delivery)>;
 

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "strategies/payment_request.h"
+#include "strategies/queue_consumer.h"
 #include "strategies/strategy.h"
 
 namespace idemlab::strategies {
@@ -74,10 +75,7 @@ class Saga final : public Strategy {
   explicit Saga(const StrategyOptions& options) : options_(options) {}
 
   sim::Task<ports::Result<ports::Unit>> setup(ports::Ports ports) override {
-    auto tables = co_await ports.sql.ensure_schema(schema());
-    if (!tables.is_ok()) co_return tables;
-    ports::QueueOptions durable;
-    co_return co_await ports.queue.declare(kNotifications, std::move(durable));
+    co_return co_await setup_tables_and_queue(ports, schema(), kNotifications);
   }
 
   std::vector<Worker> workers() override {
@@ -85,13 +83,11 @@ class Saga final : public Strategy {
   }
 
   sim::Task<api::Response> handle(ports::Ports ports, api::Request request) override {
-    if (!request.idempotency_key || request.idempotency_key->empty()) {
-      co_return error_response(400, "the Idempotency-Key header is required");
-    }
-    const std::string key = *request.idempotency_key;
-    const Parsed parsed = parse_payment(request.body);
-    if (!parsed.request) co_return error_response(400, parsed.error);
-    const std::string fp = fingerprint(*parsed.request);
+    auto opened = keyed_payment(request);
+    if (auto* refusal = std::get_if<api::Response>(&opened)) co_return *refusal;
+    const KeyedPayment& keyed = std::get<KeyedPayment>(opened);
+    const std::string& key = keyed.key;
+    const std::string& fp = keyed.fingerprint;
     const std::string token = ports.clock.unique_id();
     const sim::Time lease_until = ports.clock.now() + options_.lock_ttl;
 
