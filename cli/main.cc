@@ -9,6 +9,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "scenarios/scenario_json.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"idemlab: which idempotency strategy survives which retries and faults, and at what cost"};
@@ -52,6 +53,9 @@ int main(int argc, char** argv) {
   try {
     return commands.run();
   } catch (const idemlab::cli::UsageError& e) {
+    std::fprintf(stderr, "idemlab: error: %s\n", e.what());
+    return 2;
+  } catch (const idemlab::scenarios::ScenarioError& e) {
     std::fprintf(stderr, "idemlab: error: %s\n", e.what());
     return 2;
   }

@@ -10,7 +10,7 @@
 
 #include "cli/commands.h"
 #include "cli/files.h"
-#include "scenarios/failure_scenarios.h"
+#include "scenarios/shipped.h"
 #include "scenarios/sweep.h"
 
 namespace idemlab::cli {
@@ -24,6 +24,8 @@ struct SweepOptions {
   std::string markdown;
   bool check = false;
   bool require_expected = false;
+  bool catalogue = false;
+  bool all = false;
   unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
 };
 
@@ -38,18 +40,19 @@ std::string cell(const scenarios::SweepResult& r) {
   return text;
 }
 
-int run_sweep(const SweepOptions& o) {
+std::vector<scenarios::Scenario> chosen_scenarios(const SweepOptions& o) {
   std::vector<scenarios::Scenario> chosen;
-  for (const scenarios::Scenario& s : scenarios::failure_scenarios()) {
-    bool wanted = o.scenarios.empty();
-    for (const std::string& name : o.scenarios) wanted |= name == s.name;
-    if (wanted) chosen.push_back(s);
+  for (const std::string& name : o.scenarios) chosen.push_back(scenarios::find_scenario(name));
+  if (!chosen.empty()) return chosen;
+  if (!o.catalogue || o.all) chosen = scenarios::failure_scenarios();
+  if (o.catalogue || o.all) {
+    chosen.insert(chosen.end(), scenarios::catalogue_scenarios().begin(), scenarios::catalogue_scenarios().end());
   }
-  for (const std::string& name : o.scenarios) {
-    bool known = false;
-    for (const scenarios::Scenario& s : chosen) known |= s.name == name;
-    if (!known) throw UsageError("--scenario: unknown scenario '" + name + "'");
-  }
+  return chosen;
+}
+
+int run_sweep(const SweepOptions& o) {
+  const std::vector<scenarios::Scenario> chosen = chosen_scenarios(o);
   std::vector<const strategies::StrategyInfo*> strategies;
   for (const std::string& name : o.strategies) {
     const strategies::StrategyInfo* info = strategies::find_strategy(name);
@@ -60,26 +63,37 @@ int run_sweep(const SweepOptions& o) {
     for (const auto& info : strategies::all_strategies()) strategies.push_back(&info);
   }
 
-  std::ostringstream md;
-  md << "| strategy |";
-  for (const auto& s : chosen) md << " " << s.name << " |";
-  md << "\n|---|";
-  for (std::size_t i = 0; i < chosen.size(); ++i) md << "---|";
-  md << "\n";
+  // One cell per strategy and scenario; the longer list runs down the rows.
+  std::map<std::pair<std::size_t, std::size_t>, std::string> cells;
   int unmet = 0;
-  for (const strategies::StrategyInfo* strategy : strategies) {
-    md << "| " << strategy->name << " |";
-    for (const auto& scenario : chosen) {
-      const scenarios::SweepResult r = scenarios::parallel_sweep(scenario, *strategy, o.first_seed, o.seeds, o.jobs);
+  for (std::size_t i = 0; i < strategies.size(); ++i) {
+    for (std::size_t j = 0; j < chosen.size(); ++j) {
+      const scenarios::Scenario& scenario = chosen[j];
+      const scenarios::SweepResult r = scenarios::parallel_sweep(scenario, *strategies[i], o.first_seed, o.seeds, o.jobs);
       std::string why;
       const bool met = scenarios::meets_expectation(scenario, r, why, o.require_expected);
       if (!met) {
         ++unmet;
         std::fprintf(stderr, "idemlab: %s with %s does not meet its expectation: %s\n", scenario.name.c_str(),
-                     strategy->name.c_str(), why.c_str());
+                     strategies[i]->name.c_str(), why.c_str());
       }
-      md << " " << cell(r) << (met ? "" : " (UNEXPECTED)") << " |";
+      cells[{i, j}] = cell(r) + (met ? "" : " (UNEXPECTED)");
     }
+  }
+  const bool scenario_rows = chosen.size() > strategies.size();
+  const std::size_t rows = scenario_rows ? chosen.size() : strategies.size();
+  const std::size_t columns = scenario_rows ? strategies.size() : chosen.size();
+  auto row_name = [&](std::size_t r) { return scenario_rows ? chosen[r].name : strategies[r]->name; };
+  auto column_name = [&](std::size_t c) { return scenario_rows ? strategies[c]->name : chosen[c].name; };
+  std::ostringstream md;
+  md << (scenario_rows ? "| scenario |" : "| strategy |");
+  for (std::size_t c = 0; c < columns; ++c) md << " " << column_name(c) << " |";
+  md << "\n|---|";
+  for (std::size_t c = 0; c < columns; ++c) md << "---|";
+  md << "\n";
+  for (std::size_t r = 0; r < rows; ++r) {
+    md << "| " << row_name(r) << " |";
+    for (std::size_t c = 0; c < columns; ++c) md << " " << (scenario_rows ? cells[{c, r}] : cells[{r, c}]) << " |";
     md << "\n";
   }
   std::printf("%llu seeds per cell, from seed %llu; cells list each invariant violated: runs/seeds (a seed to "
@@ -93,8 +107,11 @@ int run_sweep(const SweepOptions& o) {
 
 void register_sweep(CLI::App& app, Commands& commands) {
   auto options = std::make_shared<SweepOptions>();
-  CLI::App* sweep = app.add_subcommand("sweep", "Every strategy against the failure scenarios over many seeds; prints the table");
-  sweep->add_option("--scenario", options->scenarios, "Only these scenarios (repeatable)");
+  CLI::App* sweep = app.add_subcommand(
+      "sweep", "Every strategy against the failure scenarios (or the catalogue) over many seeds; prints the table");
+  sweep->add_option("--scenario", options->scenarios, "Only these scenarios: shipped names or script files (repeatable)");
+  sweep->add_flag("--catalogue", options->catalogue, "The catalogue of interleavings instead of the failure scenarios");
+  sweep->add_flag("--all", options->all, "The failure scenarios and the catalogue");
   sweep->add_option("--strategy", options->strategies, "Only these strategies (repeatable)");
   sweep->add_option("--seeds", options->seeds, "Seeds per strategy and scenario")->check(CLI::Range(1, 100000000))->capture_default_str();
   sweep->add_option("--first-seed", options->first_seed, "The first seed")->capture_default_str();

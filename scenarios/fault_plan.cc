@@ -22,6 +22,10 @@ const std::set<std::string>& port_operations() {
   return kOps;
 }
 
+bool is_link_point(const std::string& point) {
+  return point.rfind("reply:", 0) == 0 || point.rfind("request:", 0) == 0;
+}
+
 bool is_network_action(Action a) {
   return a == Action::kDropReply || a == Action::kDropRequest || a == Action::kDuplicate || a == Action::kDelay;
 }
@@ -56,6 +60,25 @@ struct Halt {
   void await_resume() const noexcept {}
 };
 
+// What a dropped operation returns, whatever its result type: a timeout, as
+// the caller of a lost request or a lost reply sees it.
+struct Dropped {
+  const char* point;
+  template <class T>
+  operator Result<T>() const {  // NOLINT: implicit on purpose, for co_return
+    return Result<T>::failure(ports::Status::kTimeout, std::string("dropped by the scenario at ") + point);
+  }
+};
+
+// One named point inside a decorator: crash the caller's node (and stop
+// here), drop the operation (return a timeout), or carry on.
+#define IDEMLAB_FAULT_POINT(point)                                      \
+  do {                                                                  \
+    const FaultPlan::Verdict verdict = plan_.hit(point, node_);         \
+    if (verdict == FaultPlan::Verdict::kHalt) co_await Halt{};          \
+    if (verdict == FaultPlan::Verdict::kDrop) co_return Dropped{point}; \
+  } while (false)
+
 }  // namespace
 
 const char* action_name(Action action) { return kActionNames[static_cast<int>(action)]; }
@@ -82,13 +105,25 @@ std::optional<std::string> validate_point(const std::string& point, Action actio
       operation = operation.substr(0, at);
     }
     if (!port_operations().count(operation)) return "unknown port operation " + operation;
-    if (is_network_action(action)) return std::string("action ") + action_name(action) + " needs a network point";
+    if (action == Action::kDropRequest && kind != "before") return "drop_request needs a before: point";
+    if (action == Action::kDropReply && kind != "after") return "drop_reply needs an after: point";
+    if (action == Action::kDuplicate || action == Action::kDelay) {
+      return std::string("action ") + action_name(action) + " needs a reply: or request: point";
+    }
     return std::nullopt;
   }
   std::string caller, callee;
   if (!split_link(point, caller, callee)) return "point must look like reply:<caller><-<callee> or request:<caller>-><callee>";
   if (!is_network_action(action)) return std::string("action ") + action_name(action) + " needs a before:/after: point";
   return std::nullopt;
+}
+
+std::vector<std::string> point_nodes(const std::string& point) {
+  std::string caller, callee;
+  if (is_link_point(point) && split_link(point, caller, callee)) return {caller, callee};
+  const auto at = point.find('@');
+  if (at != std::string::npos) return {point.substr(at + 1)};
+  return {};
 }
 
 // ---- decorators ------------------------------------------------------------------
@@ -99,15 +134,15 @@ class FaultyProcessor final : public ports::Processor {
  public:
   FaultyProcessor(ports::Processor& inner, FaultPlan& plan, sim::Node& node) : inner_(inner), plan_(plan), node_(node) {}
   Task<Result<ports::Charge>> charge(ports::ChargeRequest request) override {
-    if (plan_.hit("before:processor.charge", node_)) co_await Halt{};
+    IDEMLAB_FAULT_POINT("before:processor.charge");
     auto result = co_await inner_.charge(std::move(request));
-    if (plan_.hit("after:processor.charge", node_)) co_await Halt{};
+    IDEMLAB_FAULT_POINT("after:processor.charge");
     co_return result;
   }
   Task<Result<ports::Refund>> refund(ports::RefundRequest request) override {
-    if (plan_.hit("before:processor.refund", node_)) co_await Halt{};
+    IDEMLAB_FAULT_POINT("before:processor.refund");
     auto result = co_await inner_.refund(std::move(request));
-    if (plan_.hit("after:processor.refund", node_)) co_await Halt{};
+    IDEMLAB_FAULT_POINT("after:processor.refund");
     co_return result;
   }
 
@@ -121,34 +156,34 @@ class FaultyKv final : public ports::Kv {
  public:
   FaultyKv(ports::Kv& inner, FaultPlan& plan, sim::Node& node) : inner_(inner), plan_(plan), node_(node) {}
   Task<Result<std::optional<std::string>>> get(std::string key) override {
-    if (plan_.hit("before:kv.get", node_)) co_await Halt{};
+    IDEMLAB_FAULT_POINT("before:kv.get");
     auto r = co_await inner_.get(std::move(key));
-    if (plan_.hit("after:kv.get", node_)) co_await Halt{};
+    IDEMLAB_FAULT_POINT("after:kv.get");
     co_return r;
   }
   Task<Result<bool>> set(std::string key, std::string value, ports::SetOptions options) override {
-    if (plan_.hit("before:kv.set", node_)) co_await Halt{};
+    IDEMLAB_FAULT_POINT("before:kv.set");
     auto r = co_await inner_.set(std::move(key), std::move(value), options);
-    if (plan_.hit("after:kv.set", node_)) co_await Halt{};
+    IDEMLAB_FAULT_POINT("after:kv.set");
     co_return r;
   }
   Task<Result<bool>> del(std::string key) override {
-    if (plan_.hit("before:kv.del", node_)) co_await Halt{};
+    IDEMLAB_FAULT_POINT("before:kv.del");
     auto r = co_await inner_.del(std::move(key));
-    if (plan_.hit("after:kv.del", node_)) co_await Halt{};
+    IDEMLAB_FAULT_POINT("after:kv.del");
     co_return r;
   }
   Task<Result<bool>> expire(std::string key, sim::Duration ttl) override {
-    if (plan_.hit("before:kv.expire", node_)) co_await Halt{};
+    IDEMLAB_FAULT_POINT("before:kv.expire");
     auto r = co_await inner_.expire(std::move(key), ttl);
-    if (plan_.hit("after:kv.expire", node_)) co_await Halt{};
+    IDEMLAB_FAULT_POINT("after:kv.expire");
     co_return r;
   }
   Task<Result<sim::Duration>> ttl(std::string key) override { co_return co_await inner_.ttl(std::move(key)); }
   Task<Result<bool>> compare_and_delete(std::string key, std::string expected) override {
-    if (plan_.hit("before:kv.compare_and_delete", node_)) co_await Halt{};
+    IDEMLAB_FAULT_POINT("before:kv.compare_and_delete");
     auto r = co_await inner_.compare_and_delete(std::move(key), std::move(expected));
-    if (plan_.hit("after:kv.compare_and_delete", node_)) co_await Halt{};
+    IDEMLAB_FAULT_POINT("after:kv.compare_and_delete");
     co_return r;
   }
 
@@ -163,41 +198,41 @@ class FaultyTx final : public ports::Tx {
   FaultyTx(std::unique_ptr<ports::Tx> inner, FaultPlan& plan, sim::Node& node)
       : inner_(std::move(inner)), plan_(plan), node_(node) {}
   Task<Result<ports::Row>> insert(std::string table, ports::Row row) override {
-    if (plan_.hit("before:sql.insert", node_)) co_await Halt{};
+    IDEMLAB_FAULT_POINT("before:sql.insert");
     auto r = co_await inner_->insert(std::move(table), std::move(row));
-    if (plan_.hit("after:sql.insert", node_)) co_await Halt{};
+    IDEMLAB_FAULT_POINT("after:sql.insert");
     co_return r;
   }
   Task<Result<std::optional<ports::Row>>> insert_on_conflict(std::string table, ports::Row row,
                                                              ports::OnConflict on_conflict) override {
-    if (plan_.hit("before:sql.insert_on_conflict", node_)) co_await Halt{};
+    IDEMLAB_FAULT_POINT("before:sql.insert_on_conflict");
     auto r = co_await inner_->insert_on_conflict(std::move(table), std::move(row), std::move(on_conflict));
-    if (plan_.hit("after:sql.insert_on_conflict", node_)) co_await Halt{};
+    IDEMLAB_FAULT_POINT("after:sql.insert_on_conflict");
     co_return r;
   }
   Task<Result<std::vector<ports::Row>>> select(std::string table, ports::Where where, ports::RowLock lock) override {
-    if (plan_.hit("before:sql.select", node_)) co_await Halt{};
+    IDEMLAB_FAULT_POINT("before:sql.select");
     auto r = co_await inner_->select(std::move(table), std::move(where), lock);
-    if (plan_.hit("after:sql.select", node_)) co_await Halt{};
+    IDEMLAB_FAULT_POINT("after:sql.select");
     co_return r;
   }
   Task<Result<std::vector<ports::Row>>> update(std::string table, ports::Where where, ports::Assignments set) override {
-    if (plan_.hit("before:sql.update", node_)) co_await Halt{};
+    IDEMLAB_FAULT_POINT("before:sql.update");
     auto r = co_await inner_->update(std::move(table), std::move(where), std::move(set));
-    if (plan_.hit("after:sql.update", node_)) co_await Halt{};
+    IDEMLAB_FAULT_POINT("after:sql.update");
     co_return r;
   }
   Task<Result<std::int64_t>> remove(std::string table, ports::Where where) override {
-    if (plan_.hit("before:sql.remove", node_)) co_await Halt{};
+    IDEMLAB_FAULT_POINT("before:sql.remove");
     auto r = co_await inner_->remove(std::move(table), std::move(where));
-    if (plan_.hit("after:sql.remove", node_)) co_await Halt{};
+    IDEMLAB_FAULT_POINT("after:sql.remove");
     co_return r;
   }
   Task<Result<std::int64_t>> nextval(std::string sequence) override { co_return co_await inner_->nextval(std::move(sequence)); }
   Task<Result<ports::Unit>> commit() override {
-    if (plan_.hit("before:sql.commit", node_)) co_await Halt{};
+    IDEMLAB_FAULT_POINT("before:sql.commit");
     auto r = co_await inner_->commit();
-    if (plan_.hit("after:sql.commit", node_)) co_await Halt{};
+    IDEMLAB_FAULT_POINT("after:sql.commit");
     co_return r;
   }
   Task<Result<ports::Unit>> rollback() override { co_return co_await inner_->rollback(); }
@@ -215,9 +250,9 @@ class FaultySql final : public ports::Sql {
     co_return co_await inner_.ensure_schema(std::move(schema));
   }
   Task<Result<std::unique_ptr<ports::Tx>>> begin(ports::Isolation isolation) override {
-    if (plan_.hit("before:sql.begin", node_)) co_await Halt{};
+    IDEMLAB_FAULT_POINT("before:sql.begin");
     auto r = co_await inner_.begin(isolation);
-    if (plan_.hit("after:sql.begin", node_)) co_await Halt{};
+    IDEMLAB_FAULT_POINT("after:sql.begin");
     if (!r.is_ok()) co_return r;
     std::unique_ptr<ports::Tx> tx = std::make_unique<FaultyTx>(std::move(r).value(), plan_, node_);
     co_return Result<std::unique_ptr<ports::Tx>>::ok(std::move(tx));
@@ -235,15 +270,15 @@ class FaultyConsumer final : public ports::Consumer {
       : inner_(std::move(inner)), plan_(plan), node_(node) {}
   Task<Result<ports::Delivery>> next(sim::Duration wait) override { co_return co_await inner_->next(wait); }
   Task<Result<ports::Unit>> ack(std::uint64_t tag) override {
-    if (plan_.hit("before:queue.ack", node_)) co_await Halt{};
+    IDEMLAB_FAULT_POINT("before:queue.ack");
     auto r = co_await inner_->ack(tag);
-    if (plan_.hit("after:queue.ack", node_)) co_await Halt{};
+    IDEMLAB_FAULT_POINT("after:queue.ack");
     co_return r;
   }
   Task<Result<ports::Unit>> nack(std::uint64_t tag, bool requeue) override {
-    if (plan_.hit("before:queue.nack", node_)) co_await Halt{};
+    IDEMLAB_FAULT_POINT("before:queue.nack");
     auto r = co_await inner_->nack(tag, requeue);
-    if (plan_.hit("after:queue.nack", node_)) co_await Halt{};
+    IDEMLAB_FAULT_POINT("after:queue.nack");
     co_return r;
   }
 
@@ -260,9 +295,9 @@ class FaultyQueue final : public ports::Queue {
     co_return co_await inner_.declare(std::move(queue), std::move(options));
   }
   Task<Result<ports::Unit>> publish(std::string queue, ports::Message message) override {
-    if (plan_.hit("before:queue.publish", node_)) co_await Halt{};
+    IDEMLAB_FAULT_POINT("before:queue.publish");
     auto r = co_await inner_.publish(std::move(queue), std::move(message));
-    if (plan_.hit("after:queue.publish", node_)) co_await Halt{};
+    IDEMLAB_FAULT_POINT("after:queue.publish");
     co_return r;
   }
   Task<Result<std::unique_ptr<ports::Consumer>>> consume(std::string queue, std::int64_t prefetch) override {
@@ -310,7 +345,7 @@ FaultPlan::~FaultPlan() = default;
 
 void FaultPlan::arm_network_faults() {
   for (const TargetedFault& fault : faults_) {
-    if (is_network_action(fault.action)) apply_network_fault(fault);
+    if (is_link_point(fault.point)) apply_network_fault(fault);
   }
 }
 
@@ -353,11 +388,11 @@ bool matches(const std::string& wanted, const std::string& point, const sim::Nod
 
 }  // namespace
 
-bool FaultPlan::hit(const std::string& point, sim::Node& node) {
+FaultPlan::Verdict FaultPlan::hit(const std::string& point, sim::Node& node) {
   // Counted per point and node, so that "@node" points count that node's hits.
   const std::uint64_t count_anywhere = ++hits_[point];
   const std::uint64_t count_here = ++hits_[point + "@" + node.name()];
-  bool crashed_caller = false;
+  Verdict verdict = Verdict::kContinue;
   for (const TargetedFault& fault : faults_) {
     const std::uint64_t count = fault.point.find('@') == std::string::npos ? count_anywhere : count_here;
     if (!matches(fault.point, point, node) || fault.nth != count) continue;
@@ -367,16 +402,20 @@ bool FaultPlan::hit(const std::string& point, sim::Node& node) {
     switch (fault.action) {
       case Action::kCrash:
         crash_and_restart(node, fault.downtime);
-        crashed_caller = true;
+        verdict = Verdict::kHalt;
+        break;
+      case Action::kDropRequest:  // at a before: point: the operation does not happen
+      case Action::kDropReply:    // at an after: point: it happened, the caller does not know
+        if (verdict == Verdict::kContinue) verdict = Verdict::kDrop;
         break;
       case Action::kRestartRedis: world_.redis().restart(); break;
       case Action::kFailoverRedis: world_.redis().failover(); break;
       case Action::kRestartPostgres: world_.postgres().restart(); break;
       case Action::kRestartBroker: world_.broker().restart(); break;
-      default: assert(false && "network faults are injected up front");
+      default: assert(false && "link faults are injected up front");
     }
   }
-  return crashed_caller;
+  return verdict;
 }
 
 }  // namespace idemlab::scenarios

@@ -2,6 +2,8 @@
 //   before:<port>.<op> / after:<port>.<op>   e.g. after:processor.charge, before:sql.commit
 //     optionally on one node only: after:processor.charge@payments-consumer
 //   reply:<from><-<to> / request:<from>-><to> e.g. reply:client<-api (a network fault on that link)
+// Port points take crash, drop_request (before:) and drop_reply (after:), and
+// the server actions (restart_redis...); link points take the network faults.
 // each with `nth` (the nth time the point is reached) and an action. Points on
 // ports are reached through decorators around every node's ports, so the
 // strategies and the models know nothing of them.
@@ -10,6 +12,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,8 +23,8 @@ namespace idemlab::scenarios {
 struct TargetedFault {
   enum class Action : std::uint8_t {
     kCrash,            // the node reaching the point crashes, restarts after `downtime`
-    kDropReply,        // network points only
-    kDropRequest,      // network points only
+    kDropReply,        // link points; or after: points (the operation happened, the caller sees a timeout)
+    kDropRequest,      // link points; or before: points (the operation does not happen; a timeout)
     kDuplicate,        // network points only
     kDelay,            // network points only
     kRestartRedis,
@@ -40,6 +43,9 @@ const char* action_name(TargetedFault::Action action);
 bool parse_action(const std::string& name, TargetedFault::Action& out);
 // An error message if `point` is malformed or names no known port operation.
 std::optional<std::string> validate_point(const std::string& point, TargetedFault::Action action);
+// The node names a valid point mentions: both ends of a link, or the node
+// after '@'.
+std::vector<std::string> point_nodes(const std::string& point);
 
 // The faults of one run. Installs itself on the world (port decorators and
 // network injections); the world must outlive it only while the run lasts.
@@ -54,10 +60,14 @@ class FaultPlan {
   // numbers count the workload's calls only.
   void arm_network_faults();
 
-  // Called by the decorators. Performs the faults due at this hit of
-  // `point`; true if `node` (the caller's) crashed, in which case the caller
-  // must suspend for good.
-  bool hit(const std::string& point, sim::Node& node);
+  // What the decorator at a point does next.
+  enum class Verdict : std::uint8_t {
+    kContinue,
+    kHalt,  // the caller's node crashed: suspend for good
+    kDrop,  // return a timeout (before: the operation is not made; after: its reply is lost)
+  };
+  // Called by the decorators. Performs the faults due at this hit of `point`.
+  Verdict hit(const std::string& point, sim::Node& node);
 
   // Faults taken so far, for reports and recorded schedules.
   const std::vector<std::string>& taken() const { return taken_; }

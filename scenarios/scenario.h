@@ -36,6 +36,8 @@ struct Scenario {
   // listed with an empty set must have no violation at all. Strategies not
   // listed have no expectation.
   std::map<std::string, std::set<std::string>> expect;
+  // The script this scenario was read from, if any (kept for --record).
+  std::string source;
 };
 
 struct RunReport {

@@ -1,6 +1,7 @@
 #include "sim/tape.h"
 
 #include <cassert>
+#include <charconv>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
@@ -104,6 +105,36 @@ std::vector<Draw> tape_from_json(const std::string& text) {
     draws.push_back(d);
   }
   return draws;
+}
+
+namespace {
+
+bool parse_u64(std::string_view text, std::uint64_t& out) {
+  if (text.empty()) return false;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return error == std::errc() && end == text.data() + text.size();
+}
+
+}  // namespace
+
+std::optional<Ratio> parse_ratio(std::string_view text) {
+  const std::size_t slash = text.find('/');
+  Ratio ratio;
+  bool ok;
+  if (slash == std::string_view::npos) {
+    ok = parse_u64(text, ratio.numerator) && ratio.numerator <= 1;
+    ratio.denominator = 1;
+  } else {
+    ok = parse_u64(text.substr(0, slash), ratio.numerator) && parse_u64(text.substr(slash + 1), ratio.denominator) &&
+         ratio.denominator > 0 && ratio.numerator <= ratio.denominator;
+  }
+  return ok ? std::optional<Ratio>(ratio) : std::nullopt;
+}
+
+std::string ratio_text(Ratio ratio) {
+  if (ratio.numerator == 0) return "0";
+  if (ratio.numerator == ratio.denominator) return "1";
+  return std::to_string(ratio.numerator) + "/" + std::to_string(ratio.denominator);
 }
 
 }  // namespace idemlab::sim

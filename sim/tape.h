@@ -7,7 +7,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sim/prng.h"
@@ -84,6 +86,10 @@ struct Ratio {
   std::uint64_t numerator = 0;
   std::uint64_t denominator = 1;
 };
+
+// "1/10" -> {1, 10}; "0" and "1" too. nullopt unless N <= D and D > 0.
+std::optional<Ratio> parse_ratio(std::string_view text);
+std::string ratio_text(Ratio ratio);
 
 // True with probability numerator/denominator. Certain outcomes (0 or >= 1)
 // draw nothing, so a world without faults leaves no fault draws on its tape.

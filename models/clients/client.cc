@@ -1,5 +1,6 @@
 #include "models/clients/client.h"
 
+#include <algorithm>
 #include <functional>
 
 #include "sim/hash.h"
@@ -57,6 +58,7 @@ sim::Task<void> Client::pay(std::uint32_t intent, std::uint8_t sender) {
   const Intent& sent = history_.intents()[intent];
   request.idempotency_key = sent.key_text();
   request.body = history_.request_body(sent);
+  const std::string retry_body = config_.retries_reorder_body ? history_.request_body(sent, true) : request.body;
   request.origin = history_.intent_id(sent);
   const std::string what = "POST /payments " + history_.intent_id(sent);
   const sim::Time deadline = sim_.now() + config_.give_up_after;
@@ -65,6 +67,7 @@ sim::Task<void> Client::pay(std::uint32_t intent, std::uint8_t sender) {
   for (int attempt = 1;; ++attempt) {
     ++attempts_;
     record(intent, sender, attempt, HistoryEvent::Kind::kInvoke, nullptr);
+    if (attempt == 2) request.body = retry_body;
     std::function<sim::Task<api::Response>()> handler = [this, request] { return service_.handle(request); };
     std::string op = what;
     const sim::CallResult<api::Response> r = co_await net_.call<api::Response>(
@@ -90,12 +93,19 @@ sim::Task<void> Client::pay(std::uint32_t intent, std::uint8_t sender) {
 
 sim::Task<void> Client::workload() {
   std::optional<Uuid> reused_key;
+  std::optional<Intent> bought_again;  // the previous intent, when this one buys the same again
   for (std::uint32_t n = 1; n <= static_cast<std::uint32_t>(config_.intents); ++n) {
     co_await sim_.sleep(sim::LatencyModel::exponential(config_.think_mean).sample(sim_.tape()));
     Intent intent;
     intent.client = history_index_;
     intent.number = n;
-    intent.amount = sim::uniform(sim_.tape(), config_.amount_min, config_.amount_max + 1, sim::Choice::kWorkload);
+    if (bought_again) {
+      intent.amount = bought_again->amount;
+      intent.order_back = static_cast<std::uint8_t>(std::min<int>(bought_again->order_back + 1, 255));
+      bought_again.reset();
+    } else {
+      intent.amount = sim::uniform(sim_.tape(), config_.amount_min, config_.amount_max + 1, sim::Choice::kWorkload);
+    }
     std::optional<Uuid> key;
     if (reused_key) {
       key = std::exchange(reused_key, std::nullopt);
@@ -105,6 +115,7 @@ sim::Task<void> Client::workload() {
     if (key && chance(sim_.tape(), config_.key_reused_with_other_payload, sim::Choice::kWorkload)) reused_key = key;
     intent.has_key = key.has_value();
     if (key) intent.key = *key;
+    if (chance(sim_.tape(), config_.same_purchase_again, sim::Choice::kWorkload)) bought_again = intent;
     const std::uint32_t index = history_.add_intent(std::move(intent));
 
     if (chance(sim_.tape(), config_.double_click, sim::Choice::kWorkload)) {

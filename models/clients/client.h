@@ -6,6 +6,8 @@
 //   key_reused_with_other_payload   the next intent reuses this intent's key (a client bug)
 //   double_click           the intent is sent twice at once, same key and body
 //   webhook_duplicate      once paid, the same request is delivered again (at-least-once)
+//   same_purchase_again    the next intent buys the same thing again: same body, a new key
+//   retries_reorder_body   retries serialise the body differently (key order, number format)
 //   give_up_after          no new attempt starts this long after the first
 #pragma once
 
@@ -34,6 +36,8 @@ struct ClientConfig {
   sim::Ratio key_reused_with_other_payload{0, 1};
   sim::Ratio double_click{0, 1};
   sim::Ratio webhook_duplicate{0, 1};
+  sim::Ratio same_purchase_again{0, 1};
+  bool retries_reorder_body = false;
   sim::Duration think_mean = 100 * sim::kMillisecond;
   sim::Duration give_up_after = 60 * sim::kSecond;
   std::int64_t amount_min = 100;     // cents

@@ -53,7 +53,9 @@ class History {
   std::uint32_t add_intent(Intent intent);
   // The texts of an intent: "client-1/pi_3", and the JSON body it sends.
   std::string intent_id(const Intent& intent) const { return intent.id(client_name(intent)); }
-  std::string request_body(const Intent& intent) const { return intent.body(client_name(intent)); }
+  std::string request_body(const Intent& intent, bool reordered = false) const {
+    return intent.body(client_name(intent), reordered);
+  }
   void add(HistoryEvent event) { events_.push_back(event); }
 
   const std::vector<Intent>& intents() const { return intents_; }

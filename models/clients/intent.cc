@@ -1,6 +1,5 @@
 #include "models/clients/intent.h"
 
-
 namespace idemlab::models::clients {
 
 std::optional<std::string> Intent::key_text() const {
@@ -8,11 +7,16 @@ std::optional<std::string> Intent::key_text() const {
   return uuid_text(key);
 }
 
-std::string Intent::body(const std::string& client_name) const {
+std::string Intent::body(const std::string& client_name, bool reordered) const {
+  const std::string description = "order " + std::to_string(order());
+  if (reordered) {
+    return "{\"description\": \"" + description + "\", \"customer_id\": \"cus_" + client_name +
+           "\", \"currency\": \"eur\", \"amount\": " + std::to_string(amount) + ".0}";
+  }
   std::string body = "{\"amount\":" + std::to_string(amount);
   body += ",\"currency\":\"eur\",\"customer_id\":\"cus_";
   body += client_name;
-  body += "\",\"description\":\"order " + std::to_string(number);
+  body += "\",\"description\":\"" + description;
   body += "\"}";
   return body;
 }

@@ -22,6 +22,9 @@ using sim::uuid_text;
 struct Intent {
   std::uint16_t client = 0;  // index of the client's name in History::clients()
   bool has_key = false;      // whether the client sends an Idempotency-Key
+  // The order this intent buys is that of the intent this many numbers back:
+  // a second genuine purchase of the same thing, with the same body.
+  std::uint8_t order_back = 0;
   std::uint32_t number = 0;  // the client's n-th intent, from 1
   std::int64_t amount = 0;   // cents
   Uuid key{};                // the Idempotency-Key, if has_key
@@ -29,8 +32,11 @@ struct Intent {
   std::string id(const std::string& client_name) const { return client_name + "/pi_" + std::to_string(number); }
   std::optional<Uuid> key_uuid() const { return has_key ? std::optional<Uuid>(key) : std::nullopt; }
   std::optional<std::string> key_text() const;
-  // {"amount":1234,"currency":"eur","customer_id":"cus_client-1","description":"order 7"}
-  std::string body(const std::string& client_name) const;
+  std::uint32_t order() const { return number - order_back; }
+  // {"amount":1234,"currency":"eur","customer_id":"cus_client-1","description":"order 7"}; with
+  // `reordered`, the same object serialised by another library: keys in
+  // reverse order, spaces, the amount written 1234.0.
+  std::string body(const std::string& client_name, bool reordered = false) const;
 };
 static_assert(sizeof(Intent) == 32);
 

@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "scenarios/failure_scenarios.h"
+#include "scenarios/shipped.h"
 #include "scenarios/sweep.h"
 
 namespace idemlab::scenarios {
@@ -22,7 +22,7 @@ std::uint64_t seeds() {
 
 void check_scenario(const std::string& name) {
   const Scenario* scenario = nullptr;
-  const std::vector<Scenario> all = failure_scenarios();
+  const std::vector<Scenario> all = shipped_scenarios();
   for (const Scenario& s : all) {
     if (s.name == name) scenario = &s;
   }
@@ -46,8 +46,8 @@ TEST_CASE("partial_failure meets its expectations") { check_scenario("partial_fa
 TEST_CASE("worker_retry meets its expectations") { check_scenario("worker_retry"); }
 TEST_CASE("message_redelivery meets its expectations") { check_scenario("message_redelivery"); }
 
-TEST_CASE("every failure scenario has an expectation for every strategy") {
-  for (const Scenario& scenario : failure_scenarios()) {
+TEST_CASE("every shipped scenario has an expectation for every strategy") {
+  for (const Scenario& scenario : shipped_scenarios()) {
     for (const strategies::StrategyInfo& strategy : strategies::all_strategies()) {
       INFO(scenario.name << " / " << strategy.name);
       CHECK(scenario.expect.count(strategy.name) == 1);

@@ -1,0 +1,395 @@
+#include "scenarios/scenario_json.h"
+
+#include <algorithm>
+#include <fstream>
+#include <initializer_list>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "checks/invariants.h"
+
+namespace idemlab::scenarios {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kFormat = "idemlab-scenario/1";
+
+// Reads one script, remembering where it came from so that every error
+// names the origin and the JSON path ("$.client.retry.base").
+class Reader {
+ public:
+  explicit Reader(std::string origin) : origin_(std::move(origin)) {}
+
+  [[noreturn]] void fail(const std::string& path, const std::string& problem) const {
+    throw ScenarioError(origin_ + ": " + path + ": " + problem);
+  }
+
+  // The object at `path`, whose fields must all be among `known`.
+  const json& object(const json& value, const std::string& path, std::initializer_list<const char*> known) const {
+    if (!value.is_object()) fail(path, "must be an object");
+    for (const auto& [key, unused] : value.items()) {
+      const bool is_known = std::any_of(known.begin(), known.end(), [&](const char* k) { return key == k; });
+      if (!is_known) {
+        std::string list;
+        for (const char* k : known) list += std::string(list.empty() ? "" : ", ") + k;
+        fail(path + "." + key, "unknown field (known here: " + list + ")");
+      }
+    }
+    return value;
+  }
+
+  std::string string(const json& value, const std::string& path) const {
+    if (!value.is_string()) fail(path, "must be a string");
+    return value.get<std::string>();
+  }
+
+  bool boolean(const json& value, const std::string& path) const {
+    if (!value.is_boolean()) fail(path, "must be true or false");
+    return value.get<bool>();
+  }
+
+  std::int64_t integer(const json& value, const std::string& path, std::int64_t low, std::int64_t high) const {
+    if (!value.is_number_integer()) fail(path, "must be an integer");
+    const std::int64_t n = value.get<std::int64_t>();
+    if (n < low || n > high) fail(path, "must be between " + std::to_string(low) + " and " + std::to_string(high));
+    return n;
+  }
+
+  double number(const json& value, const std::string& path, double low, double high) const {
+    if (!value.is_number()) fail(path, "must be a number");
+    const double x = value.get<double>();
+    if (!(x >= low && x <= high)) fail(path, "must be between " + std::to_string(low) + " and " + std::to_string(high));
+    return x;
+  }
+
+  sim::Duration duration(const json& value, const std::string& path) const {
+    const std::optional<sim::Duration> d = value.is_string() ? sim::parse_duration(value.get<std::string>()) : std::nullopt;
+    if (!d) fail(path, "must be a duration such as \"150ms\", \"2s\" or \"24h\" (units ns, us, ms, s, m, h)");
+    return *d;
+  }
+
+  sim::Ratio ratio(const json& value, const std::string& path) const {
+    const std::optional<sim::Ratio> r = value.is_string() ? sim::parse_ratio(value.get<std::string>()) : std::nullopt;
+    if (!r) fail(path, "must be a probability written \"N/D\" with N <= D, or \"0\", or \"1\"");
+    return *r;
+  }
+
+  // {"constant": "1ms"} | {"uniform": ["1ms", "5ms"]} | {"exponential": "10ms"} |
+  // {"log_normal": {"median": "150ms", "sigma": 0.4, "cap": "900ms"}}
+  sim::LatencyModel latency(const json& value, const std::string& path) const {
+    object(value, path, {"constant", "uniform", "exponential", "log_normal"});
+    if (value.size() != 1) fail(path, "must hold exactly one of constant, uniform, exponential, log_normal");
+    if (value.contains("constant")) return sim::LatencyModel::constant(duration(value["constant"], path + ".constant"));
+    if (value.contains("exponential")) {
+      return sim::LatencyModel::exponential(duration(value["exponential"], path + ".exponential"));
+    }
+    if (value.contains("uniform")) {
+      const json& range = value["uniform"];
+      if (!range.is_array() || range.size() != 2) fail(path + ".uniform", "must be [low, high]");
+      const sim::Duration low = duration(range[0], path + ".uniform[0]");
+      const sim::Duration high = duration(range[1], path + ".uniform[1]");
+      if (high < low) fail(path + ".uniform", "high must not be below low");
+      return sim::LatencyModel::uniform(low, high);
+    }
+    const std::string p = path + ".log_normal";
+    const json& ln = object(value["log_normal"], p, {"median", "sigma", "cap"});
+    for (const char* required : {"median", "sigma", "cap"}) {
+      if (!ln.contains(required)) fail(p + "." + required, "missing");
+    }
+    const sim::Duration median = duration(ln["median"], p + ".median");
+    const double sigma = number(ln["sigma"], p + ".sigma", 0, 10);
+    const sim::Duration cap = duration(ln["cap"], p + ".cap");
+    if (median <= 0) fail(p + ".median", "must be positive");
+    if (cap < median) fail(p + ".cap", "must not be below the median");
+    return sim::LatencyModel::log_normal(median, sigma, cap);
+  }
+
+  void link(const json& value, const std::string& path, sim::LinkConfig& out) const {
+    object(value, path, {"latency", "drop_request", "drop_reply", "duplicate", "delay", "extra_delay"});
+    if (value.contains("latency")) out.latency = latency(value["latency"], path + ".latency");
+    if (value.contains("drop_request")) out.drop_request = ratio(value["drop_request"], path + ".drop_request");
+    if (value.contains("drop_reply")) out.drop_reply = ratio(value["drop_reply"], path + ".drop_reply");
+    if (value.contains("duplicate")) out.duplicate = ratio(value["duplicate"], path + ".duplicate");
+    if (value.contains("delay")) out.delay = ratio(value["delay"], path + ".delay");
+    if (value.contains("extra_delay")) out.extra_delay = latency(value["extra_delay"], path + ".extra_delay");
+  }
+
+  // One of `names`, as an index.
+  template <class Enum>
+  Enum choice(const json& value, const std::string& path, std::initializer_list<const char*> names) const {
+    const std::string text = string(value, path);
+    int index = 0;
+    for (const char* name : names) {
+      if (text == name) return static_cast<Enum>(index);
+      ++index;
+    }
+    std::string list;
+    for (const char* name : names) list += std::string(list.empty() ? "" : ", ") + name;
+    fail(path, "unknown value \"" + text + "\" (one of " + list + ")");
+  }
+
+ private:
+  std::string origin_;
+};
+
+void read_workload(const Reader& r, const json& value, const std::string& path, models::clients::ClientConfig& c) {
+  r.object(value, path,
+           {"intents", "keys", "key_reused_with_other_payload", "double_click", "webhook_duplicate",
+            "same_purchase_again", "retries_reorder_body", "think_mean", "amount_cents"});
+  if (value.contains("intents")) c.intents = static_cast<int>(r.integer(value["intents"], path + ".intents", 1, 100000));
+  if (value.contains("keys")) {
+    c.keys = r.choice<models::clients::KeyMode>(value["keys"], path + ".keys", {"uuid", "missing"});
+  }
+  if (value.contains("key_reused_with_other_payload")) {
+    c.key_reused_with_other_payload =
+        r.ratio(value["key_reused_with_other_payload"], path + ".key_reused_with_other_payload");
+  }
+  if (value.contains("double_click")) c.double_click = r.ratio(value["double_click"], path + ".double_click");
+  if (value.contains("webhook_duplicate")) {
+    c.webhook_duplicate = r.ratio(value["webhook_duplicate"], path + ".webhook_duplicate");
+  }
+  if (value.contains("same_purchase_again")) {
+    c.same_purchase_again = r.ratio(value["same_purchase_again"], path + ".same_purchase_again");
+  }
+  if (value.contains("retries_reorder_body")) {
+    c.retries_reorder_body = r.boolean(value["retries_reorder_body"], path + ".retries_reorder_body");
+  }
+  if (value.contains("think_mean")) c.think_mean = r.duration(value["think_mean"], path + ".think_mean");
+  if (value.contains("amount_cents")) {
+    const json& range = value["amount_cents"];
+    const std::string p = path + ".amount_cents";
+    if (!range.is_array() || range.size() != 2) r.fail(p, "must be [min, max]");
+    c.amount_min = r.integer(range[0], p + "[0]", 1, 100000000);
+    c.amount_max = r.integer(range[1], p + "[1]", c.amount_min, 100000000);
+  }
+}
+
+void read_client(const Reader& r, const json& value, const std::string& path, models::clients::ClientConfig& c) {
+  r.object(value, path, {"request_timeout", "give_up_after", "retry"});
+  if (value.contains("request_timeout")) c.request_timeout = r.duration(value["request_timeout"], path + ".request_timeout");
+  if (value.contains("give_up_after")) c.give_up_after = r.duration(value["give_up_after"], path + ".give_up_after");
+  if (!value.contains("retry")) return;
+  const std::string p = path + ".retry";
+  const json& retry = r.object(value["retry"], p,
+                               {"backoff", "base", "cap", "attempts_max", "retry_timeout", "retry_5xx", "retry_409",
+                                "budget_tokens_max", "budget_tokens_per_success_milli"});
+  models::clients::RetryPolicy& policy = c.retry;
+  if (retry.contains("backoff")) {
+    policy.backoff = r.choice<models::clients::Backoff>(
+        retry["backoff"], p + ".backoff",
+        {"none", "fixed", "exponential", "full_jitter", "equal_jitter", "decorrelated_jitter"});
+  }
+  if (retry.contains("base")) policy.base = r.duration(retry["base"], p + ".base");
+  if (retry.contains("cap")) policy.cap = r.duration(retry["cap"], p + ".cap");
+  if (retry.contains("attempts_max")) {
+    policy.attempts_max = static_cast<int>(r.integer(retry["attempts_max"], p + ".attempts_max", 1, 1000));
+  }
+  if (retry.contains("retry_timeout")) policy.retry_timeout = r.boolean(retry["retry_timeout"], p + ".retry_timeout");
+  if (retry.contains("retry_5xx")) policy.retry_5xx = r.boolean(retry["retry_5xx"], p + ".retry_5xx");
+  if (retry.contains("retry_409")) policy.retry_409 = r.boolean(retry["retry_409"], p + ".retry_409");
+  if (retry.contains("budget_tokens_max")) {
+    policy.budget_tokens_max = r.integer(retry["budget_tokens_max"], p + ".budget_tokens_max", 0, 1000000);
+  }
+  if (retry.contains("budget_tokens_per_success_milli")) {
+    policy.budget_tokens_per_success_milli =
+        r.integer(retry["budget_tokens_per_success_milli"], p + ".budget_tokens_per_success_milli", 0, 1000000);
+  }
+}
+
+void read_backends(const Reader& r, const json& root, models::WorldConfig& w) {
+  if (root.contains("timeouts")) {
+    const json& t = r.object(root["timeouts"], "$.timeouts", {"redis", "postgres", "rabbitmq", "processor"});
+    if (t.contains("redis")) w.redis_timeout = r.duration(t["redis"], "$.timeouts.redis");
+    if (t.contains("postgres")) w.postgres_timeout = r.duration(t["postgres"], "$.timeouts.postgres");
+    if (t.contains("rabbitmq")) w.rabbitmq_timeout = r.duration(t["rabbitmq"], "$.timeouts.rabbitmq");
+    if (t.contains("processor")) w.processor_timeout = r.duration(t["processor"], "$.timeouts.processor");
+  }
+  if (root.contains("redis")) {
+    const json& v = r.object(root["redis"], "$.redis",
+                             {"persistence", "replica", "replication_lag", "command_time", "maxmemory_bytes", "eviction"});
+    if (v.contains("persistence")) {
+      w.redis.persistence =
+          r.choice<models::redis::Persistence>(v["persistence"], "$.redis.persistence", {"none", "everysec", "always"});
+    }
+    if (v.contains("replica")) w.redis.replica = r.boolean(v["replica"], "$.redis.replica");
+    if (v.contains("replication_lag")) w.redis.replication_lag = r.duration(v["replication_lag"], "$.redis.replication_lag");
+    if (v.contains("command_time")) w.redis.command_time = r.latency(v["command_time"], "$.redis.command_time");
+    if (v.contains("maxmemory_bytes")) {
+      w.redis.maxmemory_bytes = r.integer(v["maxmemory_bytes"], "$.redis.maxmemory_bytes", 0, INT64_MAX);
+    }
+    if (v.contains("eviction")) {
+      w.redis.eviction = r.choice<models::redis::EvictionPolicy>(v["eviction"], "$.redis.eviction",
+                                                                 {"noeviction", "allkeys-lru", "volatile-lru"});
+    }
+  }
+  if (root.contains("postgres")) {
+    const json& v = r.object(root["postgres"], "$.postgres",
+                             {"statement_time", "commit_time", "deadlock_timeout", "max_connections"});
+    if (v.contains("statement_time")) w.postgres.statement_time = r.latency(v["statement_time"], "$.postgres.statement_time");
+    if (v.contains("commit_time")) w.postgres.commit_time = r.latency(v["commit_time"], "$.postgres.commit_time");
+    if (v.contains("deadlock_timeout")) {
+      w.postgres.deadlock_timeout = r.duration(v["deadlock_timeout"], "$.postgres.deadlock_timeout");
+    }
+    if (v.contains("max_connections")) {
+      w.postgres.max_connections =
+          static_cast<std::size_t>(r.integer(v["max_connections"], "$.postgres.max_connections", 1, 100000));
+    }
+  }
+  if (root.contains("rabbitmq")) {
+    const json& v = r.object(root["rabbitmq"], "$.rabbitmq", {"publish_time", "fsync_delay", "consumer_timeout"});
+    if (v.contains("publish_time")) w.rabbitmq.publish_time = r.latency(v["publish_time"], "$.rabbitmq.publish_time");
+    if (v.contains("fsync_delay")) w.rabbitmq.fsync_delay = r.duration(v["fsync_delay"], "$.rabbitmq.fsync_delay");
+    if (v.contains("consumer_timeout")) {
+      w.rabbitmq.consumer_timeout = r.duration(v["consumer_timeout"], "$.rabbitmq.consumer_timeout");
+    }
+  }
+  if (root.contains("processor")) {
+    const json& v = r.object(root["processor"], "$.processor", {"processing_time", "decline", "key_retention"});
+    if (v.contains("processing_time")) {
+      w.processor.processing_time = r.latency(v["processing_time"], "$.processor.processing_time");
+    }
+    if (v.contains("decline")) w.processor.decline = r.ratio(v["decline"], "$.processor.decline");
+    if (v.contains("key_retention")) w.processor.key_retention = r.duration(v["key_retention"], "$.processor.key_retention");
+  }
+  if (root.contains("service")) {
+    const json& v = r.object(root["service"], "$.service", {"workers", "queue_max", "overhead"});
+    if (v.contains("workers")) w.service.workers = static_cast<std::size_t>(r.integer(v["workers"], "$.service.workers", 1, 10000));
+    if (v.contains("queue_max")) {
+      w.service.queue_max = static_cast<std::size_t>(r.integer(v["queue_max"], "$.service.queue_max", 0, 1000000));
+    }
+    if (v.contains("overhead")) w.service.overhead = r.latency(v["overhead"], "$.service.overhead");
+  }
+}
+
+void read_strategy_options(const Reader& r, const json& value, strategies::StrategyOptions& o) {
+  const std::string path = "$.strategy_options";
+  r.object(value, path, {"key_ttl", "lock_ttl", "isolation", "poll_interval"});
+  if (value.contains("key_ttl")) o.key_ttl = r.duration(value["key_ttl"], path + ".key_ttl");
+  if (value.contains("lock_ttl")) o.lock_ttl = r.duration(value["lock_ttl"], path + ".lock_ttl");
+  if (value.contains("isolation")) {
+    o.isolation = r.choice<ports::Isolation>(value["isolation"], path + ".isolation",
+                                             {"read_committed", "repeatable_read", "serializable"});
+  }
+  if (value.contains("poll_interval")) o.poll_interval = r.duration(value["poll_interval"], path + ".poll_interval");
+}
+
+// Node names a link point may use: the fixed nodes, the clients, and the
+// workers some strategy runs on their own node.
+bool known_node(const std::string& name, int clients) {
+  static const char* kFixed[] = {"api", "redis", "postgres", "rabbitmq", "processor", "client"};
+  for (const char* fixed : kFixed) {
+    if (name == fixed) return true;
+  }
+  if (name.rfind("client-", 0) == 0) {
+    const std::string n = name.substr(7);
+    return !n.empty() && n.size() < 6 && std::all_of(n.begin(), n.end(), ::isdigit) && std::stoi(n) >= 1 &&
+           std::stoi(n) <= clients;
+  }
+  for (const strategies::StrategyInfo& info : strategies::all_strategies()) {
+    for (const strategies::Worker& worker : info.make({})->workers()) {
+      if (worker.own_node && worker.name == name) return true;
+    }
+  }
+  return false;
+}
+
+void read_faults(const Reader& r, const json& value, int clients, std::vector<TargetedFault>& out) {
+  if (!value.is_array()) r.fail("$.faults", "must be an array");
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const std::string path = "$.faults[" + std::to_string(i) + "]";
+    const json& f = r.object(value[i], path, {"at", "nth", "action", "downtime"});
+    for (const char* required : {"at", "action"}) {
+      if (!f.contains(required)) r.fail(path + "." + required, "missing");
+    }
+    TargetedFault fault;
+    fault.point = r.string(f["at"], path + ".at");
+    const std::string action = r.string(f["action"], path + ".action");
+    if (!parse_action(action, fault.action)) r.fail(path + ".action", "unknown action \"" + action + "\"");
+    if (const std::optional<std::string> problem = validate_point(fault.point, fault.action)) {
+      r.fail(path + ".at", "\"" + fault.point + "\": " + *problem);
+    }
+    for (const std::string& node : point_nodes(fault.point)) {
+      if (!known_node(node, clients)) r.fail(path + ".at", "no node called \"" + node + "\" in this world");
+    }
+    if (f.contains("nth")) fault.nth = static_cast<std::uint64_t>(r.integer(f["nth"], path + ".nth", 1, 1000000));
+    if (f.contains("downtime")) {
+      if (fault.action != TargetedFault::Action::kCrash) r.fail(path + ".downtime", "only a crash has a downtime");
+      fault.downtime = r.duration(f["downtime"], path + ".downtime");
+    }
+    out.push_back(std::move(fault));
+  }
+}
+
+}  // namespace
+
+Scenario parse_scenario(const std::string& text, const std::string& origin) {
+  const Reader r(origin);
+  json root;
+  try {
+    root = json::parse(text);
+  } catch (const json::parse_error& e) {
+    throw ScenarioError(origin + ": not JSON: " + e.what());
+  }
+  r.object(root, "$",
+           {"$schema", "format", "name", "description", "clients", "workload", "client", "network", "client_link",
+            "timeouts", "redis", "postgres", "rabbitmq", "processor", "service", "strategy_options", "faults",
+            "fault_phase", "run_limit", "expect", "notes"});
+  if (!root.contains("format") || root["format"] != kFormat) r.fail("$.format", std::string("must be \"") + kFormat + "\"");
+  if (!root.contains("name")) r.fail("$.name", "missing");
+  Scenario s;
+  s.name = r.string(root["name"], "$.name");
+  if (s.name.empty() || !std::all_of(s.name.begin(), s.name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+      })) {
+    r.fail("$.name", "must be lower_snake_case letters, digits and underscores");
+  }
+  if (root.contains("description")) s.description = r.string(root["description"], "$.description");
+  if (root.contains("notes")) r.string(root["notes"], "$.notes");
+  if (root.contains("clients")) s.world.clients = static_cast<int>(r.integer(root["clients"], "$.clients", 1, 10000));
+  if (root.contains("workload")) read_workload(r, root["workload"], "$.workload", s.world.client);
+  if (root.contains("client")) read_client(r, root["client"], "$.client", s.world.client);
+  if (root.contains("network")) r.link(root["network"], "$.network", s.world.network);
+  if (root.contains("client_link")) {
+    sim::LinkConfig link = s.world.network;
+    r.link(root["client_link"], "$.client_link", link);
+    s.client_link = link;
+  }
+  read_backends(r, root, s.world);
+  if (root.contains("strategy_options")) read_strategy_options(r, root["strategy_options"], s.options);
+  if (root.contains("faults")) read_faults(r, root["faults"], s.world.clients, s.faults);
+  if (root.contains("fault_phase")) s.fault_phase = r.duration(root["fault_phase"], "$.fault_phase");
+  if (root.contains("run_limit")) s.run_limit = r.duration(root["run_limit"], "$.run_limit");
+  if (s.run_limit <= s.fault_phase) r.fail("$.run_limit", "must be longer than the fault phase");
+  if (root.contains("expect")) {
+    const json& expect = root["expect"];
+    if (!expect.is_object()) r.fail("$.expect", "must be an object: strategy -> invariants it breaks");
+    for (const auto& [strategy, invariants] : expect.items()) {
+      const std::string path = "$.expect." + strategy;
+      if (strategies::find_strategy(strategy) == nullptr) r.fail(path, "unknown strategy");
+      if (!invariants.is_array()) r.fail(path, "must be an array of invariant names ([] for none)");
+      std::set<std::string>& broken = s.expect[strategy];
+      for (std::size_t i = 0; i < invariants.size(); ++i) {
+        const std::string name = r.string(invariants[i], path + "[" + std::to_string(i) + "]");
+        const std::vector<std::string>& known = checks::invariant_names();
+        if (std::find(known.begin(), known.end(), name) == known.end()) {
+          r.fail(path + "[" + std::to_string(i) + "]", "unknown invariant \"" + name + "\"");
+        }
+        if (!broken.insert(name).second) r.fail(path + "[" + std::to_string(i) + "]", "listed twice");
+      }
+    }
+  }
+  s.source = text;
+  return s;
+}
+
+Scenario load_scenario_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ScenarioError(path + ": cannot read the scenario file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_scenario(text.str(), path);
+}
+
+}  // namespace idemlab::scenarios

@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""The scenario scripts and their schema agree with the loader: every shipped
+script validates against scenarios/schema.json; every object in the schema
+refuses unknown fields, as the loader does; tests/scenarios/every_field.json
+sets every field the schema names and the loader reads it; and bad scripts
+are refused with one line naming the file and the JSON path, exit code 2."""
+import json
+import pathlib
+import subprocess
+import sys
+import tempfile
+
+import jsonschema
+
+IDEMLAB = sys.argv[1]
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+SCHEMA = json.loads((ROOT / "scenarios/schema.json").read_text())
+EVERY_FIELD = ROOT / "tests/scenarios/every_field.json"
+results = []
+
+
+def check(name, condition, detail=""):
+    results.append((name, condition, detail))
+
+
+def run(*args):
+    return subprocess.run([IDEMLAB, *args], capture_output=True, text=True)
+
+
+def resolve(node):
+    while "$ref" in node:
+        node = SCHEMA["$defs"][node["$ref"].split("/")[-1]]
+    return node
+
+
+def schema_paths(node, path="$"):
+    """Every (path, object schema) in the schema, following $refs."""
+    node = resolve(node)
+    if node.get("type") == "object" and "properties" in node:
+        yield path, node
+        for key, child in node["properties"].items():
+            yield from schema_paths(child, f"{path}.{key}")
+    if node.get("type") == "array" and "items" in node:
+        yield from schema_paths(node["items"], f"{path}[]")
+
+
+jsonschema.Draft202012Validator.check_schema(SCHEMA)
+validator = jsonschema.Draft202012Validator(SCHEMA)
+
+scripts = sorted((ROOT / "scenarios").glob("*/*.json"))
+check("there are shipped scripts", len(scripts) >= 7, str(len(scripts)))
+for script in scripts + [EVERY_FIELD]:
+    errors = [e.message for e in validator.iter_errors(json.loads(script.read_text()))]
+    check(f"{script.relative_to(ROOT)} matches the schema", not errors, "; ".join(errors[:3]))
+
+for path, node in schema_paths(SCHEMA):
+    check(f"schema object {path} refuses unknown fields", node.get("additionalProperties") is False)
+
+
+def present(value, path):
+    """Every schema path the document sets."""
+    if isinstance(value, dict):
+        for key, child in value.items():
+            yield f"{path}.{key}"
+            if path != "$.expect":
+                yield from present(child, f"{path}.{key}")
+    elif isinstance(value, list):
+        for child in value:
+            yield from present(child, f"{path}[]")
+
+
+every = json.loads(EVERY_FIELD.read_text())
+set_paths = set(present(every, "$"))
+for path, node in schema_paths(SCHEMA):
+    for key in node["properties"]:
+        check(f"every_field.json sets {path}.{key}", f"{path}.{key}" in set_paths)
+
+r = run("run", str(EVERY_FIELD), "--strategy", "idempotency_key", "--seed", "3", "-q")
+check("the loader reads every field", r.returncode in (0, 1) and "scenario every_field" in r.stdout,
+      f"exit {r.returncode}: {r.stderr.strip()}")
+
+
+def refused(name, mutate, must_mention):
+    document = json.loads(EVERY_FIELD.read_text())
+    mutate(document)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = pathlib.Path(tmp) / "bad.json"
+        path.write_text(json.dumps(document))
+        r = run("run", str(path), "--strategy", "baseline", "-q")
+    lines = r.stderr.strip().splitlines()
+    check(f"refused: {name}", r.returncode == 2 and len(lines) == 1 and str(path) in lines[0]
+          and must_mention in lines[0] and r.stdout == "", f"exit {r.returncode}, stderr {r.stderr!r}")
+
+
+refused("unknown top-level field", lambda d: d.update(colour="blue"), "$.colour: unknown field")
+refused("unknown nested field", lambda d: d["client"]["retry"].update(bas="1s"), "$.client.retry.bas: unknown field")
+refused("bad duration", lambda d: d["client"].update(request_timeout="1.5 s"), "$.client.request_timeout")
+refused("bad probability", lambda d: d["workload"].update(double_click="3/2"), "$.workload.double_click")
+refused("two latency forms", lambda d: d["postgres"].update(commit_time={"constant": "1ms", "exponential": "1ms"}),
+        "$.postgres.commit_time")
+refused("unknown strategy", lambda d: d["expect"].update(idempotent_key=[]), "$.expect.idempotent_key")
+refused("unknown invariant", lambda d: d["expect"].update(baseline=["no_double_charge"]), "$.expect.baseline[0]")
+refused("unknown action", lambda d: d["faults"][0].update(action="explode"), "$.faults[0].action")
+refused("unknown port operation", lambda d: d["faults"][0].update(at="after:processor.charg"), "$.faults[0].at")
+refused("unknown node", lambda d: d["faults"].append({"at": "reply:client-9<-api", "action": "drop_reply"}),
+        "$.faults[1].at")
+refused("drop_reply before the operation", lambda d: d["faults"].append({"at": "before:kv.set", "action": "drop_reply"}),
+        "$.faults[1].at")
+refused("wrong format", lambda d: d.update(format="idemlab-scenario/2"), "$.format")
+refused("run limit inside the fault phase", lambda d: d.update(run_limit="10s"), "$.run_limit")
+refused("not JSON", lambda d: d.clear() or d.update({"format": float("nan")}), "not JSON")
+
+failed = [r for r in results if not r[1]]
+for name, ok, detail in results:
+    print(f"{'ok  ' if ok else 'FAIL'} {name}" + (f": {detail}" if detail and not ok else ""))
+print(f"{len(results) - len(failed)}/{len(results)} passed")
+sys.exit(1 if failed else 0)
