@@ -112,6 +112,11 @@ const std::vector<std::string>& invariant_names() {
   return kNames;
 }
 
+bool is_liveness(const std::string& invariant) {
+  return invariant == kEveryIntentResolved || invariant == kNoStuckKey || invariant == kOutboxDelivered ||
+         invariant == kSagaFinished;
+}
+
 std::vector<Violation> check_world(models::World& world, const CheckOptions& options) {
   std::vector<Violation> out;
   const models::clients::History& history = world.history();

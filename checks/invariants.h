@@ -26,6 +26,9 @@ inline constexpr const char* kOutboxDelivered = "outbox_event_published_and_appl
 inline constexpr const char* kSagaFinished = "saga_completed_or_compensated";
 
 const std::vector<std::string>& invariant_names();
+// Invariants that more time can still satisfy (an intent not yet resolved,
+// an event not yet published); the others, once broken, stay broken.
+bool is_liveness(const std::string& invariant);
 
 struct Violation {
   std::string invariant;

@@ -46,14 +46,28 @@ RunReport run_once(const Scenario& scenario, const strategies::StrategyInfo& inf
   report.seed = seed;
   // Background workers poll for ever, so a world with workers never runs out
   // of events: after the fault phase, it has converged once every client has
-  // finished and the strategy's queues are drained.
+  // finished, no request is still being served (a client that gave up does
+  // not stop the charge it started), the strategy's queues are drained, and
+  // nothing that more time could still bring (an unresolved intent, an
+  // unpublished outbox event, an unfinished saga) is pending. Otherwise it
+  // runs to run_limit, the bound of the liveness phase.
   const std::vector<std::string> queues = strategy->queues();
-  auto drained = [&] {
+  auto settled = [&] {
     for (const std::string& queue : queues) {
       if (world.broker().has_queue(queue) &&
           (world.broker().ready_count(queue) > 0 || world.broker().unacked_count(queue) > 0)) {
         return false;
       }
+    }
+    return world.service().in_flight() == 0;
+  };
+  checks::CheckOptions check;
+  // The liveness phase is bounded: at its end every intent must be resolved,
+  // whether or not the world went quiet.
+  check.liveness = true;
+  auto nothing_pending = [&] {
+    for (const checks::Violation& v : checks::check_world(world, check)) {
+      if (checks::is_liveness(v.invariant)) return false;
     }
     return true;
   };
@@ -61,15 +75,11 @@ RunReport run_once(const Scenario& scenario, const strategies::StrategyInfo& inf
     const sim::Time step_end = std::min(world.sim().now() + 1 * sim::kSecond, scenario.run_limit);
     report.run = world.sim().run_until(step_end);
     if (report.run.stop == sim::RunStop::kQuiescent) break;
-    if (world.sim().now() >= scenario.fault_phase && world.clients_finished() && drained()) break;
+    if (world.sim().now() >= scenario.fault_phase && world.clients_finished() && settled() && nothing_pending()) break;
     if (world.sim().now() >= scenario.run_limit) break;
   }
-  report.converged = report.run.stop == sim::RunStop::kQuiescent || (world.clients_finished() && drained());
+  report.converged = report.run.stop == sim::RunStop::kQuiescent || (world.clients_finished() && settled());
   report.run.events = world.sim().events_executed();  // the whole run's, not the last step's
-  checks::CheckOptions check;
-  // The liveness phase is bounded: at its end every intent must be resolved,
-  // whether or not the world went quiet.
-  check.liveness = true;
   report.violations = checks::check_world(world, check);
   report.trace_hash = world.sim().trace().hash();
   report.charges = world.processor().ledger().size();

@@ -14,6 +14,8 @@ std::unique_ptr<Strategy> make_check_then_insert(const StrategyOptions&);
 std::unique_ptr<Strategy> make_redis_middleware(const StrategyOptions&);
 std::unique_ptr<Strategy> make_setex_processing(const StrategyOptions&);
 std::unique_ptr<Strategy> make_get_then_set(const StrategyOptions&);
+std::unique_ptr<Strategy> make_dedup_row_after_effect(const StrategyOptions&);
+std::unique_ptr<Strategy> make_saga_one_transaction(const StrategyOptions&);
 
 const std::vector<StrategyInfo>& all_strategies() {
   static const std::vector<StrategyInfo> kStrategies = {
@@ -34,6 +36,10 @@ const std::vector<StrategyInfo>& all_strategies() {
       {"setex_processing_del_on_error", "textbook: GET, SETEX processing, charge, SETEX result, DEL on error", true,
        &make_setex_processing},
       {"get_then_set_claim", "textbook: GET then SET (no expiry) as the claim", true, &make_get_then_set},
+      {"dedup_row_after_effect", "textbook: the consumer charges, records, then marks the message seen apart", true,
+       &make_dedup_row_after_effect},
+      {"saga_steps_in_one_transaction", "textbook: every saga step in one database transaction, the charge inside it",
+       true, &make_saga_one_transaction},
   };
   return kStrategies;
 }

@@ -2,7 +2,8 @@
 // a lock with SET lock:<key> NX EX 60, answers from the cached response if
 // there is one, charges, writes the response to the cache BEFORE the payment
 // is committed to the database, commits, and in `finally` releases the lock
-// with a plain DEL. The DEL does not check that the lock is still its own: if
+// with a plain DEL (the response is cached for key_ttl, 24 h by default).
+// The DEL does not check that the lock is still its own: if
 // the charge outlived the lock, it deletes the next holder's lock. No
 // downstream key.
 #include "strategies/payment_request.h"
@@ -26,6 +27,8 @@ ports::Schema schema() {
 
 class RedisMiddleware final : public Strategy {
  public:
+  explicit RedisMiddleware(const StrategyOptions& options) : options_(options) {}
+
   sim::Task<ports::Result<ports::Unit>> setup(ports::Ports ports) override {
     co_return co_await ports.sql.ensure_schema(schema());
   }
@@ -57,8 +60,8 @@ class RedisMiddleware final : public Strategy {
     if (!charged.is_ok()) co_return error_response(502, "payment processor error");
     const std::string id = "pay_" + ports.clock.unique_id();
     const api::Response response = charged.value().succeeded ? created(id, payment, charged.value()) : declined(id, charged.value());
-    const ports::SetOptions day{ports::SetOptions::Condition::kAlways, 24 * 3600 * sim::kSecond};
-    auto stored = co_await ports.kv.set(cache, response.body, day);  // before the commit
+    const ports::SetOptions kept{ports::SetOptions::Condition::kAlways, options_.key_ttl};
+    auto stored = co_await ports.kv.set(cache, response.body, kept);  // before the commit
     (void)stored;
     auto tx = co_await ports.sql.begin(ports::Isolation::kReadCommitted);
     if (tx.is_ok()) {
@@ -71,10 +74,14 @@ class RedisMiddleware final : public Strategy {
     }
     co_return response;
   }
+
+  StrategyOptions options_;
 };
 
 }  // namespace
 
-std::unique_ptr<Strategy> make_redis_middleware(const StrategyOptions&) { return std::make_unique<RedisMiddleware>(); }
+std::unique_ptr<Strategy> make_redis_middleware(const StrategyOptions& options) {
+  return std::make_unique<RedisMiddleware>(options);
+}
 
 }  // namespace idemlab::strategies

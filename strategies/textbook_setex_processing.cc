@@ -1,10 +1,11 @@
 // Textbook variants built on a status key in Redis:
 //
 // "setex_processing_del_on_error": GET the key (processing: 409; a result:
-// replay); SETEX key processing 60; charge; SETEX key <result>; on an error,
-// DEL the key. GET then SETEX is not atomic, so concurrent requests both
-// charge; and an "error" that was a timeout after the charge succeeded
-// deletes the key, so the retry charges again. No downstream key.
+// replay); SETEX key processing 60; charge; SETEX key <result> (kept key_ttl,
+// 24 h by default); on an error, DEL the key. GET then SETEX is not atomic,
+// so concurrent requests both charge; and an "error" that was a timeout after
+// the charge succeeded deletes the key, so the retry charges again. No
+// downstream key.
 //
 // "get_then_set_claim": the same, with the claim written by a plain SET with
 // no expiry (the GET then SET of many tutorials) and no DEL on error: a crash
@@ -20,7 +21,8 @@ constexpr const char* kProcessing = "{\"state\":\"in_progress\"}";
 
 class StatusKey final : public Strategy {
  public:
-  explicit StatusKey(bool expiring_claim_and_del_on_error) : setex_(expiring_claim_and_del_on_error) {}
+  StatusKey(const StrategyOptions& options, bool expiring_claim_and_del_on_error)
+      : options_(options), setex_(expiring_claim_and_del_on_error) {}
 
   sim::Task<ports::Result<ports::Unit>> setup(ports::Ports) override { co_return ports::Result<ports::Unit>::ok({}); }
 
@@ -50,19 +52,24 @@ class StatusKey final : public Strategy {
     const std::string id = "pay_" + ports.clock.unique_id();
     const api::Response response =
         charged.value().succeeded ? created(id, *parsed.request, charged.value()) : declined(id, charged.value());
-    const ports::SetOptions result{ports::SetOptions::Condition::kAlways, 24 * 3600 * sim::kSecond};
+    const ports::SetOptions result{ports::SetOptions::Condition::kAlways, options_.key_ttl};
     auto stored = co_await ports.kv.set(key, response.body, result);
     (void)stored;
     co_return response;
   }
 
  private:
+  StrategyOptions options_;
   bool setex_;
 };
 
 }  // namespace
 
-std::unique_ptr<Strategy> make_setex_processing(const StrategyOptions&) { return std::make_unique<StatusKey>(true); }
-std::unique_ptr<Strategy> make_get_then_set(const StrategyOptions&) { return std::make_unique<StatusKey>(false); }
+std::unique_ptr<Strategy> make_setex_processing(const StrategyOptions& options) {
+  return std::make_unique<StatusKey>(options, true);
+}
+std::unique_ptr<Strategy> make_get_then_set(const StrategyOptions& options) {
+  return std::make_unique<StatusKey>(options, false);
+}
 
 }  // namespace idemlab::strategies

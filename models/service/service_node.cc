@@ -33,6 +33,12 @@ sim::Task<void> ServiceNode::boot(sim::Node& node) {
   co_return;
 }
 
+std::size_t ServiceNode::in_flight() {
+  if (!node_.has_memory()) return 0;
+  const sim::Resource& workers = node_.memory<Pool>().workers;
+  return workers.in_use() + workers.waiting();
+}
+
 sim::Task<api::Response> ServiceNode::handle(api::Request request) {
   const std::string target = request.method + " " + request.path;
   const Handler* handler = nullptr;

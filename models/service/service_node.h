@@ -51,6 +51,8 @@ class ServiceNode {
   void restart() { node_.restart(); }
 
   std::uint64_t served() const { return served_; }
+  // Requests being served or waiting for a worker (none while down).
+  std::size_t in_flight();
   std::uint64_t rejected() const { return rejected_; }
 
  private:
