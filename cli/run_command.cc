@@ -1,13 +1,18 @@
 // `idemlab run SCENARIO --strategy NAME --seed N`: one deterministic run;
 // prints the timeline, the outcome and the invariants violated. Exit code 1
-// when an invariant is violated.
+// when an invariant is violated (or a recorded schedule was not followed).
+//   --trace FILE     the trace as JSON lines
+//   --mermaid FILE   the interleaving as a Mermaid sequence diagram
+//   --record FILE    the scenario with this run's explicit schedule, which
+//                    `idemlab run FILE` replays to the same outcome
 #include <cstdio>
 #include <memory>
 
 #include "cli/commands.h"
 #include "cli/files.h"
+#include "scenarios/schedule.h"
 #include "scenarios/shipped.h"
-#include "scenarios/scenario.h"
+#include "sim/mermaid.h"
 #include "sim/trace.h"
 
 namespace idemlab::cli {
@@ -18,43 +23,80 @@ struct RunOptions {
   std::string strategy;
   std::uint64_t seed = 1;
   std::string trace;
+  std::string mermaid;
+  std::string record;
   bool quiet = false;
 };
 
-int run_one(const RunOptions& o) {
+int run_one(const RunOptions& o, bool seed_given) {
   const strategies::StrategyInfo* strategy = strategies::find_strategy(o.strategy);
   if (strategy == nullptr) throw UsageError("--strategy: unknown strategy '" + o.strategy + "'");
-  {
-    const scenarios::Scenario scenario = scenarios::find_scenario(o.scenario);
-    const scenarios::RunReport r = scenarios::run_once(scenario, *strategy, o.seed, sim::TraceLevel::kFull);
-    if (!o.quiet) std::fputs(r.timeline.c_str(), stdout);
-    std::printf("\nscenario %s, strategy %s, seed %llu: %s at %s after %llu events; %llu charges, %llu attempts\n",
-                r.scenario.c_str(), r.strategy.c_str(), static_cast<unsigned long long>(r.seed),
-                r.converged ? "converged" : "did not converge", sim::format_time(r.run.now).c_str(),
-                static_cast<unsigned long long>(r.run.events), static_cast<unsigned long long>(r.charges),
-                static_cast<unsigned long long>(r.attempts));
-    for (const std::string& fault : r.faults_taken) std::printf("fault taken: %s\n", fault.c_str());
-    for (const checks::Violation& v : r.violations) {
-      std::printf("VIOLATED %s: %s: %s\n", v.invariant.c_str(), v.intent.c_str(), v.evidence.c_str());
+  const scenarios::Scenario scenario = scenarios::find_scenario(o.scenario);
+  scenarios::RunMode mode = o.record.empty() ? scenarios::RunMode::kSeed : scenarios::RunMode::kRecord;
+  std::uint64_t seed = o.seed;
+  if (scenario.schedule && !seed_given) {
+    if (scenario.schedule->strategy != strategy->name) {
+      throw UsageError(o.scenario + ": $.schedule.strategy: recorded with " + scenario.schedule->strategy +
+                       ", not " + strategy->name + " (pass --seed to run it afresh)");
     }
-    if (r.violations.empty()) std::printf("no invariant violated\n");
-    std::printf("trace hash %s\n", sim::hash_hex(r.trace_hash).c_str());
-    if (!o.trace.empty()) write_file_atomically(o.trace, r.json_lines);
-    return r.violations.empty() ? 0 : 1;
+    mode = scenarios::RunMode::kReplay;
+    seed = scenario.schedule->seed;
   }
+  if (mode == scenarios::RunMode::kReplay && !o.record.empty()) {
+    throw UsageError("--record: this script replays a recorded schedule; pass --seed to record a new one");
+  }
+  const scenarios::RunReport r = scenarios::run_once(scenario, *strategy, seed, sim::TraceLevel::kFull, mode);
+  if (!o.quiet) std::fputs(r.timeline.c_str(), stdout);
+  std::printf("\nscenario %s, strategy %s, seed %llu: %s at %s after %llu events; %llu charges, %llu attempts\n",
+              r.scenario.c_str(), r.strategy.c_str(), static_cast<unsigned long long>(r.seed),
+              r.converged ? "converged" : "did not converge", sim::format_time(r.run.now).c_str(),
+              static_cast<unsigned long long>(r.run.events), static_cast<unsigned long long>(r.charges),
+              static_cast<unsigned long long>(r.attempts));
+  for (const std::string& fault : r.faults_taken) std::printf("fault taken: %s\n", fault.c_str());
+  for (const checks::Violation& v : r.violations) {
+    std::printf("VIOLATED %s: %s: %s\n", v.invariant.c_str(), v.intent.c_str(), v.evidence.c_str());
+  }
+  if (r.violations.empty()) std::printf("no invariant violated\n");
+  std::printf("trace hash %s\n", sim::hash_hex(r.trace_hash).c_str());
+  if (mode == scenarios::RunMode::kReplay) {
+    if (r.schedule_divergence.empty()) {
+      std::printf("schedule followed: %zu steps in the recorded order, %zu draws\n", scenario.schedule->steps.size(),
+                  scenario.schedule->tape.size());
+    } else {
+      std::printf("SCHEDULE NOT FOLLOWED: %s\n", r.schedule_divergence.c_str());
+    }
+  }
+  if (!o.trace.empty()) write_file_atomically(o.trace, r.json_lines);
+  if (!o.mermaid.empty()) write_file_atomically(o.mermaid, sim::mermaid_sequence(r.trace));
+  if (!o.record.empty()) {
+    write_file_atomically(o.record, scenarios::script_with_schedule(scenario, r.schedule));
+    std::printf("recorded %zu steps and %zu draws in %s\n", r.schedule.steps.size(), r.schedule.tape.size(),
+                o.record.c_str());
+  }
+  return r.violations.empty() && r.schedule_divergence.empty() ? 0 : 1;
 }
 
 }  // namespace
 
 void register_run(CLI::App& app, Commands& commands) {
   auto options = std::make_shared<RunOptions>();
-  CLI::App* run = app.add_subcommand("run", "One deterministic run of a scenario with a strategy; prints the timeline and the invariants violated");
+  CLI::App* run = app.add_subcommand(
+      "run", "One deterministic run of a scenario with a strategy; prints the timeline and the invariants violated");
   run->add_option("scenario", options->scenario, "A shipped scenario's name, or a script file (.json)")->required();
   run->add_option("--strategy", options->strategy, "The strategy")->required();
-  run->add_option("--seed", options->seed, "Seed of the decision tape")->capture_default_str();
+  CLI::Option* seed = run->add_option("--seed", options->seed,
+                                      "Seed of the decision tape (a script with a recorded schedule replays it unless "
+                                      "a seed is given)")
+                          ->capture_default_str();
   run->add_option("--trace", options->trace, "Write the trace as JSON lines to FILE");
+  run->add_option("--mermaid", options->mermaid, "Write the interleaving as a Mermaid sequence diagram to FILE");
+  run->add_option("--record", options->record,
+                  "Write the scenario with this run's schedule (steps, faults, tape) to FILE, for replay");
   run->add_flag("-q,--quiet", options->quiet, "Print the outcome only, not the timeline");
-  run->callback([options, &commands] { commands.selected = [options] { return run_one(*options); }; });
+  run->callback([options, seed, &commands] {
+    const bool seed_given = seed->count() > 0;
+    commands.selected = [options, seed_given] { return run_one(*options, seed_given); };
+  });
 }
 
 }  // namespace idemlab::cli

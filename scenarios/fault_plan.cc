@@ -391,6 +391,10 @@ bool matches(const std::string& wanted, const std::string& point, const sim::Nod
 }  // namespace
 
 FaultPlan::Verdict FaultPlan::hit(const std::string& point, sim::Node& node) {
+  if (keep_steps_ && point.rfind("before:", 0) == 0) {
+    const sim::Process* process = world_.sim().current();
+    steps_.push_back({node.name(), process != nullptr ? process->name : std::string(), point.substr(7)});
+  }
   // Counted per point and node, so that "@node" points count that node's hits.
   const std::uint64_t count_anywhere = ++hits_[point];
   const std::uint64_t count_here = ++hits_[point + "@" + node.name()];

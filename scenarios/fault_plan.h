@@ -20,6 +20,16 @@
 
 namespace idemlab::scenarios {
 
+// One port operation of a run, in the order the run made them: which node,
+// which process (a request's handler is named after the request, so the
+// process says which client intent it serves), which operation ("kv.set").
+struct ScheduleStep {
+  std::string node;
+  std::string process;
+  std::string op;
+  bool operator==(const ScheduleStep&) const = default;
+};
+
 struct TargetedFault {
   enum class Action : std::uint8_t {
     kCrash,            // the node reaching the point crashes, restarts after `downtime`
@@ -72,6 +82,11 @@ class FaultPlan {
   // Faults taken so far, for reports and recorded schedules.
   const std::vector<std::string>& taken() const { return taken_; }
 
+  // Every port operation reached, in order (node, process, operation), when
+  // asked for before the run starts: the steps of a recorded schedule.
+  void keep_steps() { keep_steps_ = true; }
+  const std::vector<ScheduleStep>& steps() const { return steps_; }
+
  private:
   struct Decorated;
   void crash_and_restart(sim::Node& node, sim::Duration downtime);
@@ -81,6 +96,8 @@ class FaultPlan {
   std::vector<TargetedFault> faults_;
   std::map<std::string, std::uint64_t> hits_;
   std::vector<std::string> taken_;
+  bool keep_steps_ = false;
+  std::vector<ScheduleStep> steps_;
   std::vector<std::unique_ptr<Decorated>> decorated_;
 };
 

@@ -1,13 +1,37 @@
 #include <algorithm>
+#include <cassert>
 #include <memory>
 
 #include "scenarios/scenario.h"
 
 namespace idemlab::scenarios {
 
+namespace {
+
+// The first step where `actual` departs from `expected`, in words; empty if none.
+std::string first_difference(const std::vector<ScheduleStep>& expected, const std::vector<ScheduleStep>& actual) {
+  auto text = [](const ScheduleStep& s) { return s.op + " by " + s.process + " on " + s.node; };
+  for (std::size_t i = 0; i < std::max(expected.size(), actual.size()); ++i) {
+    const std::string n = "step " + std::to_string(i + 1) + ": ";
+    if (i >= actual.size()) return n + "the run ended before " + text(expected[i]);
+    if (i >= expected.size()) return n + "the run went on with " + text(actual[i]);
+    if (!(expected[i] == actual[i])) return n + "expected " + text(expected[i]) + ", the run made " + text(actual[i]);
+  }
+  return {};
+}
+
+}  // namespace
+
 RunReport run_once(const Scenario& scenario, const strategies::StrategyInfo& info, std::uint64_t seed,
-                   sim::TraceLevel trace) {
-  sim::RandomTape tape(seed);
+                   sim::TraceLevel trace, RunMode mode) {
+  assert(mode != RunMode::kReplay || scenario.schedule.has_value());
+  std::unique_ptr<sim::Tape> tape_owner;
+  if (mode == RunMode::kReplay) {
+    tape_owner = std::make_unique<sim::ReplayTape>(scenario.schedule->tape);
+  } else {
+    tape_owner = std::make_unique<sim::RandomTape>(seed, mode == RunMode::kRecord);
+  }
+  sim::Tape& tape = *tape_owner;
   models::WorldConfig config = scenario.world;
   config.simulator.trace = trace;
   config.simulator.limits.time_max = scenario.run_limit;
@@ -19,6 +43,7 @@ RunReport run_once(const Scenario& scenario, const strategies::StrategyInfo& inf
     }
   }
   FaultPlan plan(world, scenario.faults);
+  if (mode != RunMode::kSeed) plan.keep_steps();
   std::unique_ptr<strategies::Strategy> strategy = info.make(scenario.options);
   world.install(*strategy);
   world.start([&plan] { plan.arm_network_faults(); });
@@ -88,6 +113,26 @@ RunReport run_once(const Scenario& scenario, const strategies::StrategyInfo& inf
   if (trace == sim::TraceLevel::kFull) {
     report.timeline = world.sim().trace().timeline();
     report.json_lines = world.sim().trace().json_lines();
+    report.trace = world.sim().trace().records();
+  }
+  if (mode == RunMode::kRecord) {
+    report.schedule.strategy = info.name;
+    report.schedule.seed = seed;
+    report.schedule.tape = static_cast<sim::RandomTape&>(tape).recorded();
+    report.schedule.steps = plan.steps();
+    report.schedule.faults_taken = plan.taken();
+  }
+  if (mode == RunMode::kReplay) {
+    const auto& replay = static_cast<sim::ReplayTape&>(tape);
+    report.schedule_divergence = first_difference(scenario.schedule->steps, plan.steps());
+    if (report.schedule_divergence.empty() && !replay.divergence().empty()) {
+      report.schedule_divergence = "decision tape: " + replay.divergence();
+    }
+    if (report.schedule_divergence.empty() && !replay.exhausted()) {
+      report.schedule_divergence = "decision tape: the run ended with " +
+                                   std::to_string(scenario.schedule->tape.size() - replay.position()) +
+                                   " recorded draws unused";
+    }
   }
   return report;
 }

@@ -18,9 +18,23 @@
 #include "checks/invariants.h"
 #include "models/world.h"
 #include "scenarios/fault_plan.h"
+#include "sim/tape.h"
+#include "sim/trace.h"
 #include "strategies/strategy.h"
 
 namespace idemlab::scenarios {
+
+// The explicit schedule of one run, as `idemlab run --record` writes it: the
+// decision tape (every latency, order and fault choice), and the order of
+// every port operation across processes with the faults taken, which the
+// replay checks and which real mode follows on live servers.
+struct Schedule {
+  std::string strategy;
+  std::uint64_t seed = 0;
+  std::vector<sim::Draw> tape;
+  std::vector<ScheduleStep> steps;
+  std::vector<std::string> faults_taken;
+};
 
 struct Scenario {
   std::string name;
@@ -38,6 +52,8 @@ struct Scenario {
   std::map<std::string, std::set<std::string>> expect;
   // The script this scenario was read from, if any (kept for --record).
   std::string source;
+  // A recorded schedule: a run replays it instead of drawing from its seed.
+  std::optional<Schedule> schedule;
 };
 
 struct RunReport {
@@ -53,9 +69,20 @@ struct RunReport {
   std::vector<std::string> faults_taken;
   std::string timeline;    // with TraceLevel::kFull only
   std::string json_lines;  // with TraceLevel::kFull only
+  std::vector<sim::TraceRecord> trace;  // with TraceLevel::kFull only
+  // With RunMode::kRecord: the run's schedule. With kReplay: empty when the
+  // run followed the scenario's schedule, else where it first departed.
+  Schedule schedule;
+  std::string schedule_divergence;
+};
+
+enum class RunMode : std::uint8_t {
+  kSeed,    // draw from the seed
+  kRecord,  // draw from the seed and keep the schedule
+  kReplay,  // follow scenario.schedule (REQUIRES: it has one)
 };
 
 RunReport run_once(const Scenario& scenario, const strategies::StrategyInfo& strategy, std::uint64_t seed,
-                   sim::TraceLevel trace = sim::TraceLevel::kHash);
+                   sim::TraceLevel trace = sim::TraceLevel::kHash, RunMode mode = RunMode::kSeed);
 
 }  // namespace idemlab::scenarios

@@ -22,6 +22,8 @@ class Reader {
  public:
   explicit Reader(std::string origin) : origin_(std::move(origin)) {}
 
+  const std::string& origin() const { return origin_; }
+
   [[noreturn]] void fail(const std::string& path, const std::string& problem) const {
     throw ScenarioError(origin_ + ": " + path + ": " + problem);
   }
@@ -322,6 +324,44 @@ void read_faults(const Reader& r, const json& value, int clients, std::vector<Ta
   }
 }
 
+Schedule read_schedule(const Reader& r, const json& value) {
+  const std::string path = "$.schedule";
+  r.object(value, path, {"strategy", "seed", "faults_taken", "steps", "tape"});
+  for (const char* required : {"strategy", "seed", "steps", "tape"}) {
+    if (!value.contains(required)) r.fail(path + "." + required, "missing");
+  }
+  Schedule schedule;
+  schedule.strategy = r.string(value["strategy"], path + ".strategy");
+  if (strategies::find_strategy(schedule.strategy) == nullptr) r.fail(path + ".strategy", "unknown strategy");
+  if (!value["seed"].is_number_unsigned()) r.fail(path + ".seed", "must be a non-negative integer");
+  schedule.seed = value["seed"].get<std::uint64_t>();
+  if (value.contains("faults_taken")) {
+    const json& faults = value["faults_taken"];
+    if (!faults.is_array()) r.fail(path + ".faults_taken", "must be an array of strings");
+    for (std::size_t i = 0; i < faults.size(); ++i) {
+      schedule.faults_taken.push_back(r.string(faults[i], path + ".faults_taken[" + std::to_string(i) + "]"));
+    }
+  }
+  const json& steps = value["steps"];
+  if (!steps.is_array()) r.fail(path + ".steps", "must be an array of [node, process, operation]");
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    const std::string p = path + ".steps[" + std::to_string(i) + "]";
+    const json& step = steps[i];
+    if (!step.is_array() || step.size() != 3) r.fail(p, "must be [node, process, operation]");
+    schedule.steps.push_back({r.string(step[0], p + "[0]"), r.string(step[1], p + "[1]"), r.string(step[2], p + "[2]")});
+  }
+  try {
+    schedule.tape = sim::tape_from_json(value["tape"].dump());
+  } catch (const std::runtime_error& e) {
+    // "tape: $[3]: ..." -> "$.schedule.tape[3]: ..."
+    std::string message = e.what();
+    const std::string prefix = "tape: $";
+    if (message.rfind(prefix, 0) == 0) message = path + ".tape" + message.substr(prefix.size());
+    throw ScenarioError(r.origin() + ": " + message);
+  }
+  return schedule;
+}
+
 }  // namespace
 
 Scenario parse_scenario(const std::string& text, const std::string& origin) {
@@ -335,7 +375,7 @@ Scenario parse_scenario(const std::string& text, const std::string& origin) {
   r.object(root, "$",
            {"$schema", "format", "name", "description", "clients", "workload", "client", "network", "client_link",
             "timeouts", "redis", "postgres", "rabbitmq", "processor", "service", "strategy_options", "faults",
-            "fault_phase", "run_limit", "expect", "notes"});
+            "fault_phase", "run_limit", "expect", "notes", "schedule"});
   if (!root.contains("format") || root["format"] != kFormat) r.fail("$.format", std::string("must be \"") + kFormat + "\"");
   if (!root.contains("name")) r.fail("$.name", "missing");
   Scenario s;
@@ -380,6 +420,7 @@ Scenario parse_scenario(const std::string& text, const std::string& origin) {
       }
     }
   }
+  if (root.contains("schedule")) s.schedule = read_schedule(r, root["schedule"]);
   s.source = text;
   return s;
 }

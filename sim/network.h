@@ -172,8 +172,11 @@ Task<CallResult<T>> Network::call(Node& from, Node& to, std::string op, Duration
   box->from = &from;
   if (sim_.trace().enabled()) box->op = std::move(op);
   const Plan plan = plan_request(from, to, *box);
+  // The handler's process is named after the call when tracing, so that a
+  // recorded schedule says which request each step served.
+  const std::string_view process = box->op.empty() ? std::string_view("rpc") : std::string_view(box->op);
   for (std::size_t copy = 0; copy < plan.deliveries.size(); ++copy) {
-    to.spawn(serve<T>(from, to, plan.deliveries[copy], box, handler), "rpc");
+    to.spawn(serve<T>(from, to, plan.deliveries[copy], box, handler), process);
   }
   co_await ReplyAwaiter(*box, timeout);
   CallResult<T> result;

@@ -2,8 +2,10 @@
 """The scenario scripts and their schema agree with the loader: every shipped
 script validates against scenarios/schema.json; every object in the schema
 refuses unknown fields, as the loader does; tests/scenarios/every_field.json
-sets every field the schema names and the loader reads it; and bad scripts
-are refused with one line naming the file and the JSON path, exit code 2."""
+sets every field the schema names and the loader reads it; bad scripts are
+refused with one line naming the file and the JSON path, exit code 2. A run
+recorded with --record validates too and replays to the same outcome, and a
+tampered schedule is reported; --mermaid writes a sequence diagram."""
 import json
 import pathlib
 import subprocess
@@ -73,6 +75,8 @@ every = json.loads(EVERY_FIELD.read_text())
 set_paths = set(present(every, "$"))
 for path, node in schema_paths(SCHEMA):
     for key in node["properties"]:
+        if path.startswith("$.schedule") or f"{path}.{key}" == "$.schedule":
+            continue  # written by --record; checked by the round trip below
         check(f"every_field.json sets {path}.{key}", f"{path}.{key}" in set_paths)
 
 r = run("run", str(EVERY_FIELD), "--strategy", "idempotency_key", "--seed", "3", "-q")
@@ -109,6 +113,54 @@ refused("drop_reply before the operation", lambda d: d["faults"].append({"at": "
 refused("wrong format", lambda d: d.update(format="idemlab-scenario/2"), "$.format")
 refused("run limit inside the fault phase", lambda d: d.update(run_limit="10s"), "$.run_limit")
 refused("not JSON", lambda d: d.clear() or d.update({"format": float("nan")}), "not JSON")
+
+
+
+def trace_hash(output):
+    for line in output.splitlines():
+        if line.startswith("trace hash "):
+            return line.split()[-1]
+    return None
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    recorded = pathlib.Path(tmp) / "recorded.json"
+    diagram = pathlib.Path(tmp) / "run.mmd"
+    first = run("run", "crash_after_charge_before_commit", "--strategy", "setex_processing_del_on_error", "--seed", "5",
+                "-q", "--record", str(recorded), "--mermaid", str(diagram))
+    check("--record writes the script", first.returncode == 1 and recorded.exists(), first.stderr.strip())
+    document = json.loads(recorded.read_text())
+    errors = [e.message for e in validator.iter_errors(document)]
+    check("the recorded script matches the schema", not errors, "; ".join(errors[:3]))
+    check("the recorded schedule has steps, a tape and the fault taken",
+          len(document["schedule"]["steps"]) > 3 and len(document["schedule"]["tape"]) > 10
+          and document["schedule"]["faults_taken"] == ["crash at after:processor.charge #1 on api"])
+    check("a handler's steps name the request it serves",
+          ["api", "POST /payments client-1/pi_1", "processor.charge"] in document["schedule"]["steps"])
+    replay = run("run", str(recorded), "--strategy", "setex_processing_del_on_error", "-q")
+    check("the recorded schedule replays to the same outcome",
+          replay.returncode == 1 and trace_hash(replay.stdout) == trace_hash(first.stdout)
+          and "schedule followed" in replay.stdout and "VIOLATED at_most_one_charge" in replay.stdout,
+          replay.stdout[-400:])
+    other = run("run", str(recorded), "--strategy", "idempotency_key", "-q")
+    check("a schedule is refused for another strategy", other.returncode == 2 and "$.schedule.strategy" in other.stderr,
+          other.stderr.strip())
+    document["schedule"]["steps"][1][2] = "kv.del"
+    tampered = pathlib.Path(tmp) / "tampered.json"
+    tampered.write_text(json.dumps(document))
+    diverged = run("run", str(tampered), "--strategy", "setex_processing_del_on_error", "-q")
+    check("a schedule the run does not follow is reported",
+          diverged.returncode == 1 and "SCHEDULE NOT FOLLOWED: step 2: expected kv.del" in diverged.stdout,
+          diverged.stdout[-300:])
+    document["schedule"]["tape"][0] = [2, 5, "order"]
+    tampered.write_text(json.dumps(document))
+    bad_tape = run("run", str(tampered), "--strategy", "setex_processing_del_on_error", "-q")
+    check("a malformed tape is named by its JSON path",
+          bad_tape.returncode == 2 and "$.schedule.tape[0]" in bad_tape.stderr, bad_tape.stderr.strip())
+    text = diagram.read_text() if diagram.exists() else ""
+    check("--mermaid writes a sequence diagram with the calls and the crash",
+          text.startswith("sequenceDiagram\n") and "client_1->>api: POST /payments client-1/pi_1" in text
+          and "fault crash at after:processor.charge" in text, text[:200])
 
 failed = [r for r in results if not r[1]]
 for name, ok, detail in results:
