@@ -37,7 +37,7 @@ SweepResult sweep(const Scenario& scenario, const strategies::StrategyInfo& stra
   result.scenario = scenario.name;
   result.strategy = strategy.name;
   for (std::uint64_t seed = first_seed; seed < first_seed + count; ++seed) {
-    fold(result, run_once(scenario, strategy, seed));
+    fold(result, run_once(scenario, strategy, seed, sim::TraceLevel::kOff));
     if (stop_once_found != nullptr && !stop_once_found->empty()) {
       bool all_found = true;
       for (const std::string& invariant : *stop_once_found) all_found &= result.violated.count(invariant) != 0;
@@ -56,7 +56,7 @@ SweepResult parallel_sweep(const Scenario& scenario, const strategies::StrategyI
   for (unsigned t = 0; t < jobs; ++t) {
     threads.emplace_back([&, t] {
       for (std::uint64_t i = t; i < count; i += jobs) {
-        RunReport r = run_once(scenario, strategy, first_seed + i);
+        RunReport r = run_once(scenario, strategy, first_seed + i, sim::TraceLevel::kOff);
         r.faults_taken.clear();
         reports[i] = std::move(r);
       }
