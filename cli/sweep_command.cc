@@ -22,6 +22,7 @@ struct SweepOptions {
   std::uint64_t seeds = 200;
   std::uint64_t first_seed = 1;
   std::string markdown;
+  std::string csv;
   bool check = false;
   bool require_expected = false;
   bool catalogue = false;
@@ -65,6 +66,10 @@ int run_sweep(const SweepOptions& o) {
 
   // One cell per strategy and scenario; the longer list runs down the rows.
   std::map<std::pair<std::size_t, std::size_t>, std::string> cells;
+  std::ostringstream csv;
+  csv << "scenario,strategy,runs,runs_with_violations";
+  for (const std::string& invariant : checks::invariant_names()) csv << ',' << invariant;
+  csv << '\n';
   int unmet = 0;
   for (std::size_t i = 0; i < strategies.size(); ++i) {
     for (std::size_t j = 0; j < chosen.size(); ++j) {
@@ -78,6 +83,12 @@ int run_sweep(const SweepOptions& o) {
                      strategies[i]->name.c_str(), why.c_str());
       }
       cells[{i, j}] = cell(r) + (met ? "" : " (UNEXPECTED)");
+      csv << scenario.name << ',' << strategies[i]->name << ',' << r.runs << ',' << r.runs_with_violations;
+      for (const std::string& invariant : checks::invariant_names()) {
+        const auto found = r.violated.find(invariant);
+        csv << ',' << (found == r.violated.end() ? 0 : found->second.runs);
+      }
+      csv << '\n';
     }
   }
   const bool scenario_rows = chosen.size() > strategies.size();
@@ -100,6 +111,7 @@ int run_sweep(const SweepOptions& o) {
               "reproduce it with idemlab run)\n\n%s",
               static_cast<unsigned long long>(o.seeds), static_cast<unsigned long long>(o.first_seed), md.str().c_str());
   if (!o.markdown.empty()) write_file_atomically(o.markdown, md.str());
+  if (!o.csv.empty()) write_file_atomically(o.csv, csv.str());
   return o.check && unmet > 0 ? 1 : 0;
 }
 
@@ -116,6 +128,9 @@ void register_sweep(CLI::App& app, Commands& commands) {
   sweep->add_option("--seeds", options->seeds, "Seeds per strategy and scenario")->check(CLI::Range(1, 100000000))->capture_default_str();
   sweep->add_option("--first-seed", options->first_seed, "The first seed")->capture_default_str();
   sweep->add_option("--markdown", options->markdown, "Also write the table to FILE");
+  sweep->add_option("--csv", options->csv,
+                    "Also write FILE: per scenario and strategy, the runs, the runs with a violation, and the runs "
+                    "violating each invariant");
   sweep->add_option("--jobs", options->jobs, "Worlds run in parallel (the table does not depend on it)")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();

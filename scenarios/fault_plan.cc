@@ -313,6 +313,8 @@ class FaultyQueue final : public ports::Queue {
   sim::Node& node_;
 };
 
+#undef IDEMLAB_FAULT_POINT
+
 }  // namespace
 
 struct FaultPlan::Decorated {
