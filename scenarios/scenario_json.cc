@@ -286,8 +286,10 @@ bool known_node(const std::string& name, int clients) {
   }
   if (name.rfind("client-", 0) == 0) {
     const std::string n = name.substr(7);
-    return !n.empty() && n.size() < 6 && std::all_of(n.begin(), n.end(), ::isdigit) && std::stoi(n) >= 1 &&
-           std::stoi(n) <= clients;
+    const bool digits = !n.empty() && n.size() < 6 && std::all_of(n.begin(), n.end(), [](char c) {
+      return c >= '0' && c <= '9';
+    });
+    return digits && std::stoi(n) >= 1 && std::stoi(n) <= clients;
   }
   for (const strategies::StrategyInfo& info : strategies::all_strategies()) {
     for (const strategies::Worker& worker : info.make({})->workers()) {

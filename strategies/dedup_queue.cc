@@ -173,10 +173,7 @@ class DedupQueue final : public Strategy {
     }
     auto recorded = co_await record_outcome(*tx.value(), id, delivery.message.headers["fingerprint"], response);
     if (!recorded) co_return co_await retry_later(consumer, delivery.tag);
-    auto committed = co_await tx.value()->commit();
-    if (!committed.is_ok()) co_return co_await retry_later(consumer, delivery.tag);
-    auto acked = co_await consumer.ack(delivery.tag);  // after the commit
-    (void)acked;
+    co_await commit_then_ack(*tx.value(), consumer, delivery.tag);
   }
 
   // The tutorials' consumer: check, effect, then mark, each committed apart.
@@ -217,10 +214,7 @@ class DedupQueue final : public Strategy {
     const ports::OnConflict once{{"message_id"}, ports::OnConflict::Action::kDoNothing, {}};
     auto marked = co_await mark.value()->insert_on_conflict(kSeen, seen_row, once);
     if (!marked.is_ok()) co_return co_await retry_later(consumer, delivery.tag);
-    auto marked_committed = co_await mark.value()->commit();
-    if (!marked_committed.is_ok()) co_return co_await retry_later(consumer, delivery.tag);
-    auto acked = co_await consumer.ack(delivery.tag);
-    (void)acked;
+    co_await commit_then_ack(*mark.value(), consumer, delivery.tag);
   }
 
   StrategyOptions options_;

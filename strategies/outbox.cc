@@ -159,10 +159,7 @@ class Outbox final : public Strategy {
                                      {"response_body", Value(response.body)}};
     auto updated = co_await tx.value()->update(kPayments, by_key, outcome);
     if (!updated.is_ok()) co_return co_await retry_later(consumer, delivery.tag);
-    auto committed = co_await tx.value()->commit();
-    if (!committed.is_ok()) co_return co_await retry_later(consumer, delivery.tag);
-    auto acked = co_await consumer.ack(delivery.tag);
-    (void)acked;
+    co_await commit_then_ack(*tx.value(), consumer, delivery.tag);
   }
 
   StrategyOptions options_;

@@ -34,6 +34,13 @@ sim::Task<void> retry_later(ports::Consumer& consumer, std::uint64_t tag) {
   (void)nacked;
 }
 
+sim::Task<void> commit_then_ack(ports::Tx& tx, ports::Consumer& consumer, std::uint64_t tag) {
+  auto committed = co_await tx.commit();
+  if (!committed.is_ok()) co_return co_await retry_later(consumer, tag);
+  auto acked = co_await consumer.ack(tag);
+  (void)acked;
+}
+
 sim::Task<FirstTime> apply_once(ports::Tx& tx, ports::Consumer& consumer, const ports::Delivery& delivery,
                                 std::string table, std::string column) {
   const ports::Row marker{{column, ports::Value(delivery.message.id)}};

@@ -29,6 +29,10 @@ sim::Task<void> consume_forever(ports::Ports ports, std::string queue, sim::Dura
 // Nacks with requeue: the delivery comes back, redelivered.
 sim::Task<void> retry_later(ports::Consumer& consumer, std::uint64_t tag);
 
+// Commits `tx`, then acks: the delivery is done only once its effect is
+// durable. If the commit fails, the delivery comes back (retry_later).
+sim::Task<void> commit_then_ack(ports::Tx& tx, ports::Consumer& consumer, std::uint64_t tag);
+
 enum class FirstTime : std::uint8_t { kYes, kNo, kFailed };
 // Inserts `id` into `table`.`column` (its primary key) in `tx`. kNo: the id
 // was there, the message was applied before; the transaction is committed and

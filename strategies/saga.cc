@@ -15,6 +15,7 @@
 
 #include "strategies/payment_request.h"
 #include "strategies/queue_consumer.h"
+#include "strategies/saga_tables.h"
 #include "strategies/strategy.h"
 
 namespace idemlab::strategies {
@@ -22,10 +23,6 @@ namespace {
 
 using nlohmann::json;
 using ports::Value;
-
-constexpr const char* kSagas = "sagas";
-constexpr const char* kReservations = "saga_reservations";
-constexpr const char* kNotifications = "payment-notifications";
 
 ports::Schema schema() {
   ports::TableSchema sagas;
@@ -37,13 +34,7 @@ ports::Schema schema() {
                    {"response_status", ports::ColumnType::kBigint, true},
                    {"response_body", ports::ColumnType::kJson, true}};
   sagas.primary_key = {"key"};
-  ports::TableSchema reservations;
-  reservations.name = kReservations;
-  reservations.columns = {{"key", ports::ColumnType::kText, false},
-                          {"amount", ports::ColumnType::kBigint, false},
-                          {"released", ports::ColumnType::kBigint, false}};
-  reservations.primary_key = {"key"};
-  return ports::Schema{{sagas, reservations}, {}};
+  return ports::Schema{{sagas, saga_reservations_table()}, {}};
 }
 
 std::string text(const ports::Row& row, const char* column) { return std::get<std::string>(row.at(column)); }

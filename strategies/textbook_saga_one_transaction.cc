@@ -11,16 +11,13 @@
 // saga_reservations(key, released).
 #include "strategies/payment_request.h"
 #include "strategies/queue_consumer.h"
+#include "strategies/saga_tables.h"
 #include "strategies/strategy.h"
 
 namespace idemlab::strategies {
 namespace {
 
 using ports::Value;
-
-constexpr const char* kSagas = "sagas";
-constexpr const char* kReservations = "saga_reservations";
-constexpr const char* kNotifications = "payment-notifications";
 
 ports::Schema schema() {
   ports::TableSchema sagas;
@@ -31,13 +28,7 @@ ports::Schema schema() {
                    {"response_status", ports::ColumnType::kBigint, false},
                    {"response_body", ports::ColumnType::kJson, false}};
   sagas.primary_key = {"key"};
-  ports::TableSchema reservations;
-  reservations.name = kReservations;
-  reservations.columns = {{"key", ports::ColumnType::kText, false},
-                          {"amount", ports::ColumnType::kBigint, false},
-                          {"released", ports::ColumnType::kBigint, false}};
-  reservations.primary_key = {"key"};
-  return ports::Schema{{sagas, reservations}, {}};
+  return ports::Schema{{sagas, saga_reservations_table()}, {}};
 }
 
 class SagaInOneTransaction final : public Strategy {
