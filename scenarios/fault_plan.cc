@@ -333,7 +333,10 @@ struct FaultPlan::Decorated {
 
 FaultPlan::FaultPlan(models::World& world, std::vector<TargetedFault> faults)
     : world_(world), faults_(std::move(faults)) {
-  for (const TargetedFault& fault : faults_) assert(!validate_point(fault.point, fault.action).has_value());
+  for (const TargetedFault& fault : faults_) {
+    assert(!validate_point(fault.point, fault.action).has_value());
+    watched_.insert(fault.point.substr(0, fault.point.find('@')));
+  }
   world_.decorate_ports([this](sim::Node& node, ports::Ports inner) {
     for (auto& existing : decorated_) {
       if (existing->owner == &node) return existing->ports();
@@ -393,6 +396,8 @@ bool matches(const std::string& wanted, const std::string& point, const sim::Nod
 }  // namespace
 
 FaultPlan::Verdict FaultPlan::hit(const std::string& point, sim::Node& node) {
+  // Only the points some fault names are counted; the rest pass straight on.
+  if (!keep_steps_ && !watched_.count(point)) return Verdict::kContinue;
   if (keep_steps_ && point.rfind("before:", 0) == 0) {
     const sim::Process* process = world_.sim().current();
     steps_.push_back({node.name(), process != nullptr ? process->name : std::string(), point.substr(7)});

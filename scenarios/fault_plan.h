@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -94,6 +95,7 @@ class FaultPlan {
 
   models::World& world_;
   std::vector<TargetedFault> faults_;
+  std::set<std::string> watched_;  // the points the faults name, without "@node"
   std::map<std::string, std::uint64_t> hits_;
   std::vector<std::string> taken_;
   bool keep_steps_ = false;

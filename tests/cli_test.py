@@ -85,7 +85,8 @@ check("sweep --catalogue puts the scenarios down the rows",
       catalogue.returncode == 0 and "| scenario | baseline | natural |" in catalogue.stdout
       and "| identical_purchases_merged | safe |" in catalogue.stdout, catalogue.stdout[-600:] + catalogue.stderr)
 
-with tempfile.TemporaryDirectory() as temp:
+# Underscores in the path on purpose: gnuplot's labels treat them as markup.
+with tempfile.TemporaryDirectory(prefix="plot_sweep_") as temp:
     sweep_csv = pathlib.Path(temp) / "sweep.csv"
     svg = pathlib.Path(temp) / "sweep.svg"
     swept = run("sweep", "--seeds", "3", "--scenario", "partial_failure", "--scenario", "network_timeout",
