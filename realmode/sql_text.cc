@@ -1,0 +1,223 @@
+#include "realmode/sql_text.h"
+
+#include <cassert>
+
+namespace idemlab::realmode {
+namespace {
+
+// g++ 12 warns falsely (-Wrestrict) on "literal" + std::string: texts here
+// are built by appending.
+std::string qualified(const std::string& schema, const std::string& name) {
+  std::string out = quote_identifier(schema);
+  out += '.';
+  out += quote_identifier(name);
+  return out;
+}
+
+const char* type_name(ports::ColumnType type) {
+  switch (type) {
+    case ports::ColumnType::kBigint: return "bigint";
+    case ports::ColumnType::kText: return "text";
+    case ports::ColumnType::kJson: return "text";  // exact text, see the header
+  }
+  assert(false && "unknown ColumnType");
+  return "text";
+}
+
+std::string column_list(const std::vector<std::string>& columns) {
+  std::string out;
+  for (const std::string& c : columns) {
+    if (!out.empty()) out += ", ";
+    out += quote_identifier(c);
+  }
+  return out;
+}
+
+std::string parameter(SqlText& sql, const ports::Value& value) {
+  sql.params.push_back(value);
+  std::string out = "$";
+  out += std::to_string(sql.params.size());
+  return out;
+}
+
+// " WHERE a = $1 AND b IS NULL", or nothing for an empty conjunction.
+void append_where(SqlText& sql, const ports::Where& where) {
+  std::string clause;
+  for (const auto& [column, value] : where) {
+    clause += clause.empty() ? " WHERE " : " AND ";
+    clause += quote_identifier(column);
+    if (std::holds_alternative<std::monostate>(value)) {
+      clause += " IS NULL";
+    } else {
+      clause += " = ";
+      clause += parameter(sql, value);
+    }
+  }
+  sql.text += clause;
+}
+
+void append_set(SqlText& sql, const ports::Assignments& set) {
+  std::string list;
+  for (const auto& [column, value] : set) {
+    if (!list.empty()) list += ", ";
+    list += quote_identifier(column);
+    list += " = ";
+    list += parameter(sql, value);
+  }
+  sql.text += list;
+}
+
+void append_insert(SqlText& sql, const std::string& schema, const std::string& table, const ports::Row& row) {
+  std::vector<std::string> columns;
+  std::string values;
+  for (const auto& [column, value] : row) {
+    columns.push_back(column);
+    if (!values.empty()) values += ", ";
+    values += parameter(sql, value);
+  }
+  sql.text = "INSERT INTO ";
+  sql.text += qualified(schema, table);
+  sql.text += " (";
+  sql.text += column_list(columns);
+  sql.text += ") VALUES (";
+  sql.text += values;
+  sql.text += ")";
+}
+
+}  // namespace
+
+std::string quote_identifier(std::string_view name) {
+  std::string out = "\"";
+  for (char c : name) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+std::string create_schema(const std::string& schema) {
+  std::string out = "CREATE SCHEMA IF NOT EXISTS ";
+  out += quote_identifier(schema);
+  return out;
+}
+
+std::string drop_schema(const std::string& schema) {
+  std::string out = "DROP SCHEMA IF EXISTS ";
+  out += quote_identifier(schema);
+  out += " CASCADE";
+  return out;
+}
+
+std::vector<std::string> create_objects(const std::string& schema, const ports::Schema& objects) {
+  std::vector<std::string> out;
+  for (const ports::TableSchema& table : objects.tables) {
+    std::string text = "CREATE TABLE IF NOT EXISTS ";
+    text += qualified(schema, table.name);
+    text += " (";
+    for (std::size_t i = 0; i < table.columns.size(); ++i) {
+      const ports::Column& c = table.columns[i];
+      if (i > 0) text += ", ";
+      text += quote_identifier(c.name);
+      text += ' ';
+      text += type_name(c.type);
+      if (!c.nullable) text += " NOT NULL";
+    }
+    if (!table.primary_key.empty()) {
+      text += ", PRIMARY KEY (";
+      text += column_list(table.primary_key);
+      text += ')';
+    }
+    for (const std::vector<std::string>& unique : table.unique_keys) {
+      text += ", UNIQUE (";
+      text += column_list(unique);
+      text += ')';
+    }
+    text += ')';
+    out.push_back(std::move(text));
+  }
+  for (const std::string& sequence : objects.sequences) {
+    std::string text = "CREATE SEQUENCE IF NOT EXISTS ";
+    text += qualified(schema, sequence);
+    out.push_back(std::move(text));
+  }
+  return out;
+}
+
+std::string begin_text(ports::Isolation isolation) {
+  switch (isolation) {
+    case ports::Isolation::kReadCommitted: return "BEGIN ISOLATION LEVEL READ COMMITTED";
+    case ports::Isolation::kRepeatableRead: return "BEGIN ISOLATION LEVEL REPEATABLE READ";
+    case ports::Isolation::kSerializable: return "BEGIN ISOLATION LEVEL SERIALIZABLE";
+  }
+  assert(false && "unknown Isolation");
+  return "BEGIN";
+}
+
+SqlText insert_text(const std::string& schema, const std::string& table, const ports::Row& row) {
+  SqlText sql;
+  append_insert(sql, schema, table, row);
+  sql.text += " RETURNING *";
+  return sql;
+}
+
+SqlText insert_on_conflict_text(const std::string& schema, const std::string& table, const ports::Row& row,
+                                const ports::OnConflict& on_conflict) {
+  SqlText sql;
+  append_insert(sql, schema, table, row);
+  sql.text += " ON CONFLICT (";
+  sql.text += column_list(on_conflict.columns);
+  sql.text += ")";
+  if (on_conflict.action == ports::OnConflict::Action::kDoNothing) {
+    sql.text += " DO NOTHING";
+  } else {
+    sql.text += " DO UPDATE SET ";
+    append_set(sql, on_conflict.set);
+  }
+  sql.text += " RETURNING *";
+  return sql;
+}
+
+SqlText select_text(const std::string& schema, const ports::TableSchema& table, const ports::Where& where,
+                    ports::RowLock lock) {
+  SqlText sql;
+  sql.text = "SELECT * FROM ";
+  sql.text += qualified(schema, table.name);
+  append_where(sql, where);
+  if (!table.primary_key.empty()) {
+    sql.text += " ORDER BY ";
+    sql.text += column_list(table.primary_key);
+  }
+  if (lock == ports::RowLock::kForUpdate) sql.text += " FOR UPDATE";
+  return sql;
+}
+
+SqlText update_text(const std::string& schema, const std::string& table, const ports::Where& where,
+                    const ports::Assignments& set) {
+  SqlText sql;
+  sql.text = "UPDATE ";
+  sql.text += qualified(schema, table);
+  sql.text += " SET ";
+  append_set(sql, set);
+  append_where(sql, where);
+  sql.text += " RETURNING *";
+  return sql;
+}
+
+SqlText remove_text(const std::string& schema, const std::string& table, const ports::Where& where) {
+  SqlText sql;
+  sql.text = "DELETE FROM ";
+  sql.text += qualified(schema, table);
+  append_where(sql, where);
+  return sql;
+}
+
+SqlText nextval_text(const std::string& schema, const std::string& sequence) {
+  SqlText sql;
+  sql.text = "SELECT nextval(";
+  sql.text += parameter(sql, ports::Value(qualified(schema, sequence)));
+  sql.text += "::regclass)";
+  return sql;
+}
+
+}  // namespace idemlab::realmode
