@@ -229,4 +229,14 @@ RunResult Simulator::run_until(Time until) {
 
 RunResult Simulator::run() { return run_until(kTimeNever); }
 
+Time Simulator::next_event_time() {
+  if (!ready_.empty()) return now_;
+  return queue_.settle() ? queue_.top_entry().at : kTimeNever;
+}
+
+void Simulator::advance_to(Time t) {
+  assert(t >= now_ && next_event_time() >= t && "advance_to would skip an event");
+  now_ = t;
+}
+
 }  // namespace idemlab::sim

@@ -185,6 +185,13 @@ class Simulator {
   // clock to `until` if it stopped for that reason.
   RunResult run_until(Time until);
 
+  // When the next event is due (kTimeNever: none), for a driver that waits
+  // in between, such as real mode's loop.
+  Time next_event_time();
+  // Moves the clock forward to `t` with nothing run. REQUIRES: no event is
+  // due before `t`. Real mode keeps the clock on the wall clock's with it.
+  void advance_to(Time t);
+
   std::uint64_t events_executed() const { return events_executed_; }
   std::size_t pending_events() const { return queue_.live(); }
   std::size_t live_processes() const { return live_processes_; }

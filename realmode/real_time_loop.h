@@ -1,0 +1,119 @@
+// Real mode's executor: the simulator's own scheduler, driven by the wall
+// clock. Strategy coroutines, client processes, timers and crashes work as in
+// simulation; a port call hands its blocking work to the worker thread that
+// owns the connection (WorkerThread) and suspends; the worker posts the
+// completion back here, and the loop resumes the coroutine in its process.
+// The kernel stays free of clocks and threads: this file is where they meet.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "sim/simulator.h"
+
+namespace idemlab::realmode {
+
+class RealTimeLoop {
+ public:
+  explicit RealTimeLoop(sim::Simulator& sim);
+  RealTimeLoop(const RealTimeLoop&) = delete;
+  RealTimeLoop& operator=(const RealTimeLoop&) = delete;
+
+  sim::Simulator& sim() { return sim_; }
+  // Wall-clock time since the loop was made, on the simulator's scale.
+  sim::Time wall_now() const;
+
+  // Thread-safe: runs `fn` on the loop's thread, between events.
+  void post(std::function<void()> fn);
+
+  // Runs timers and completions as they come due, until `done()` holds
+  // (checked between batches) or `limit` of wall-clock time has passed.
+  // True if done.
+  bool run(const std::function<bool()>& done, sim::Duration limit);
+
+ private:
+  void drain_posted();
+
+  sim::Simulator& sim_;
+  const std::chrono::steady_clock::time_point start_;
+  std::mutex mutex_;
+  std::condition_variable posted_cv_;
+  std::deque<std::function<void()>> posted_;
+};
+
+// A thread that runs jobs one at a time, in order: the owner of one blocking
+// connection (hiredis, libpqxx and rabbitmq-c connections are not shared
+// between threads).
+class WorkerThread {
+ public:
+  WorkerThread();
+  ~WorkerThread();  // runs the jobs already given, then joins
+  WorkerThread(const WorkerThread&) = delete;
+  WorkerThread& operator=(const WorkerThread&) = delete;
+
+  void submit(std::function<void()> job);
+
+ private:
+  void work();
+
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> jobs_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+// co_await offload(loop, worker, job): runs `job` on `worker`, resumes with
+// its value. If the awaiting process is cancelled first (a crash), the value
+// is dropped when it comes and nothing is resumed.
+template <class T>
+class OffloadAwaiter {
+ public:
+  OffloadAwaiter(RealTimeLoop& loop, WorkerThread& worker, std::function<T()> job)
+      : loop_(loop), worker_(worker), job_(std::move(job)), state_(std::make_shared<State>()) {}
+  OffloadAwaiter(const OffloadAwaiter&) = delete;
+  ~OffloadAwaiter() {
+    state_->abandoned = true;  // loop thread only, as are the completions
+    loop_.sim().cancel_wake(waiter_);
+  }
+
+  bool await_ready() const noexcept { return false; }
+  template <class Promise>
+  void await_suspend(std::coroutine_handle<Promise> h) {
+    waiter_.bind(loop_.sim(), h);
+    worker_.submit([state = state_, job = std::move(job_), loop = &loop_, waiter = &waiter_]() mutable {
+      T value = job();
+      loop->post([state, value = std::move(value), loop, waiter]() mutable {
+        if (state->abandoned) return;
+        state->value.emplace(std::move(value));
+        loop->sim().wake_at(*waiter, loop->sim().now());
+      });
+    });
+  }
+  T await_resume() { return std::move(*state_->value); }
+
+ private:
+  struct State {
+    std::optional<T> value;
+    bool abandoned = false;
+  };
+  RealTimeLoop& loop_;
+  WorkerThread& worker_;
+  std::function<T()> job_;
+  std::shared_ptr<State> state_;
+  sim::Waiter waiter_;
+};
+
+template <class T>
+OffloadAwaiter<T> offload(RealTimeLoop& loop, WorkerThread& worker, std::function<T()> job) {
+  return OffloadAwaiter<T>(loop, worker, std::move(job));
+}
+
+}  // namespace idemlab::realmode

@@ -1,0 +1,96 @@
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <future>
+
+#include "realmode/real_time_loop.h"
+#include "sim/tape.h"
+
+namespace idemlab::realmode {
+namespace {
+
+struct Fixture {
+  sim::RandomTape tape{1};
+  sim::Simulator sim{tape};
+  RealTimeLoop loop{sim};
+};
+
+TEST_CASE("offloaded calls on two workers run at once") {
+  Fixture f;
+  WorkerThread first, second;
+  std::promise<void> second_ran;
+  std::shared_future<void> second_done = second_ran.get_future().share();
+  int finished = 0;
+  // The first job can only end once the second has run: with one thread for
+  // both, this would never finish.
+  auto waits_for_second = [&]() -> sim::Task<void> {
+    std::function<int()> job = [second_done] {
+      second_done.wait();
+      return 1;
+    };
+    finished += co_await offload(f.loop, first, std::move(job));
+  };
+  auto runs = [&]() -> sim::Task<void> {
+    std::function<int()> job = [&second_ran] {
+      second_ran.set_value();
+      return 1;
+    };
+    finished += co_await offload(f.loop, second, std::move(job));
+  };
+  f.sim.spawn(waits_for_second(), nullptr, "first");
+  f.sim.spawn(runs(), nullptr, "second");
+  CHECK(f.loop.run([&] { return finished == 2; }, 10 * sim::kSecond));
+}
+
+TEST_CASE("a sleep lasts its time on the wall clock") {
+  Fixture f;
+  bool woke = false;
+  auto sleeper = [&]() -> sim::Task<void> {
+    co_await f.sim.sleep(30 * sim::kMillisecond);
+    woke = true;
+  };
+  const sim::Time before = f.loop.wall_now();
+  f.sim.spawn(sleeper(), nullptr, "sleeper");
+  REQUIRE(f.loop.run([&] { return woke; }, 10 * sim::kSecond));
+  CHECK(f.loop.wall_now() - before >= 30 * sim::kMillisecond);
+  CHECK(f.sim.now() >= 30 * sim::kMillisecond);
+}
+
+TEST_CASE("a call whose process was cancelled completes without resuming anything") {
+  Fixture f;
+  WorkerThread worker;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::atomic<bool> job_ended = false;
+  bool resumed = false;
+  auto caller = [&]() -> sim::Task<void> {
+    std::function<int()> job = [released, &job_ended] {
+      released.wait();
+      job_ended = true;
+      return 7;
+    };
+    co_await offload(f.loop, worker, std::move(job));
+    resumed = true;
+  };
+  const sim::ProcessId id = f.sim.spawn(caller(), nullptr, "caller");
+  f.loop.run([] { return false; }, 5 * sim::kMillisecond);  // the call is in flight
+  REQUIRE(f.sim.cancel(id));
+  release.set_value();
+  f.loop.run([&] { return job_ended.load(); }, 10 * sim::kSecond);
+  f.loop.run([] { return false; }, 5 * sim::kMillisecond);  // its completion comes and is dropped
+  CHECK(job_ended);
+  CHECK_FALSE(resumed);
+}
+
+TEST_CASE("a worker runs its jobs one at a time, in order") {
+  Fixture f;
+  std::vector<int> order;
+  {
+    WorkerThread worker;
+    for (int i = 0; i < 5; ++i) worker.submit([&order, i] { order.push_back(i); });
+  }  // joins after the jobs given
+  CHECK(order == std::vector<int>{0, 1, 2, 3, 4});
+}
+
+}  // namespace
+}  // namespace idemlab::realmode
