@@ -1,0 +1,304 @@
+#include "realmode/pg_sql.h"
+
+#include <pqxx/pqxx>
+
+#include <cassert>
+
+namespace idemlab::realmode {
+namespace {
+
+using ports::Result;
+using ports::Status;
+using ports::Unit;
+
+// 'value' for a libpq conninfo string.
+std::string conninfo_value(const std::string& value) {
+  std::string out = "'";
+  for (char c : value) {
+    if (c == '\'' || c == '\\') out += '\\';
+    out += c;
+  }
+  out += '\'';
+  return out;
+}
+
+std::string conninfo(const Endpoint& e) {
+  std::string out = "host=" + conninfo_value(e.host) + " port=" + std::to_string(e.port) + " connect_timeout=5";
+  if (!e.path.empty()) out += " dbname=" + conninfo_value(e.path);
+  if (!e.user.empty()) out += " user=" + conninfo_value(e.user);
+  if (!e.password.empty()) out += " password=" + conninfo_value(e.password);
+  return out;
+}
+
+Status status_of(const std::string& sqlstate) {
+  if (sqlstate == "23505") return Status::kUniqueViolation;
+  if (sqlstate == "40001") return Status::kSerializationFailure;
+  if (sqlstate == "40P01") return Status::kDeadlock;
+  if (sqlstate == "25P02") return Status::kClosed;  // in a failed transaction
+  return Status::kError;
+}
+
+ports::Row decode(const pqxx::row& row, const ports::TableSchema& table) {
+  ports::Row out;
+  for (const ports::Column& c : table.columns) {
+    const pqxx::field f = row[c.name];
+    if (f.is_null()) {
+      out[c.name] = ports::Value();
+    } else if (c.type == ports::ColumnType::kBigint) {
+      out[c.name] = ports::Value(f.as<std::int64_t>());
+    } else {
+      out[c.name] = ports::Value(std::string(f.c_str(), f.size()));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+struct PgConnection::Libpqxx {
+  explicit Libpqxx(const std::string& info) : connection(info) {}
+  pqxx::connection connection;
+};
+
+PgConnection::PgConnection(Endpoint endpoint) : endpoint_(std::move(endpoint)) {}
+
+PgConnection::~PgConnection() = default;
+
+void PgConnection::connect() {
+  if (connection_ && connection_->connection.is_open()) return;
+  connection_.reset();
+  try {
+    connection_ = std::make_unique<Libpqxx>(conninfo(endpoint_));
+  } catch (const std::exception& e) {
+    // libpq's message names host and port, never the password; keep its first line.
+    std::string why = e.what();
+    why = why.substr(0, why.find('\n'));
+    throw Unreachable("PostgreSQL", endpoint_, why);
+  }
+}
+
+int PgConnection::backend_pid() const { return connection_ ? connection_->connection.backendpid() : 0; }
+
+PgConnection::Outcome PgConnection::exec(const SqlText& sql, const ports::TableSchema* decode_as) {
+  Outcome out;
+  try {
+    connect();
+  } catch (const Unreachable& e) {
+    out.status = Status::kUnavailable;
+    out.message = e.what();
+    return out;
+  }
+  std::vector<std::string> storage;
+  storage.reserve(sql.params.size());
+  std::vector<const char*> params;
+  for (const ports::Value& v : sql.params) {
+    if (std::holds_alternative<std::monostate>(v)) {
+      params.push_back(nullptr);  // NULL
+      continue;
+    }
+    storage.push_back(std::holds_alternative<std::int64_t>(v) ? std::to_string(std::get<std::int64_t>(v))
+                                                              : std::get<std::string>(v));
+    params.push_back(storage.back().c_str());
+  }
+  try {
+    pqxx::nontransaction statement(connection_->connection);
+    const pqxx::result result = statement.exec_params(sql.text, pqxx::prepare::make_dynamic_params(params));
+    out.affected = static_cast<std::int64_t>(result.affected_rows());
+    if (decode_as != nullptr) {
+      for (const pqxx::row& row : result) out.rows.push_back(decode(row, *decode_as));
+    }
+  } catch (const pqxx::broken_connection& e) {
+    out.status = Status::kTimeout;  // sent, or maybe sent: the outcome is unknown
+    out.message = e.what();
+    connection_.reset();
+  } catch (const pqxx::sql_error& e) {
+    out.status = status_of(e.sqlstate());
+    out.message = e.what();
+  } catch (const std::exception& e) {
+    out.status = Status::kError;
+    out.message = e.what();
+  }
+  return out;
+}
+
+// ---- the port -------------------------------------------------------------------
+
+class RealTx final : public ports::Tx {
+ public:
+  RealTx(RealSql& sql, PgSession& session) : sql_(sql), session_(&session) {}
+  ~RealTx() override {
+    if (session_ == nullptr) return;
+    // Neither committed nor rolled back: roll back. The session's worker runs
+    // this before anything a later transaction gives it.
+    PgSession* session = session_;
+    session->worker.submit([session] { session->connection.exec("ROLLBACK"); });
+    sql_.give_back(session);
+  }
+
+  sim::Task<Result<ports::Row>> insert(std::string table, ports::Row row) override {
+    SqlText sql = insert_text(sql_.schema(), table, row);
+    const PgConnection::Outcome o = co_await run(std::move(sql), table);
+    if (o.status != Status::kOk) co_return Result<ports::Row>::failure(o.status, o.message);
+    co_return Result<ports::Row>::ok(o.rows.at(0));
+  }
+  sim::Task<Result<std::optional<ports::Row>>> insert_on_conflict(std::string table, ports::Row row,
+                                                                  ports::OnConflict on_conflict) override {
+    SqlText sql = insert_on_conflict_text(sql_.schema(), table, row, on_conflict);
+    const PgConnection::Outcome o = co_await run(std::move(sql), table);
+    if (o.status != Status::kOk) co_return Result<std::optional<ports::Row>>::failure(o.status, o.message);
+    co_return Result<std::optional<ports::Row>>::ok(o.rows.empty() ? std::nullopt
+                                                                   : std::optional<ports::Row>(o.rows.front()));
+  }
+  sim::Task<Result<std::vector<ports::Row>>> select(std::string table, ports::Where where, ports::RowLock lock) override {
+    const ports::TableSchema* schema = sql_.table(table);
+    assert(schema != nullptr && "select from a table ensure_schema did not make");
+    SqlText sql = select_text(sql_.schema(), *schema, where, lock);
+    const PgConnection::Outcome o = co_await run(std::move(sql), table);
+    if (o.status != Status::kOk) co_return Result<std::vector<ports::Row>>::failure(o.status, o.message);
+    co_return Result<std::vector<ports::Row>>::ok(o.rows);
+  }
+  sim::Task<Result<std::vector<ports::Row>>> update(std::string table, ports::Where where, ports::Assignments set) override {
+    SqlText sql = update_text(sql_.schema(), table, where, set);
+    const PgConnection::Outcome o = co_await run(std::move(sql), table);
+    if (o.status != Status::kOk) co_return Result<std::vector<ports::Row>>::failure(o.status, o.message);
+    co_return Result<std::vector<ports::Row>>::ok(o.rows);
+  }
+  sim::Task<Result<std::int64_t>> remove(std::string table, ports::Where where) override {
+    SqlText sql = remove_text(sql_.schema(), table, where);
+    const PgConnection::Outcome o = co_await run(std::move(sql), std::string());
+    if (o.status != Status::kOk) co_return Result<std::int64_t>::failure(o.status, o.message);
+    co_return Result<std::int64_t>::ok(o.affected);
+  }
+  sim::Task<Result<std::int64_t>> nextval(std::string sequence) override {
+    ports::TableSchema value;  // one bigint column, "nextval"
+    value.columns = {{"nextval", ports::ColumnType::kBigint, false}};
+    SqlText sql = nextval_text(sql_.schema(), sequence);
+    const PgConnection::Outcome o = co_await run(std::move(sql), std::string(), &value);
+    if (o.status != Status::kOk) co_return Result<std::int64_t>::failure(o.status, o.message);
+    co_return Result<std::int64_t>::ok(std::get<std::int64_t>(o.rows.at(0).at("nextval")));
+  }
+  sim::Task<Result<Unit>> commit() override {
+    if (session_ == nullptr) co_return Result<Unit>::failure(Status::kClosed, "the transaction is over");
+    const bool aborted = aborted_;
+    SqlText sql;
+    sql.text = aborted ? "ROLLBACK" : "COMMIT";
+    const PgConnection::Outcome o = co_await run(std::move(sql), std::string());
+    finish();
+    if (aborted) co_return Result<Unit>::failure(Status::kClosed, "transaction was aborted: COMMIT rolled it back");
+    if (o.status != Status::kOk) co_return Result<Unit>::failure(o.status, o.message);
+    co_return Result<Unit>::ok({});
+  }
+  sim::Task<Result<Unit>> rollback() override {
+    if (session_ == nullptr) co_return Result<Unit>::failure(Status::kClosed, "the transaction is over");
+    SqlText sql;
+    sql.text = "ROLLBACK";
+    const PgConnection::Outcome o = co_await run(std::move(sql), std::string());
+    finish();
+    if (o.status != Status::kOk) co_return Result<Unit>::failure(o.status, o.message);
+    co_return Result<Unit>::ok({});
+  }
+
+ private:
+  // One statement on the transaction's session, its rows decoded as `table`'s.
+  sim::Task<PgConnection::Outcome> run(SqlText sql, std::string table, const ports::TableSchema* decode_as = nullptr) {
+    if (session_ == nullptr) {
+      PgConnection::Outcome closed;
+      closed.status = Status::kClosed;
+      closed.message = "the transaction is over";
+      co_return closed;
+    }
+    std::optional<ports::TableSchema> schema;
+    if (decode_as != nullptr) {
+      schema = *decode_as;
+    } else if (const ports::TableSchema* known = sql_.table(table)) {
+      schema = *known;
+    }
+    PgConnection* connection = &session_->connection;
+    std::function<PgConnection::Outcome()> job = [connection, sql = std::move(sql), schema = std::move(schema)] {
+      return connection->exec(sql, schema ? &*schema : nullptr);
+    };
+    PgConnection::Outcome o = co_await offload(sql_.loop_, session_->worker, std::move(job));
+    if (o.status != Status::kOk) aborted_ = true;
+    co_return o;
+  }
+
+  void finish() {
+    if (session_ != nullptr) sql_.give_back(session_);
+    session_ = nullptr;
+  }
+
+  RealSql& sql_;
+  PgSession* session_;
+  bool aborted_ = false;
+};
+
+RealSql::RealSql(RealTimeLoop& loop, Endpoint endpoint, std::string schema, std::size_t sessions_max)
+    : loop_(loop), endpoint_(std::move(endpoint)), schema_(std::move(schema)), sessions_max_(sessions_max) {}
+
+RealSql::~RealSql() = default;
+
+const ports::TableSchema* RealSql::table(const std::string& name) const {
+  const auto it = tables_.find(name);
+  return it == tables_.end() ? nullptr : &it->second;
+}
+
+PgSession* RealSql::take_session() {
+  for (auto& session : sessions_) {
+    if (!session->busy) {
+      session->busy = true;
+      return session.get();
+    }
+  }
+  if (sessions_.size() >= sessions_max_) return nullptr;
+  sessions_.push_back(std::make_unique<PgSession>(endpoint_));
+  sessions_.back()->busy = true;
+  return sessions_.back().get();
+}
+
+sim::Task<Result<Unit>> RealSql::ensure_schema(ports::Schema schema) {
+  PgSession* session = take_session();
+  if (session == nullptr) co_return Result<Unit>::failure(Status::kUnavailable, "every connection is in use");
+  std::vector<std::string> statements{create_schema(schema_)};
+  for (std::string& s : create_objects(schema_, schema)) statements.push_back(std::move(s));
+  PgConnection* connection = &session->connection;
+  std::function<PgConnection::Outcome()> job = [connection, statements = std::move(statements)] {
+    PgConnection::Outcome last;
+    for (const std::string& s : statements) {
+      last = connection->exec(s);
+      if (last.status != Status::kOk) break;
+    }
+    return last;
+  };
+  const PgConnection::Outcome o = co_await offload(loop_, session->worker, std::move(job));
+  give_back(session);
+  if (o.status != Status::kOk) co_return Result<Unit>::failure(o.status, o.message);
+  for (const ports::TableSchema& t : schema.tables) tables_[t.name] = t;
+  co_return Result<Unit>::ok({});
+}
+
+sim::Task<Result<std::unique_ptr<ports::Tx>>> RealSql::begin(ports::Isolation isolation) {
+  PgSession* session = take_session();
+  if (session == nullptr) {
+    co_return Result<std::unique_ptr<ports::Tx>>::failure(Status::kUnavailable, "every connection is in use");
+  }
+  PgConnection* connection = &session->connection;
+  std::function<PgConnection::Outcome()> job = [connection, text = begin_text(isolation)] {
+    return connection->exec(text);
+  };
+  const PgConnection::Outcome o = co_await offload(loop_, session->worker, std::move(job));
+  if (o.status != Status::kOk) {
+    give_back(session);
+    co_return Result<std::unique_ptr<ports::Tx>>::failure(o.status, o.message);
+  }
+  std::unique_ptr<ports::Tx> tx = std::make_unique<RealTx>(*this, *session);
+  co_return Result<std::unique_ptr<ports::Tx>>::ok(std::move(tx));
+}
+
+void RealSql::drop_everything() {
+  PgConnection connection(endpoint_);
+  connection.connect();
+  const PgConnection::Outcome o = connection.exec(drop_schema(schema_));
+  if (o.status != Status::kOk) throw Unreachable("PostgreSQL", endpoint_, "DROP SCHEMA " + schema_ + ": " + o.message);
+}
+
+}  // namespace idemlab::realmode

@@ -1,0 +1,90 @@
+// The Sql port over a live PostgreSQL (libpqxx, blocking, each connection on
+// its own worker thread). Everything lives in a schema of the run's own,
+// dropped afterwards. A transaction holds one pooled connection from BEGIN to
+// COMMIT or ROLLBACK, so that concurrent requests have concurrent
+// transactions, as they would with a connection pool.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "realmode/endpoint.h"
+#include "realmode/real_time_loop.h"
+#include "realmode/sql_text.h"
+#include "strategies/ports/sql.h"
+
+namespace idemlab::realmode {
+
+// One libpqxx connection. Not thread-safe: used from one worker thread.
+class PgConnection {
+ public:
+  struct Outcome {
+    ports::Status status = ports::Status::kOk;
+    std::string message;
+    std::vector<ports::Row> rows;  // decoded by the table's column types
+    std::int64_t affected = 0;
+  };
+
+  explicit PgConnection(Endpoint endpoint);
+  ~PgConnection();
+  PgConnection(const PgConnection&) = delete;
+  PgConnection& operator=(const PgConnection&) = delete;
+
+  // Connects if not connected. Throws Unreachable.
+  void connect();
+  // Runs one statement. kUnavailable: not connected, nothing sent; kTimeout:
+  // the connection broke with the statement sent (its outcome is unknown);
+  // SQLSTATE 23505, 40001, 40P01 map to their statuses, 25P02 to kClosed.
+  Outcome exec(const SqlText& sql, const ports::TableSchema* decode_as = nullptr);
+  Outcome exec(const std::string& text) { return exec(SqlText{text, {}}); }
+  // The server process serving this connection (for pg_blocking_pids).
+  int backend_pid() const;
+  const Endpoint& endpoint() const { return endpoint_; }
+
+ private:
+  struct Libpqxx;  // the pqxx::connection, kept out of this header
+  Endpoint endpoint_;
+  std::unique_ptr<Libpqxx> connection_;
+};
+
+// A connection and the thread that owns it.
+struct PgSession {
+  explicit PgSession(const Endpoint& endpoint) : connection(endpoint) {}
+  PgConnection connection;
+  WorkerThread worker;
+  bool busy = false;  // held by a transaction (loop thread only)
+};
+
+class RealSql final : public ports::Sql {
+ public:
+  // `schema`: the run's own PostgreSQL schema. At most `sessions_max`
+  // transactions at once; more wait for a session (kUnavailable after none
+  // frees in time is left to the caller's timeout).
+  RealSql(RealTimeLoop& loop, Endpoint endpoint, std::string schema, std::size_t sessions_max = 16);
+  ~RealSql() override;
+
+  sim::Task<ports::Result<ports::Unit>> ensure_schema(ports::Schema schema) override;
+  sim::Task<ports::Result<std::unique_ptr<ports::Tx>>> begin(ports::Isolation isolation) override;
+
+  // Drops the run's schema and everything in it. Blocking; call when the
+  // loop is idle. Throws Unreachable.
+  void drop_everything();
+  const std::string& schema() const { return schema_; }
+
+ private:
+  friend class RealTx;
+  PgSession* take_session();
+  void give_back(PgSession* session) { session->busy = false; }
+  const ports::TableSchema* table(const std::string& name) const;
+
+  RealTimeLoop& loop_;
+  Endpoint endpoint_;
+  std::string schema_;
+  std::size_t sessions_max_;
+  std::vector<std::unique_ptr<PgSession>> sessions_;
+  std::map<std::string, ports::TableSchema> tables_;  // what ensure_schema made
+};
+
+}  // namespace idemlab::realmode
