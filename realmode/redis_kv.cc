@@ -3,7 +3,7 @@
 #include <hiredis/hiredis.h>
 
 #include <cassert>
-#include <cstring>
+#include <algorithm>
 
 namespace idemlab::realmode {
 namespace {
