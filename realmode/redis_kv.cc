@@ -2,8 +2,8 @@
 
 #include <hiredis/hiredis.h>
 
-#include <cassert>
 #include <algorithm>
+#include <cassert>
 
 namespace idemlab::realmode {
 namespace {
