@@ -3,10 +3,10 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
-#include <cstdlib>
 
 #include "realmode/pg_sql.h"
 #include "sim/tape.h"
+#include "tests/realmode/live_servers.h"
 
 namespace idemlab::realmode {
 namespace {
@@ -14,16 +14,7 @@ namespace {
 using ports::Status;
 using ports::Value;
 
-Endpoint live_pg() {
-  const char* url = std::getenv("IDEMLAB_PG");
-  INFO("IDEMLAB_PG is not set: start the servers with scripts/infra up and export scripts/infra env");
-  REQUIRE(url != nullptr);
-  std::string error;
-  const std::optional<Endpoint> endpoint = parse_endpoint(url, "postgresql", error);
-  INFO(error);
-  REQUIRE(endpoint.has_value());
-  return *endpoint;
-}
+Endpoint live_pg() { return live_endpoint("IDEMLAB_PG", "postgresql"); }
 
 ports::Schema payments_schema() {
   ports::TableSchema t;

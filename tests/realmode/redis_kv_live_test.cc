@@ -3,24 +3,15 @@
 // are never skipped.
 #include <catch2/catch.hpp>
 
-#include <cstdlib>
 
 #include "realmode/redis_kv.h"
 #include "sim/tape.h"
+#include "tests/realmode/live_servers.h"
 
 namespace idemlab::realmode {
 namespace {
 
-Endpoint live_redis() {
-  const char* url = std::getenv("IDEMLAB_REDIS");
-  INFO("IDEMLAB_REDIS is not set: start the servers with scripts/infra up and export scripts/infra env");
-  REQUIRE(url != nullptr);
-  std::string error;
-  const std::optional<Endpoint> endpoint = parse_endpoint(url, "redis", error);
-  INFO(error);
-  REQUIRE(endpoint.has_value());
-  return *endpoint;
-}
+Endpoint live_redis() { return live_endpoint("IDEMLAB_REDIS", "redis"); }
 
 // A world of one process on the real-time loop, with a Kv in its own prefix.
 struct LiveKv {
