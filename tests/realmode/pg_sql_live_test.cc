@@ -50,18 +50,22 @@ struct LiveSql {
     one.push_back(std::move(body));
     run(std::move(one));
   }
-};
 
-sim::Task<void> setup(ports::Sql& sql, Status& status) {
-  auto made = co_await sql.ensure_schema(payments_schema());
-  status = made.status();
-}
+  // The tests' tables, in the run's schema.
+  void make_tables() {
+    Status made = Status::kError;
+    auto setup = [](ports::Sql& port, Status& status) -> sim::Task<void> {
+      auto result = co_await port.ensure_schema(payments_schema());
+      status = result.status();
+    };
+    run(setup(sql, made));
+    REQUIRE(made == Status::kOk);
+  }
+};
 
 TEST_CASE("live PostgreSQL: a committed row reads back with NULLs, numbers and JSON text as written") {
   LiveSql w;
-  Status made = Status::kError;
-  w.run(setup(w.sql, made));
-  REQUIRE(made == Status::kOk);
+  w.make_tables();
   std::vector<ports::Row> read;
   auto body = [](ports::Sql& sql, std::vector<ports::Row>& out) -> sim::Task<void> {
     auto tx = co_await sql.begin(ports::Isolation::kReadCommitted);
@@ -88,9 +92,7 @@ TEST_CASE("live PostgreSQL: a committed row reads back with NULLs, numbers and J
 
 TEST_CASE("live PostgreSQL: a duplicate key is 23505, and the aborted transaction cannot commit") {
   LiveSql w;
-  Status made = Status::kError;
-  w.run(setup(w.sql, made));
-  REQUIRE(made == Status::kOk);
+  w.make_tables();
   std::vector<Status> statuses;
   auto body = [](ports::Sql& sql, std::vector<Status>& out) -> sim::Task<void> {
     auto tx = co_await sql.begin(ports::Isolation::kReadCommitted);
@@ -107,9 +109,7 @@ TEST_CASE("live PostgreSQL: a duplicate key is 23505, and the aborted transactio
 
 TEST_CASE("live PostgreSQL: ON CONFLICT DO NOTHING skips, DO UPDATE returns the updated row") {
   LiveSql w;
-  Status made = Status::kError;
-  w.run(setup(w.sql, made));
-  REQUIRE(made == Status::kOk);
+  w.make_tables();
   std::vector<std::optional<ports::Row>> results;
   auto body = [](ports::Sql& sql, std::vector<std::optional<ports::Row>>& out) -> sim::Task<void> {
     auto tx = co_await sql.begin(ports::Isolation::kReadCommitted);
@@ -132,9 +132,7 @@ TEST_CASE("live PostgreSQL: ON CONFLICT DO NOTHING skips, DO UPDATE returns the 
 
 TEST_CASE("live PostgreSQL: a second inserter of a key waits for the first to commit, then fails with 23505") {
   LiveSql w;
-  Status made = Status::kError;
-  w.run(setup(w.sql, made));
-  REQUIRE(made == Status::kOk);
+  w.make_tables();
   std::vector<std::string> events;
   // The first holds its uncommitted row for 300 ms; 100 ms into that, the
   // second inserts the same key, and can only be answered once the first
@@ -180,9 +178,7 @@ TEST_CASE("live PostgreSQL: dropping the run's schema leaves every other schema 
   {
     LiveSql w;
     schema = w.sql.schema();
-    Status made = Status::kError;
-    w.run(setup(w.sql, made));
-    REQUIRE(made == Status::kOk);
+    w.make_tables();
   }
   ports::TableSchema names;
   names.columns = {{"nspname", ports::ColumnType::kText, false}};
