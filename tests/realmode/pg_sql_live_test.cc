@@ -27,29 +27,10 @@ ports::Schema payments_schema() {
 }
 
 // The real-time loop, a Sql in a schema of the test's own, dropped at the end.
-struct LiveSql {
-  sim::RandomTape tape{1};
-  sim::Simulator sim{tape};
-  RealTimeLoop loop{sim};
-  RealSql sql{loop, live_pg(), "idemlab_test_" + std::to_string(loop.wall_now())};
+struct LiveSql : LiveLoop {
+  RealSql sql{loop, live_pg(), "idemlab_test_" + run_id};
 
   ~LiveSql() { sql.drop_everything(); }
-
-  // Runs the bodies as concurrent processes until all have ended.
-  void run(std::vector<sim::Task<void>> bodies) {
-    int left = static_cast<int>(bodies.size());
-    auto wrapper = [](sim::Task<void> inner, int& count) -> sim::Task<void> {
-      co_await std::move(inner);
-      --count;
-    };
-    for (sim::Task<void>& body : bodies) sim.spawn(wrapper(std::move(body), left), nullptr, "test");
-    REQUIRE(loop.run([&] { return left == 0; }, 30 * sim::kSecond));
-  }
-  void run(sim::Task<void> body) {
-    std::vector<sim::Task<void>> one;
-    one.push_back(std::move(body));
-    run(std::move(one));
-  }
 
   // The tests' tables, in the run's schema.
   void make_tables() {

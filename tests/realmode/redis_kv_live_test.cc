@@ -14,28 +14,15 @@ namespace {
 Endpoint live_redis() { return live_endpoint("IDEMLAB_REDIS", "redis"); }
 
 // A world of one process on the real-time loop, with a Kv in its own prefix.
-struct LiveKv {
-  sim::RandomTape tape{1};
-  sim::Simulator sim{tape};
-  RealTimeLoop loop{sim};
+struct LiveKv : LiveLoop {
   RedisConnection connection{live_redis(), 2 * sim::kSecond};
   WorkerThread worker;
-  std::string prefix = "idemlab:test:" + std::to_string(loop.wall_now()) + ":";
+  std::string prefix = "idemlab:test:" + run_id + ":";
   RealKv kv{loop, worker, connection, prefix};
 
   ~LiveKv() {
     // The worker is idle once run() returned; clean up from this thread.
     delete_keys_with_prefix(connection, prefix);
-  }
-
-  void run(sim::Task<void> body) {
-    bool done = false;
-    auto wrapper = [](sim::Task<void> inner, bool& flag) -> sim::Task<void> {
-      co_await std::move(inner);
-      flag = true;
-    };
-    sim.spawn(wrapper(std::move(body), done), nullptr, "test");
-    REQUIRE(loop.run([&] { return done; }, 20 * sim::kSecond));
   }
 };
 
@@ -100,7 +87,7 @@ TEST_CASE("live Redis: compare-and-delete deletes only the holder's value") {
 TEST_CASE("live Redis: clean-up deletes the run's keys and no other") {
   LiveKv w;
   RedisConnection other(live_redis(), 2 * sim::kSecond);
-  const std::string outsider = "idemlab:outsider:" + std::to_string(w.loop.wall_now());
+  const std::string outsider = "idemlab:outsider:" + w.run_id;
   REQUIRE(other.command({"SET", outsider, "keep"}).status == ports::Status::kOk);
   auto body = [](ports::Kv& kv) -> sim::Task<void> {
     const ports::SetOptions plain;
