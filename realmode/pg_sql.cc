@@ -111,6 +111,14 @@ PgConnection::Outcome PgConnection::exec(const SqlText& sql, const ports::TableS
     out.status = Status::kTimeout;  // sent, or maybe sent: the outcome is unknown
     out.message = e.what();
     connection_.reset();
+  } catch (const pqxx::serialization_failure& e) {
+    // libpqxx 6 raises 40001 and 40P01 as transaction_rollback, which is
+    // not an sql_error.
+    out.status = Status::kSerializationFailure;
+    out.message = e.what();
+  } catch (const pqxx::deadlock_detected& e) {
+    out.status = Status::kDeadlock;
+    out.message = e.what();
   } catch (const pqxx::sql_error& e) {
     out.status = status_of(e.sqlstate());
     out.message = e.what();

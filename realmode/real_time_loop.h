@@ -6,6 +6,7 @@
 // The kernel stays free of clocks and threads: this file is where they meet.
 #pragma once
 
+#include <cassert>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -73,11 +74,19 @@ class WorkerThread {
 // co_await offload(loop, worker, job): runs `job` on `worker`, resumes with
 // its value. If the awaiting process is cancelled first (a crash), the value
 // is dropped when it comes and nothing is resumed.
+//
+// co_await offload_within(loop, worker, timeout, late, job): the same, but
+// resumes with `late` if the job has not answered within `timeout`, as a
+// caller whose reply did not come in time; the job still runs to its end.
 template <class T>
 class OffloadAwaiter {
  public:
-  OffloadAwaiter(RealTimeLoop& loop, WorkerThread& worker, std::function<T()> job)
-      : loop_(loop), worker_(worker), job_(std::move(job)), state_(std::make_shared<State>()) {}
+  OffloadAwaiter(RealTimeLoop& loop, WorkerThread& worker, std::function<T()> job, sim::Duration timeout = -1,
+                 std::optional<T> late = std::nullopt)
+      : loop_(loop), worker_(worker), job_(std::move(job)), timeout_(timeout), late_(std::move(late)),
+        state_(std::make_shared<State>()) {
+    assert((timeout_ < 0) == !late_.has_value());
+  }
   OffloadAwaiter(const OffloadAwaiter&) = delete;
   ~OffloadAwaiter() {
     state_->abandoned = true;  // loop thread only, as are the completions
@@ -88,16 +97,21 @@ class OffloadAwaiter {
   template <class Promise>
   void await_suspend(std::coroutine_handle<Promise> h) {
     waiter_.bind(loop_.sim(), h);
+    if (timeout_ >= 0) loop_.sim().wake_at(waiter_, loop_.sim().now() + timeout_);
     worker_.submit([state = state_, job = std::move(job_), loop = &loop_, waiter = &waiter_]() mutable {
       T value = job();
       loop->post([state, value = std::move(value), loop, waiter]() mutable {
         if (state->abandoned) return;
         state->value.emplace(std::move(value));
+        loop->sim().cancel_wake(*waiter);  // the deadline, if any
         loop->sim().wake_at(*waiter, loop->sim().now());
       });
     });
   }
-  T await_resume() { return std::move(*state_->value); }
+  T await_resume() {
+    if (!state_->value) return std::move(*late_);  // the deadline came first
+    return std::move(*state_->value);
+  }
 
  private:
   struct State {
@@ -107,6 +121,8 @@ class OffloadAwaiter {
   RealTimeLoop& loop_;
   WorkerThread& worker_;
   std::function<T()> job_;
+  sim::Duration timeout_;
+  std::optional<T> late_;
   std::shared_ptr<State> state_;
   sim::Waiter waiter_;
 };
@@ -114,6 +130,12 @@ class OffloadAwaiter {
 template <class T>
 OffloadAwaiter<T> offload(RealTimeLoop& loop, WorkerThread& worker, std::function<T()> job) {
   return OffloadAwaiter<T>(loop, worker, std::move(job));
+}
+
+template <class T>
+OffloadAwaiter<T> offload_within(RealTimeLoop& loop, WorkerThread& worker, sim::Duration timeout, T late,
+                                 std::function<T()> job) {
+  return OffloadAwaiter<T>(loop, worker, std::move(job), timeout, std::move(late));
 }
 
 }  // namespace idemlab::realmode

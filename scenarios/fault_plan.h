@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "models/world.h"
+#include "strategies/ports/faulty_ports.h"
 
 namespace idemlab::scenarios {
 
@@ -60,7 +61,7 @@ std::vector<std::string> point_nodes(const std::string& point);
 
 // The faults of one run. Installs itself on the world (port decorators and
 // network injections); the world must outlive it only while the run lasts.
-class FaultPlan {
+class FaultPlan final : public ports::FaultHook {
  public:
   FaultPlan(models::World& world, std::vector<TargetedFault> faults);
   ~FaultPlan();
@@ -71,14 +72,8 @@ class FaultPlan {
   // numbers count the workload's calls only.
   void arm_network_faults();
 
-  // What the decorator at a point does next.
-  enum class Verdict : std::uint8_t {
-    kContinue,
-    kHalt,  // the caller's node crashed: suspend for good
-    kDrop,  // return a timeout (before: the operation is not made; after: its reply is lost)
-  };
   // Called by the decorators. Performs the faults due at this hit of `point`.
-  Verdict hit(const std::string& point, sim::Node& node);
+  Verdict hit(const std::string& point, sim::Node& node) override;
 
   // Faults taken so far, for reports and recorded schedules.
   const std::vector<std::string>& taken() const { return taken_; }
@@ -89,7 +84,6 @@ class FaultPlan {
   const std::vector<ScheduleStep>& steps() const { return steps_; }
 
  private:
-  struct Decorated;
   void crash_and_restart(sim::Node& node, sim::Duration downtime);
   void apply_network_fault(const TargetedFault& fault);
 
@@ -100,7 +94,7 @@ class FaultPlan {
   std::vector<std::string> taken_;
   bool keep_steps_ = false;
   std::vector<ScheduleStep> steps_;
-  std::vector<std::unique_ptr<Decorated>> decorated_;
+  std::vector<std::unique_ptr<ports::FaultyPorts>> decorated_;
 };
 
 }  // namespace idemlab::scenarios

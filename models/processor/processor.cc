@@ -19,9 +19,6 @@ std::uint64_t refund_fingerprint(const ports::RefundRequest& r) {
   return sim::fnv1a("refund|" + r.charge_id + "|" + std::to_string(r.amount));
 }
 
-constexpr const char* kKeyMismatch = "Keys for idempotent requests can only be used with the same parameters they were first used with";
-constexpr const char* kKeyInProgress = "There is currently another in-progress request using this Idempotent Key";
-
 // "ch_12" -> 12; 0 when it is not a charge id.
 std::uint32_t charge_number(const std::string& id) {
   if (id.size() < 4 || id.compare(0, 3, "ch_") != 0) return 0;

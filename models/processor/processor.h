@@ -26,6 +26,11 @@ struct ProcessorConfig {
   sim::Duration key_retention = 24 * 3600 * sim::kSecond;  // Stripe keeps keys at least 24 hours
 };
 
+// Stripe's answers to a reused key, word for word.
+inline constexpr const char* kKeyMismatch =
+    "Keys for idempotent requests can only be used with the same parameters they were first used with";
+inline constexpr const char* kKeyInProgress = "There is currently another in-progress request using this Idempotent Key";
+
 // One movement of money. Charges are numbered ch_1, ch_2... and refunds
 // re_1, re_2... in the order they happened.
 struct LedgerEntry {

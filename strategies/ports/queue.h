@@ -29,9 +29,10 @@ struct Message {
 
 struct QueueOptions {
   bool durable = true;
-  // Deliveries after which a message is dead-lettered (or dropped, with no
-  // dead-letter queue) instead of requeued; 0: no limit (a quorum queue's
-  // x-delivery-limit).
+  // Returns after which a message is dead-lettered (or dropped, with no
+  // dead-letter queue) instead of requeued: a message returned more than
+  // `delivery_limit` times, so delivered up to delivery_limit + 1 times.
+  // 0: no limit. A quorum queue's x-delivery-limit; needs `durable`.
   std::int64_t delivery_limit = 0;
   std::string dead_letter_queue;  // empty: none
 };

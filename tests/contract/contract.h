@@ -1,8 +1,12 @@
 // Contract tests: the behaviour rules of each backend, written once against
 // the ports and run in every world that implements them (the simulator's
-// models now; real mode's live servers later). A rule is a coroutine over a
-// ContractWorld; the CONTRACT_TEST macro registers it as one Catch2 test per
-// world, named after the rule.
+// models, and real mode's live servers). A rule is a coroutine over a
+// ContractWorld; the CONTRACT_TEST macro registers it as a Catch2 test named
+// after the rule, "sim: ..." in contract_tests and "live: ..." in
+// contract_live_tests (the same sources, built with IDEMLAB_CONTRACT_LIVE).
+// SIM_CONTRACT_TEST registers a rule in the simulator only, with the reason
+// the live servers cannot show it: such a rule is never skipped, it is not
+// registered.
 //
 // Inside the coroutine use CHECK, not REQUIRE: an exception escaping a task
 // terminates the program (expected failures are values). Never co_await
@@ -64,19 +68,45 @@ class ContractWorld {
 
 using Rule = sim::Task<void> (*)(ContractWorld& world);
 
-// Runs `rule` alone in a fresh world of each kind.
+// Runs `rule` alone in a fresh world of each kind. The live world applies
+// the processor's settings (the processor is ours); the servers run as
+// scripts/infra configured them, so rules that need other server settings
+// are SIM_CONTRACT_TESTs.
 std::unique_ptr<ContractWorld> make_sim_world(const Settings& settings);
 void run_in_sim(Rule rule, const Settings& settings);
+void run_live(Rule rule, const Settings& settings);
 
 }  // namespace idemlab::contract
 
 #define IDEMLAB_CONTRACT_CONCAT2(a, b) a##b
 #define IDEMLAB_CONTRACT_CONCAT(a, b) IDEMLAB_CONTRACT_CONCAT2(a, b)
 
+#ifdef IDEMLAB_CONTRACT_LIVE
+#define IDEMLAB_CONTRACT_WORLD "live: "
+#define IDEMLAB_CONTRACT_TAGS "[contract][live]"
+#define IDEMLAB_CONTRACT_RUN ::idemlab::contract::run_live
+#else
+#define IDEMLAB_CONTRACT_WORLD "sim: "
+#define IDEMLAB_CONTRACT_TAGS "[contract][sim]"
+#define IDEMLAB_CONTRACT_RUN ::idemlab::contract::run_in_sim
+#endif
+
 // CONTRACT_TEST("rule", settings) { ... co_await ... } with `world` in scope.
 #define CONTRACT_TEST(name, settings) \
   IDEMLAB_CONTRACT_TEST_IMPL(name, settings, IDEMLAB_CONTRACT_CONCAT(contract_rule_, __LINE__))
-#define IDEMLAB_CONTRACT_TEST_IMPL(name, settings, fn)                                        \
-  static ::idemlab::sim::Task<void> fn(::idemlab::contract::ContractWorld& world);            \
-  TEST_CASE("sim: " name, "[contract][sim]") { ::idemlab::contract::run_in_sim(&fn, settings); } \
+#define IDEMLAB_CONTRACT_TEST_IMPL(name, settings, fn)                                                 \
+  static ::idemlab::sim::Task<void> fn(::idemlab::contract::ContractWorld& world);                     \
+  TEST_CASE(IDEMLAB_CONTRACT_WORLD name, IDEMLAB_CONTRACT_TAGS) { IDEMLAB_CONTRACT_RUN(&fn, settings); } \
   static ::idemlab::sim::Task<void> fn([[maybe_unused]] ::idemlab::contract::ContractWorld& world)
+
+// SIM_CONTRACT_TEST("rule", settings, "why the live servers cannot show it").
+#ifdef IDEMLAB_CONTRACT_LIVE
+// (The settings stay compiled, in a lambda never called, so that their
+// helpers are used in this build too.)
+#define SIM_CONTRACT_TEST(name, settings, why)                                                           \
+  [[maybe_unused]] static const auto IDEMLAB_CONTRACT_CONCAT(contract_settings_, __LINE__) = [] { return settings; }; \
+  [[maybe_unused]] static ::idemlab::sim::Task<void> IDEMLAB_CONTRACT_CONCAT(contract_rule_, __LINE__)( \
+      [[maybe_unused]] ::idemlab::contract::ContractWorld& world)
+#else
+#define SIM_CONTRACT_TEST(name, settings, why) CONTRACT_TEST(name, settings)
+#endif

@@ -178,11 +178,12 @@ CONTRACT_TEST("nack without requeue dead-letters the message, or drops it withou
   CHECK(dead == Ids{"m1"});
 }
 
-CONTRACT_TEST("a message redelivered up to its delivery limit is dead-lettered", plain()) {
+CONTRACT_TEST("a message returned more times than its delivery limit is dead-lettered", plain()) {
   if (!co_await declare(world, "dead", durable())) co_return;
   if (!co_await declare(world, "payments", limited(3, "dead"))) co_return;
   co_await publish(world, "payments", message("poison"));
-  for (int attempt = 1; attempt <= 3; ++attempt) {
+  // The first delivery and three redeliveries; the fourth return is one too many.
+  for (int attempt = 1; attempt <= 4; ++attempt) {
     auto consumer = co_await consume(world, "payments", 1);
     if (!consumer) co_return;
     auto got = co_await consumer->next(kWait);
@@ -200,8 +201,9 @@ CONTRACT_TEST("a message redelivered up to its delivery limit is dead-lettered",
   CHECK(dead == Ids{"poison"});
 }
 
-CONTRACT_TEST("a delivery not acked within the consumer timeout closes the channel and is requeued",
-              with_consumer_timeout(500 * kMillisecond)) {
+SIM_CONTRACT_TEST("a delivery not acked within the consumer timeout closes the channel and is requeued",
+              with_consumer_timeout(500 * kMillisecond),
+                  "the consumer timeout is server-wide in RabbitMQ 3.10 (30 minutes)") {
   if (!co_await declare(world, "payments", durable())) co_return;
   co_await publish(world, "payments", message("slow"));
   auto slow = co_await consume(world, "payments", 1);
@@ -230,7 +232,8 @@ CONTRACT_TEST("a lost publisher confirm and a republish put the message in the q
   CHECK(ids == Ids{"m1", "m1"});  // same message id twice: consumers must deduplicate
 }
 
-CONTRACT_TEST("a broker restart keeps confirmed persistent messages of durable queues and loses transient ones", plain()) {
+SIM_CONTRACT_TEST("a broker restart keeps confirmed persistent messages of durable queues and loses transient ones", plain(),
+                  "needs a broker restart") {
   if (!co_await declare(world, "durable", durable())) co_return;
   QueueOptions transient_queue;
   transient_queue.durable = false;
@@ -257,7 +260,8 @@ Task<void> publish_unconfirmed(ContractWorld& world, Status& outcome) {
   outcome = published.status();
 }
 
-CONTRACT_TEST("a broker restart loses a persistent message whose confirm had not been sent", plain()) {
+SIM_CONTRACT_TEST("a broker restart loses a persistent message whose confirm had not been sent", plain(),
+                  "needs a broker restart, and a confirm held back until it") {
   if (!co_await declare(world, "payments", durable())) co_return;
   Status publisher = Status::kOk;
   world.start(publish_unconfirmed(world, publisher));

@@ -155,7 +155,8 @@ CONTRACT_TEST("of concurrent SET NX on one key exactly one wins", plain()) {
   CHECK(g_nx_winners == 1);
 }
 
-CONTRACT_TEST("noeviction refuses writes over maxmemory with OOM, but reads and DEL work", with_memory(EvictionPolicy::kNoEviction)) {
+SIM_CONTRACT_TEST("noeviction refuses writes over maxmemory with OOM, but reads and DEL work", with_memory(EvictionPolicy::kNoEviction),
+                  "maxmemory and the eviction policy are server-wide: changing them would disturb other runs on the server") {
   int written = 0;
   Status refused = Status::kOk;
   for (int i = 0; i < 1000 && refused == Status::kOk; ++i) {
@@ -178,7 +179,8 @@ CONTRACT_TEST("noeviction refuses writes over maxmemory with OOM, but reads and 
   CHECK(r36.is_ok());  // room again
 }
 
-CONTRACT_TEST("allkeys-lru evicts the least recently used key", with_memory(EvictionPolicy::kAllKeysLru)) {
+SIM_CONTRACT_TEST("allkeys-lru evicts the least recently used key", with_memory(EvictionPolicy::kAllKeysLru),
+                  "maxmemory and the eviction policy are server-wide: changing them would disturb other runs on the server") {
   auto r37 = co_await world.kv().set("old-untouched", padded(0), kPlain);
   CHECK(r37.value());
   auto r38 = co_await world.kv().set("old-but-read", padded(1), kPlain);
@@ -198,7 +200,8 @@ CONTRACT_TEST("allkeys-lru evicts the least recently used key", with_memory(Evic
   CHECK(r43.value().has_value());
 }
 
-CONTRACT_TEST("volatile-lru evicts only keys with a TTL, then refuses", with_memory(EvictionPolicy::kVolatileLru)) {
+SIM_CONTRACT_TEST("volatile-lru evicts only keys with a TTL, then refuses", with_memory(EvictionPolicy::kVolatileLru),
+                  "maxmemory and the eviction policy are server-wide: changing them would disturb other runs on the server") {
   auto r44 = co_await world.kv().set("persistent", padded(0), kPlain);
   CHECK(r44.value());
   const SetOptions options_r45{SetOptions::Condition::kAlways, 3600 * kSecond};
@@ -215,7 +218,8 @@ CONTRACT_TEST("volatile-lru evicts only keys with a TTL, then refuses", with_mem
   CHECK(r47.value().has_value());
 }
 
-CONTRACT_TEST("without persistence a restart empties Redis", with_persistence(Persistence::kNone)) {
+SIM_CONTRACT_TEST("without persistence a restart empties Redis", with_persistence(Persistence::kNone),
+                  "needs a Redis restart under a chosen persistence setting") {
   auto r48 = co_await world.kv().set("k", "v", kPlain);
   CHECK(r48.value());
   co_await world.faults().restart_redis();
@@ -223,8 +227,9 @@ CONTRACT_TEST("without persistence a restart empties Redis", with_persistence(Pe
   CHECK_FALSE(r49.value().has_value());
 }
 
-CONTRACT_TEST("with appendfsync everysec a restart keeps writes older than a second and may lose the rest",
-              with_persistence(Persistence::kEverySec)) {
+SIM_CONTRACT_TEST("with appendfsync everysec a restart keeps writes older than a second and may lose the rest",
+              with_persistence(Persistence::kEverySec),
+                  "needs a Redis restart under a chosen persistence setting") {
   auto r50 = co_await world.kv().set("old", "v", kPlain);
   CHECK(r50.value());
   co_await world.clock().sleep(2500 * kMillisecond);
@@ -239,7 +244,8 @@ CONTRACT_TEST("with appendfsync everysec a restart keeps writes older than a sec
   if (world.exact_timing()) CHECK_FALSE(r53.value().has_value());
 }
 
-CONTRACT_TEST("with appendfsync always a restart loses no acknowledged write", with_persistence(Persistence::kAlways)) {
+SIM_CONTRACT_TEST("with appendfsync always a restart loses no acknowledged write", with_persistence(Persistence::kAlways),
+                  "needs a Redis restart under a chosen persistence setting") {
   auto r54 = co_await world.kv().set("k", "v", kPlain);
   CHECK(r54.value());
   const SetOptions options_r55{SetOptions::Condition::kIfAbsent, 60 * kSecond};
@@ -256,7 +262,8 @@ CONTRACT_TEST("with appendfsync always a restart loses no acknowledged write", w
   CHECK(r59.value() > 0);
 }
 
-CONTRACT_TEST("failover loses the writes that had not reached the replica", with_persistence(Persistence::kAlways, true)) {
+SIM_CONTRACT_TEST("failover loses the writes that had not reached the replica", with_persistence(Persistence::kAlways, true),
+                  "needs a failover, and a replica lag only the simulator can hold open") {
   auto r60 = co_await world.kv().set("replicated", "v", kPlain);
   CHECK(r60.value());
   co_await world.clock().sleep(500 * kMillisecond);
@@ -274,7 +281,8 @@ CONTRACT_TEST("failover loses the writes that had not reached the replica", with
   }
 }
 
-CONTRACT_TEST("a primary restarted without persistence empties its replica too", with_persistence(Persistence::kNone, true)) {
+SIM_CONTRACT_TEST("a primary restarted without persistence empties its replica too", with_persistence(Persistence::kNone, true),
+                  "needs a Redis restart under a chosen persistence setting") {
   auto r65 = co_await world.kv().set("k", "v", kPlain);
   CHECK(r65.value());
   co_await world.clock().sleep(500 * kMillisecond);
@@ -284,7 +292,8 @@ CONTRACT_TEST("a primary restarted without persistence empties its replica too",
   CHECK_FALSE(r66.value().has_value());
 }
 
-CONTRACT_TEST("commands to a stopped Redis are refused and do nothing", plain()) {
+SIM_CONTRACT_TEST("commands to a stopped Redis are refused and do nothing", plain(),
+                  "needs the shared Redis stopped") {
   world.faults().stop_redis();
   auto r = co_await world.kv().set("k", "v", kPlain);
   CHECK(r.status() == Status::kUnavailable);

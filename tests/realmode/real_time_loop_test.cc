@@ -82,6 +82,33 @@ TEST_CASE("a call whose process was cancelled completes without resuming anythin
   CHECK_FALSE(resumed);
 }
 
+TEST_CASE("a call past its deadline resumes with the late value while the job runs on") {
+  Fixture f;
+  WorkerThread worker;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::atomic<bool> job_ended = false;
+  std::vector<int> answers;
+  auto caller = [&]() -> sim::Task<void> {
+    std::function<int()> slow = [released, &job_ended] {
+      released.wait();
+      job_ended = true;
+      return 7;
+    };
+    answers.push_back(co_await offload_within(f.loop, worker, 20 * sim::kMillisecond, -1, std::move(slow)));
+    std::function<int()> quick = [] { return 8; };
+    answers.push_back(co_await offload_within(f.loop, worker, 5 * sim::kSecond, -1, std::move(quick)));
+  };
+  f.sim.spawn(caller(), nullptr, "caller");
+  REQUIRE(f.loop.run([&] { return !answers.empty(); }, 10 * sim::kSecond));
+  CHECK(answers == std::vector<int>{-1});
+  CHECK_FALSE(job_ended);  // the caller gave up; the job has not ended
+  release.set_value();
+  REQUIRE(f.loop.run([&] { return answers.size() == 2; }, 10 * sim::kSecond));
+  CHECK(job_ended);
+  CHECK(answers == std::vector<int>{-1, 8});
+}
+
 TEST_CASE("a worker runs its jobs one at a time, in order") {
   Fixture f;
   std::vector<int> order;

@@ -1,0 +1,350 @@
+#include "realmode/pg_processor.h"
+
+#include <cassert>
+#include <chrono>
+#include <thread>
+
+#include "sim/tape.h"
+
+namespace idemlab::realmode {
+namespace {
+
+using models::processor::kKeyInProgress;
+using models::processor::kKeyMismatch;
+using ports::Result;
+using ports::Status;
+using ports::Value;
+
+// g++ 12 warns falsely (-Wrestrict) on "literal" + std::string: texts here
+// are built by appending, with the schema put in by table().
+class Statements {
+ public:
+  explicit Statements(const std::string& schema) : schema_(quote_identifier(schema)) {}
+
+  std::string table(const char* name) const {
+    std::string out = schema_;
+    out += '.';
+    out += name;
+    return out;
+  }
+  std::string sql(std::initializer_list<std::string_view> parts) const {
+    std::string out;
+    for (std::string_view p : parts) out += p;
+    return out;
+  }
+  std::vector<std::string> create() const {
+    return {
+        sql({"CREATE TABLE IF NOT EXISTS ", table("charges"),
+             " (number bigserial PRIMARY KEY, intent text NOT NULL, amount bigint NOT NULL, currency text NOT NULL,"
+             " customer text NOT NULL, succeeded boolean NOT NULL, refundable bigint NOT NULL,"
+             " at timestamptz NOT NULL DEFAULT clock_timestamp())"}),
+        sql({"CREATE TABLE IF NOT EXISTS ", table("refunds"),
+             " (number bigserial PRIMARY KEY, charge bigint NOT NULL, intent text NOT NULL, amount bigint NOT NULL,"
+             " at timestamptz NOT NULL DEFAULT clock_timestamp())"}),
+        sql({"CREATE TABLE IF NOT EXISTS ", table("idempotency_keys"),
+             " (key text PRIMARY KEY, fingerprint text NOT NULL, created_at timestamptz NOT NULL,"
+             " in_progress boolean NOT NULL, status text, number bigint, succeeded boolean, error text)"}),
+    };
+  }
+  // Takes the key for a first request: a new key, or one past its retention
+  // (forgotten, so the same key runs again). Returns a row if taken.
+  std::string claim_key() const {
+    return sql({"INSERT INTO ", table("idempotency_keys"),
+                " AS k (key, fingerprint, created_at, in_progress) VALUES ($1, $2, clock_timestamp(), true)"
+                " ON CONFLICT (key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, created_at = EXCLUDED.created_at,"
+                " in_progress = true, status = NULL, number = NULL, succeeded = NULL, error = NULL"
+                " WHERE NOT k.in_progress AND k.created_at + $3::bigint * interval '1 microsecond' <= clock_timestamp()"
+                " RETURNING k.key"});
+  }
+  std::string key_record() const {
+    return sql({"SELECT fingerprint, in_progress::int::bigint AS in_progress, status, number,"
+                " coalesce(succeeded, false)::int::bigint AS succeeded, coalesce(error, '') AS error FROM ",
+                table("idempotency_keys"), " WHERE key = $1"});
+  }
+  std::string finish_key() const {
+    return sql({"UPDATE ", table("idempotency_keys"),
+                " SET in_progress = false, created_at = clock_timestamp(), status = $2, number = $3,"
+                " succeeded = $4::bigint <> 0, error = $5 WHERE key = $1"});
+  }
+  std::string insert_charge() const {
+    return sql({"INSERT INTO ", table("charges"),
+                " (intent, amount, currency, customer, succeeded, refundable)"
+                " VALUES ($1, $2::bigint, $3, $4, $5::bigint <> 0, CASE WHEN $5::bigint <> 0 THEN $2::bigint ELSE 0 END)"
+                " RETURNING number"});
+  }
+  // Takes the amount from what the charge has left and records the refund,
+  // in one statement; no row when the charge has not that much left.
+  std::string refund() const {
+    return sql({"WITH taken AS (UPDATE ", table("charges"),
+                " SET refundable = refundable - $2::bigint WHERE number = $1 AND succeeded AND $2::bigint > 0"
+                " AND refundable >= $2::bigint"
+                " RETURNING number, intent) INSERT INTO ", table("refunds"),
+                " (charge, intent, amount) SELECT number, intent, $2::bigint FROM taken RETURNING number"});
+  }
+  std::string charge_exists() const {
+    return sql({"SELECT number FROM ", table("charges"), " WHERE number = $1"});
+  }
+
+ private:
+  std::string schema_;
+};
+
+ports::TableSchema answer(std::initializer_list<std::pair<const char*, ports::ColumnType>> columns) {
+  ports::TableSchema t;
+  for (const auto& [name, type] : columns) t.columns.push_back({name, type, true});
+  return t;
+}
+
+const ports::TableSchema kNumber = answer({{"number", ports::ColumnType::kBigint}});
+const ports::TableSchema kKeyRecord = answer({{"fingerprint", ports::ColumnType::kText},
+                                              {"in_progress", ports::ColumnType::kBigint},
+                                              {"status", ports::ColumnType::kText},
+                                              {"number", ports::ColumnType::kBigint},
+                                              {"succeeded", ports::ColumnType::kBigint},
+                                              {"error", ports::ColumnType::kText}});
+const ports::TableSchema kTotal = answer({{"total", ports::ColumnType::kBigint}});
+
+constexpr int kWarmSessions = 4;
+
+std::int64_t integer(const ports::Row& row, const char* column) { return std::get<std::int64_t>(row.at(column)); }
+std::string text(const ports::Row& row, const char* column) {
+  const Value& v = row.at(column);
+  return std::holds_alternative<std::string>(v) ? std::get<std::string>(v) : std::string();
+}
+
+// "ch_12" -> 12; 0 when it is not a charge id.
+std::int64_t charge_number(const std::string& id) {
+  if (id.size() < 4 || id.size() > 15 || id.compare(0, 3, "ch_") != 0) return 0;
+  std::int64_t n = 0;
+  for (std::size_t i = 3; i < id.size(); ++i) {
+    if (id[i] < '0' || id[i] > '9') return 0;
+    n = n * 10 + (id[i] - '0');
+  }
+  return n;
+}
+
+template <class T>
+Result<T> failed(const PgConnection::Outcome& o) {
+  // The processor's ledger is unreachable or refused us: to the caller, a
+  // request whose outcome it cannot know.
+  return Result<T>::failure(o.status == Status::kUnavailable ? Status::kUnavailable : Status::kTimeout,
+                            "payment processor: " + o.message);
+}
+
+// What a retained key answers: kOk with the record to replay, kError on a
+// mismatch, kConflict while the first request runs.
+struct KeyCheck {
+  bool taken = false;  // this request is the key's first (or the first since retention)
+  Result<ports::Row> record = Result<ports::Row>::failure(Status::kError);
+};
+
+KeyCheck check_key(PgConnection& c, const Statements& s, const std::string& key, const std::string& fingerprint,
+                   sim::Duration retention) {
+  KeyCheck out;
+  const PgConnection::Outcome claim =
+      c.exec(SqlText{s.claim_key(), {Value(key), Value(fingerprint), Value(retention / sim::kMicrosecond)}});
+  if (claim.status != Status::kOk) {
+    out.record = failed<ports::Row>(claim);
+    return out;
+  }
+  if (claim.affected == 1) {
+    out.taken = true;
+    return out;
+  }
+  const PgConnection::Outcome found = c.exec(SqlText{s.key_record(), {Value(key)}}, &kKeyRecord);
+  if (found.status != Status::kOk || found.rows.empty()) {
+    out.record = failed<ports::Row>(found);
+    return out;
+  }
+  const ports::Row& record = found.rows.front();
+  if (text(record, "fingerprint") != fingerprint) {
+    out.record = Result<ports::Row>::failure(Status::kError, kKeyMismatch);
+  } else if (integer(record, "in_progress") != 0) {
+    out.record = Result<ports::Row>::failure(Status::kConflict, kKeyInProgress);
+  } else {
+    out.record = Result<ports::Row>::ok(record);
+  }
+  return out;
+}
+
+void finish_key(PgConnection& c, const Statements& s, const std::string& key, Status status, std::int64_t number,
+                bool succeeded, const std::string& error) {
+  c.exec(SqlText{s.finish_key(),
+                 {Value(key), Value(std::string(ports::status_name(status))), Value(number),
+                  Value(std::int64_t{succeeded ? 1 : 0}), Value(error)}});
+}
+
+std::string charge_fingerprint(const ports::ChargeRequest& r) {
+  std::string out = "charge|";
+  out += r.intent + "|" + std::to_string(r.amount) + "|" + r.currency + "|" + r.customer;
+  return out;
+}
+
+std::string refund_fingerprint(const ports::RefundRequest& r) {
+  std::string out = "refund|";
+  out += r.charge_id + "|" + std::to_string(r.amount);
+  return out;
+}
+
+ports::Charge charge_answer(std::int64_t number, bool succeeded, bool replayed) {
+  ports::Charge charge;
+  charge.charge_id = "ch_" + std::to_string(number);
+  charge.succeeded = succeeded;
+  if (!succeeded) charge.decline_reason = "card_declined";
+  charge.replayed = replayed;
+  return charge;
+}
+
+// The whole of a charge, on a processor session's thread.
+Result<ports::Charge> run_charge(PgConnection& c, const Statements& s, const ports::ChargeRequest& request,
+                                 sim::Duration retention, sim::Duration processing, bool declined) {
+  if (request.idempotency_key) {
+    const KeyCheck key = check_key(c, s, *request.idempotency_key, charge_fingerprint(request), retention);
+    if (!key.taken) {
+      if (!key.record.is_ok()) return Result<ports::Charge>::failure(key.record.status(), key.record.message());
+      const ports::Row& record = key.record.value();
+      return Result<ports::Charge>::ok(charge_answer(integer(record, "number"), integer(record, "succeeded") != 0, true));
+    }
+  }
+  std::this_thread::sleep_for(std::chrono::nanoseconds(processing));
+  const PgConnection::Outcome inserted =
+      c.exec(SqlText{s.insert_charge(),
+                     {Value(request.intent), Value(request.amount), Value(request.currency), Value(request.customer),
+                      Value(std::int64_t{declined ? 0 : 1})}},
+             &kNumber);
+  if (inserted.status != Status::kOk || inserted.rows.empty()) return failed<ports::Charge>(inserted);
+  const std::int64_t number = integer(inserted.rows.front(), "number");
+  if (request.idempotency_key) finish_key(c, s, *request.idempotency_key, Status::kOk, number, !declined, "");
+  return Result<ports::Charge>::ok(charge_answer(number, !declined, false));
+}
+
+Result<ports::Refund> run_refund(PgConnection& c, const Statements& s, const ports::RefundRequest& request,
+                                 sim::Duration retention, sim::Duration processing) {
+  if (request.idempotency_key) {
+    const KeyCheck key = check_key(c, s, *request.idempotency_key, refund_fingerprint(request), retention);
+    if (!key.taken) {
+      if (!key.record.is_ok()) return Result<ports::Refund>::failure(key.record.status(), key.record.message());
+      const ports::Row& record = key.record.value();
+      if (text(record, "status") != ports::status_name(Status::kOk)) {
+        return Result<ports::Refund>::failure(Status::kError, text(record, "error"));
+      }
+      return Result<ports::Refund>::ok(ports::Refund{"re_" + std::to_string(integer(record, "number")), true});
+    }
+  }
+  std::this_thread::sleep_for(std::chrono::nanoseconds(processing));
+  Result<ports::Refund> response = Result<ports::Refund>::failure(Status::kError);
+  const std::int64_t charge = charge_number(request.charge_id);
+  const PgConnection::Outcome refunded = c.exec(SqlText{s.refund(), {Value(charge), Value(request.amount)}}, &kNumber);
+  if (refunded.status != Status::kOk) return failed<ports::Refund>(refunded);
+  std::int64_t number = 0;
+  if (!refunded.rows.empty()) {
+    number = integer(refunded.rows.front(), "number");
+    response = Result<ports::Refund>::ok(ports::Refund{"re_" + std::to_string(number), false});
+  } else if (c.exec(SqlText{s.charge_exists(), {Value(charge)}}, &kNumber).rows.empty()) {
+    response = Result<ports::Refund>::failure(Status::kError, "No such charge: " + request.charge_id);
+  } else {
+    response = Result<ports::Refund>::failure(Status::kError, "Refund amount exceeds what " + request.charge_id + " has left");
+  }
+  if (request.idempotency_key) {
+    finish_key(c, s, *request.idempotency_key, response.status(), number, response.is_ok(),
+               response.is_ok() ? "" : response.message());
+  }
+  return response;
+}
+
+}  // namespace
+
+RealProcessor::RealProcessor(RealTimeLoop& loop, Endpoint endpoint, std::string schema,
+                             models::processor::ProcessorConfig config, sim::Duration timeout)
+    : loop_(loop), endpoint_(endpoint), schema_(std::move(schema)), config_(std::move(config)), timeout_(timeout),
+      reader_(endpoint) {
+  reader_.connect();
+  std::vector<std::string> statements = Statements(schema_).create();
+  statements.insert(statements.begin(), create_schema(schema_));
+  for (const std::string& statement : statements) {
+    const PgConnection::Outcome o = reader_.exec(statement);
+    if (o.status != Status::kOk) throw Unreachable("PostgreSQL", endpoint_, "the processor's ledger: " + o.message);
+  }
+  // Connected now, not at the first charge: requests reach the ledger in the
+  // order they were sent, not in the order their connections came up.
+  for (int i = 0; i < kWarmSessions; ++i) {
+    sessions_.push_back(std::make_unique<Session>(endpoint_));
+    sessions_.back()->connection.connect();
+  }
+}
+
+RealProcessor::~RealProcessor() = default;  // each session's worker finishes its charge, then joins
+
+RealProcessor::Session& RealProcessor::take_session() {
+  for (const std::unique_ptr<Session>& s : sessions_) {
+    bool idle = false;
+    if (s->busy.compare_exchange_strong(idle, true)) return *s;
+  }
+  sessions_.push_back(std::make_unique<Session>(endpoint_));
+  sessions_.back()->busy = true;
+  return *sessions_.back();
+}
+
+sim::Task<Result<ports::Charge>> RealProcessor::charge(ports::ChargeRequest request) {
+  // Drawn here, on the loop's thread, from the run's tape.
+  const sim::Duration processing = config_.processing_time.sample(loop_.sim().tape());
+  const bool declined = chance(loop_.sim().tape(), config_.decline, sim::Choice::kWorkload);
+  Session& session = take_session();
+  std::function<Result<ports::Charge>()> job = [&session, schema = schema_, request = std::move(request),
+                                                retention = config_.key_retention, processing, declined] {
+    Result<ports::Charge> r = run_charge(session.connection, Statements(schema), request, retention, processing, declined);
+    session.busy = false;
+    return r;
+  };
+  Result<ports::Charge> late = Result<ports::Charge>::failure(Status::kTimeout, "no reply from the payment processor");
+  co_return co_await offload_within(loop_, session.worker, timeout_, std::move(late), std::move(job));
+}
+
+sim::Task<Result<ports::Refund>> RealProcessor::refund(ports::RefundRequest request) {
+  const sim::Duration processing = config_.processing_time.sample(loop_.sim().tape());
+  Session& session = take_session();
+  std::function<Result<ports::Refund>()> job = [&session, schema = schema_, request = std::move(request),
+                                                retention = config_.key_retention, processing] {
+    Result<ports::Refund> r = run_refund(session.connection, Statements(schema), request, retention, processing);
+    session.busy = false;
+    return r;
+  };
+  Result<ports::Refund> late = Result<ports::Refund>::failure(Status::kTimeout, "no reply from the payment processor");
+  co_return co_await offload_within(loop_, session.worker, timeout_, std::move(late), std::move(job));
+}
+
+std::int64_t RealProcessor::sum(const std::string& select, const std::string& intent) {
+  const PgConnection::Outcome o = reader_.exec(SqlText{select, {Value(intent)}}, &kTotal);
+  if (o.status != Status::kOk || o.rows.empty()) throw Unreachable("PostgreSQL", endpoint_, "the processor's ledger: " + o.message);
+  return integer(o.rows.front(), "total");
+}
+
+std::int64_t RealProcessor::charges_for(const std::string& intent) {
+  const Statements s(schema_);
+  return sum(s.sql({"SELECT count(*) AS total FROM ", s.table("charges"), " WHERE intent = $1 AND succeeded"}), intent);
+}
+
+std::int64_t RealProcessor::charged_amount(const std::string& intent) {
+  const Statements s(schema_);
+  return sum(s.sql({"SELECT coalesce(sum(amount), 0)::bigint AS total FROM ", s.table("charges"),
+                    " WHERE intent = $1 AND succeeded"}),
+             intent);
+}
+
+std::int64_t RealProcessor::refunded_amount(const std::string& intent) {
+  const Statements s(schema_);
+  return sum(s.sql({"SELECT coalesce(sum(amount), 0)::bigint AS total FROM ", s.table("refunds"), " WHERE intent = $1"}),
+             intent);
+}
+
+std::int64_t RealProcessor::declines_for(const std::string& intent) {
+  const Statements s(schema_);
+  return sum(s.sql({"SELECT count(*) AS total FROM ", s.table("charges"), " WHERE intent = $1 AND NOT succeeded"}), intent);
+}
+
+void RealProcessor::drop_everything() {
+  const PgConnection::Outcome o = reader_.exec(drop_schema(schema_));
+  if (o.status != Status::kOk) throw Unreachable("PostgreSQL", endpoint_, "DROP SCHEMA " + schema_ + ": " + o.message);
+}
+
+}  // namespace idemlab::realmode

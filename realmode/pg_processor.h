@@ -1,0 +1,68 @@
+// The payment processor in real mode: an external system whose ledger lives
+// in a PostgreSQL schema of its own, written by statements in autocommit on
+// connections of its own, never inside the service's transactions. It keeps
+// the simulated processor's rules (models/processor): processing time,
+// declines, downstream idempotency keys with a retention window, 409 while a
+// key's first request runs, an error for a key reused with other parameters.
+//
+// A charge, once sent, runs to its end on the processor's worker whatever
+// happens to the caller: a caller that crashes or gives up (the call's
+// timeout) does not stop the money moving.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "models/processor/processor.h"
+#include "realmode/pg_sql.h"
+
+namespace idemlab::realmode {
+
+class RealProcessor final : public ports::Processor {
+ public:
+  // `schema`: the processor's own schema, made here and dropped by
+  // drop_everything(). `timeout`: how long a caller waits for a reply.
+  // Throws Unreachable.
+  RealProcessor(RealTimeLoop& loop, Endpoint endpoint, std::string schema, models::processor::ProcessorConfig config,
+                sim::Duration timeout);
+  ~RealProcessor() override;
+
+  sim::Task<ports::Result<ports::Charge>> charge(ports::ChargeRequest request) override;
+  sim::Task<ports::Result<ports::Refund>> refund(ports::RefundRequest request) override;
+
+  // Ground truth, read from the ledger. Blocking; call when the loop is idle.
+  std::int64_t charges_for(const std::string& intent);
+  std::int64_t charged_amount(const std::string& intent);
+  std::int64_t refunded_amount(const std::string& intent);
+  std::int64_t declines_for(const std::string& intent);
+
+  // Drops the processor's schema. Blocking; call when the loop is idle.
+  void drop_everything();
+  const std::string& schema() const { return schema_; }
+
+  // One connection and its thread; busy from taking until its job ends
+  // (on the worker thread), whether or not the caller still waits.
+  struct Session {
+    explicit Session(const Endpoint& endpoint) : connection(endpoint) {}
+    PgConnection connection;
+    WorkerThread worker;  // after the connection: joins before it goes
+    std::atomic<bool> busy = false;
+  };
+
+ private:
+  Session& take_session();
+  std::int64_t sum(const std::string& select, const std::string& intent);
+
+  RealTimeLoop& loop_;
+  Endpoint endpoint_;
+  std::string schema_;
+  models::processor::ProcessorConfig config_;
+  sim::Duration timeout_;
+  PgConnection reader_;  // ground-truth queries and set-up, from the loop's thread
+  std::vector<std::unique_ptr<Session>> sessions_;
+};
+
+}  // namespace idemlab::realmode
