@@ -1,6 +1,6 @@
 // The PostgreSQL rules the strategies rely on, as contract tests over the
 // Sql port. Concurrent transactions are separate coroutines; sleeps order
-// their steps (every statement here takes far less than 10 ms).
+// their steps (every statement here takes far less than a step, kStep).
 #include <memory>
 #include <string>
 
@@ -18,7 +18,9 @@ using ports::Value;
 using sim::kMillisecond;
 using sim::Task;
 
-constexpr sim::Duration kStep = 10 * kMillisecond;
+// Long enough for a statement on a loaded machine against the live server;
+// five steps stay under deadlock_timeout (1 s).
+constexpr sim::Duration kStep = 100 * kMillisecond;
 
 ports::Schema payments_schema() {
   ports::TableSchema payments;

@@ -21,6 +21,14 @@ Settings retention(sim::Duration window) {
   return s;
 }
 
+// Every charge takes a second: long enough for a second request to arrive
+// while the first runs, on a loaded machine too.
+Settings slow_processing() {
+  Settings s;
+  s.processor.processing_time = sim::LatencyModel::constant(1 * kSecond);
+  return s;
+}
+
 Settings always_declines() {
   Settings s;
   s.processor.decline = sim::Ratio{1, 1};
@@ -74,12 +82,12 @@ CONTRACT_TEST("a key reused with other parameters is refused and charges nothing
 }
 
 Task<void> concurrent_charge(ContractWorld& world, Status& out) {
-  co_await world.clock().sleep(10 * kMillisecond);  // while the first is processing
+  co_await world.clock().sleep(200 * kMillisecond);  // while the first is processing
   auto r = co_await world.processor().charge(charge("pi_1", "key-1"));
   out = r.status();
 }
 
-CONTRACT_TEST("a request whose key is still in progress gets a conflict", plain()) {
+CONTRACT_TEST("a request whose key is still in progress gets a conflict", slow_processing()) {
   Status second = Status::kOk;
   world.start(concurrent_charge(world, second));
   auto first = co_await world.processor().charge(charge("pi_1", "key-1"));
