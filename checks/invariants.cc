@@ -15,9 +15,9 @@ struct IntentLedger {
   std::int64_t refunded = 0;
 };
 
-std::map<std::string, IntentLedger> ledger_by_intent(const models::processor::PaymentProcessor& processor) {
+std::map<std::string, IntentLedger> ledger_by_intent(const std::vector<models::processor::LedgerEntry>& ledger) {
   std::map<std::string, IntentLedger> out;
-  for (const auto& entry : processor.ledger()) {
+  for (const auto& entry : ledger) {
     IntentLedger& l = out[entry.intent];
     if (entry.kind == models::processor::LedgerEntry::Kind::kCharge) {
       ++l.charges;
@@ -38,18 +38,17 @@ bool is_conflict_or_transient(int status) { return status == 409 || status == 42
 bool is_success(int status) { return status >= 200 && status < 300 && status != 202; }
 bool is_definitive_failure(int status) { return status >= 400 && status < 500 && status != 409 && status != 429; }
 
-void check_stuck_records(models::World& world, const CheckOptions& options, std::vector<Violation>& out) {
-  const sim::Time now = world.sim().now();
-  for (const auto& [key, entry] : world.redis().primary().entries()) {
-    // A record with an expiry frees itself; only one without can be stuck.
-    if (entry.expire_at != sim::kTimeNever) continue;
-    if (entry.value.find("in_progress") == std::string::npos) continue;  // parse only candidates
-    const nlohmann::json record = nlohmann::json::parse(entry.value, nullptr, false);
-    if (!record.is_object() || record.value("state", "") != "in_progress") continue;
+void check_stuck_records(GroundTruth& world, const CheckOptions& options, std::vector<Violation>& out) {
+  const sim::Time now = world.now();
+  // A record with an expiry frees itself; only one without can be stuck.
+  world.for_each_key_without_expiry([&out](const std::string& key, const std::string& value) {
+    if (value.find("in_progress") == std::string::npos) return;  // parse only candidates
+    const nlohmann::json record = nlohmann::json::parse(value, nullptr, false);
+    if (!record.is_object() || record.value("state", "") != "in_progress") return;
     out.push_back({kNoStuckKey, key, "Redis holds an in-progress record with no expiry"});
-  }
-  for (const std::string& table : world.postgres().table_names()) {
-    for (const ports::Row& row : world.postgres().committed_rows(table)) {
+  });
+  for (const std::string& table : world.table_names()) {
+    for (const ports::Row& row : world.committed_rows(table)) {
       const auto status = row.find("status");
       const auto lease = row.find("lease_until");
       if (status == row.end() || lease == row.end()) continue;
@@ -64,15 +63,15 @@ void check_stuck_records(models::World& world, const CheckOptions& options, std:
   }
 }
 
-void check_outbox(models::World& world, const CheckOptions& options, std::vector<Violation>& out) {
-  if (!options.liveness || !world.postgres().has_table("outbox_events")) return;
+void check_outbox(GroundTruth& world, const CheckOptions& options, std::vector<Violation>& out) {
+  if (!options.liveness || !world.has_table("outbox_events")) return;
   std::map<std::string, bool> applied;
-  if (world.postgres().has_table("outbox_applied")) {
-    for (const ports::Row& row : world.postgres().committed_rows("outbox_applied")) {
+  if (world.has_table("outbox_applied")) {
+    for (const ports::Row& row : world.committed_rows("outbox_applied")) {
       applied[std::get<std::string>(row.at("event_id"))] = true;
     }
   }
-  for (const ports::Row& row : world.postgres().committed_rows("outbox_events")) {
+  for (const ports::Row& row : world.committed_rows("outbox_events")) {
     const std::string id = std::get<std::string>(row.at("event_id"));
     if (row.at("sent") != ports::Value(std::int64_t{1})) {
       out.push_back({kOutboxDelivered, id, "a committed outbox event was never marked sent"});
@@ -82,15 +81,15 @@ void check_outbox(models::World& world, const CheckOptions& options, std::vector
   }
 }
 
-void check_sagas(models::World& world, const CheckOptions& options, std::vector<Violation>& out) {
-  if (!options.liveness || !world.postgres().has_table("sagas")) return;
+void check_sagas(GroundTruth& world, const CheckOptions& options, std::vector<Violation>& out) {
+  if (!options.liveness || !world.has_table("sagas")) return;
   std::map<std::string, bool> released;
-  if (world.postgres().has_table("saga_reservations")) {
-    for (const ports::Row& row : world.postgres().committed_rows("saga_reservations")) {
+  if (world.has_table("saga_reservations")) {
+    for (const ports::Row& row : world.committed_rows("saga_reservations")) {
       released[std::get<std::string>(row.at("key"))] = row.at("released") == ports::Value(std::int64_t{1});
     }
   }
-  for (const ports::Row& row : world.postgres().committed_rows("sagas")) {
+  for (const ports::Row& row : world.committed_rows("sagas")) {
     const std::string key = std::get<std::string>(row.at("key"));
     const std::string status = std::get<std::string>(row.at("status"));
     if (status == "completed") continue;
@@ -102,6 +101,29 @@ void check_sagas(models::World& world, const CheckOptions& options, std::vector<
     out.push_back({kSagaFinished, key, "saga still " + status + " at the end of the run"});
   }
 }
+
+// The simulator's ground truth: the models themselves, read in place.
+class ModelTruth final : public GroundTruth {
+ public:
+  explicit ModelTruth(models::World& world) : world_(world) {}
+  const models::clients::History& history() override { return world_.history(); }
+  const std::vector<models::processor::LedgerEntry>& ledger() override { return world_.processor().ledger(); }
+  const std::map<std::string, std::int64_t>& declines() override { return world_.processor().declines(); }
+  void for_each_key_without_expiry(const std::function<void(const std::string&, const std::string&)>& visit) override {
+    for (const auto& [key, entry] : world_.redis().primary().entries()) {
+      if (entry.expire_at == sim::kTimeNever) visit(key, entry.value);
+    }
+  }
+  bool has_table(const std::string& table) override { return world_.postgres().has_table(table); }
+  std::vector<std::string> table_names() override { return world_.postgres().table_names(); }
+  std::vector<ports::Row> committed_rows(const std::string& table) override {
+    return world_.postgres().committed_rows(table);
+  }
+  sim::Time now() override { return world_.sim().now(); }
+
+ private:
+  models::World& world_;
+};
 
 }  // namespace
 
@@ -118,9 +140,14 @@ bool is_liveness(const std::string& invariant) {
 }
 
 std::vector<Violation> check_world(models::World& world, const CheckOptions& options) {
+  ModelTruth truth(world);
+  return check(truth, options);
+}
+
+std::vector<Violation> check(GroundTruth& world, const CheckOptions& options) {
   std::vector<Violation> out;
   const models::clients::History& history = world.history();
-  const std::map<std::string, IntentLedger> ledger = ledger_by_intent(world.processor());
+  const std::map<std::string, IntentLedger> ledger = ledger_by_intent(world.ledger());
 
   // Every event of an intent, in order.
   std::vector<std::vector<const HistoryEvent*>> events(history.intents().size());
@@ -164,7 +191,7 @@ std::vector<Violation> check_world(models::World& world, const CheckOptions& opt
       out.push_back({kSuccessWasCharged, intent, "the client was told success, the ledger has no charge"});
     }
     // A decline is definitive too, even if the client only ever saw a 202.
-    failed_definitively |= world.processor().declines().count(intent) != 0;
+    failed_definitively |= world.declines().count(intent) != 0;
     if (options.liveness && money.charges == 0 && !failed_definitively) {
       out.push_back({kEveryIntentResolved, intent, "neither charged nor definitively failed at quiescence"});
     }

@@ -1,6 +1,7 @@
 // The invariants, judged from ground truth (the processor's ledger, the final
 // tables and keyspace) and from the client-side history, never from response
-// ids alone. The checker stands apart from the strategies: it knows the
+// ids alone. Ground truth comes from the models in simulation and from the
+// live servers in real mode (GroundTruth), and is judged the same way. The checker stands apart from the strategies: it knows the
 // world's models and the conventions strategies follow for what it inspects:
 // in-progress records (a "pending" status column with a "lease_until", or a
 // Redis JSON record with "state":"in_progress"), an outbox
@@ -8,6 +9,8 @@
 // (sagas(key, status), saga_reservations(key, released)).
 #pragma once
 
+#include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -44,6 +47,25 @@ struct CheckOptions {
   sim::Duration stuck_after = 60 * sim::kSecond;
 };
 
+// What the checker reads at the end of a run.
+class GroundTruth {
+ public:
+  virtual ~GroundTruth() = default;
+  virtual const models::clients::History& history() = 0;
+  // Successful charges and refunds, in the order they happened.
+  virtual const std::vector<models::processor::LedgerEntry>& ledger() = 0;
+  // Declined charges per intent.
+  virtual const std::map<std::string, std::int64_t>& declines() = 0;
+  // Calls `visit` with each Redis key that has no expiry and its value.
+  virtual void for_each_key_without_expiry(const std::function<void(const std::string&, const std::string&)>& visit) = 0;
+  virtual bool has_table(const std::string& table) = 0;
+  virtual std::vector<std::string> table_names() = 0;
+  virtual std::vector<ports::Row> committed_rows(const std::string& table) = 0;
+  virtual sim::Time now() = 0;
+};
+
+std::vector<Violation> check(GroundTruth& truth, const CheckOptions& options);
+// check() over the simulator's models.
 std::vector<Violation> check_world(models::World& world, const CheckOptions& options);
 
 }  // namespace idemlab::checks
