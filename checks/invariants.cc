@@ -139,6 +139,8 @@ bool is_liveness(const std::string& invariant) {
          invariant == kSagaFinished;
 }
 
+std::unique_ptr<GroundTruth> model_truth(models::World& world) { return std::make_unique<ModelTruth>(world); }
+
 std::vector<Violation> check_world(models::World& world, const CheckOptions& options) {
   ModelTruth truth(world);
   return check(truth, options);

@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -63,6 +64,9 @@ class GroundTruth {
   virtual std::vector<ports::Row> committed_rows(const std::string& table) = 0;
   virtual sim::Time now() = 0;
 };
+
+// The simulator's ground truth: the models, read in place.
+std::unique_ptr<GroundTruth> model_truth(models::World& world);
 
 std::vector<Violation> check(GroundTruth& truth, const CheckOptions& options);
 // check() over the simulator's models.

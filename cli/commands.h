@@ -25,6 +25,7 @@ struct Commands {
 };
 
 void register_demo(CLI::App& app, Commands& commands);
+void register_replay(CLI::App& app, Commands& commands);
 void register_run(CLI::App& app, Commands& commands);
 void register_sweep(CLI::App& app, Commands& commands);
 

@@ -9,6 +9,8 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "realmode/endpoint.h"
+#include "realmode/real_run.h"
 #include "scenarios/scenario_json.h"
 
 int main(int argc, char** argv) {
@@ -21,6 +23,7 @@ int main(int argc, char** argv) {
   idemlab::cli::Commands commands;
   idemlab::cli::register_sweep(app, commands);
   idemlab::cli::register_run(app, commands);
+  idemlab::cli::register_replay(app, commands);
   idemlab::cli::register_demo(app, commands);
 
   // CLI11 reports a mistyped subcommand as a missing one; name it instead.
@@ -58,5 +61,11 @@ int main(int argc, char** argv) {
   } catch (const idemlab::scenarios::ScenarioError& e) {
     std::fprintf(stderr, "idemlab: error: %s\n", e.what());
     return 2;
+  } catch (const idemlab::realmode::Unreachable& e) {
+    std::fprintf(stderr, "idemlab: error: %s\n", e.what());
+    return 3;
+  } catch (const idemlab::realmode::RealRunError& e) {
+    std::fprintf(stderr, "idemlab: error: %s\n", e.what());
+    return 3;
   }
 }

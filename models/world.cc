@@ -49,7 +49,14 @@ World::NodePorts& World::make_ports(sim::Node& node) {
   return *node_ports_.back();
 }
 
+void World::use_backends(Ports backends, Driver drive) {
+  assert(strategy_ == nullptr && node_ports_.empty());
+  backends_.emplace(backends);
+  drive_ = std::move(drive);
+}
+
 Ports World::ports_for(sim::Node& node) {
+  if (backends_) return decorator_ ? decorator_(node, *backends_) : *backends_;
   NodePorts* raw = nullptr;
   for (auto& existing : node_ports_) {
     if (existing->owner == &node) raw = existing.get();
@@ -106,15 +113,28 @@ void World::start(const std::function<void()>& after_setup) {
   service_.start();
   if (strategy_ != nullptr) {
     // Setup (tables, queues) runs alone, before any worker or client.
-    bool ready = false;
-    auto setup = [](strategies::Strategy& strategy, Ports ports, bool& done) -> sim::Task<void> {
+    struct Outcome {
+      bool finished = false;
+      bool ok = false;
+    } setup_outcome;
+    auto setup = [](strategies::Strategy& strategy, Ports ports, Outcome& out) -> sim::Task<void> {
       auto result = co_await strategy.setup(ports);
-      assert(result.is_ok() && "strategy setup failed in the simulator");
-      done = result.is_ok();
+      out.ok = result.is_ok();
+      out.finished = true;
     };
-    service_.node().spawn(setup(*strategy_, service_ports(), ready), "setup");
-    sim_.run();
-    assert(ready);
+    service_.node().spawn(setup(*strategy_, service_ports(), setup_outcome), "setup");
+    const bool& ready = setup_outcome.ok;
+    if (drive_) {
+      // Live servers can refuse (a missing privilege, a full disk): the
+      // caller reports it; nothing else starts.
+      if (!drive_([&setup_outcome] { return setup_outcome.finished; }) || !ready) {
+        setup_failed_ = true;
+        return;
+      }
+    } else {
+      sim_.run();
+      assert(ready && "strategy setup failed in the simulator");
+    }
   }
   if (after_setup) after_setup();
   for (auto& node : worker_nodes_) node->start();

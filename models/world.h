@@ -7,6 +7,7 @@
 
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -82,6 +83,14 @@ class World {
   using PortsDecorator = std::function<Ports(sim::Node& node, Ports inner)>;
   void decorate_ports(PortsDecorator decorator) { decorator_ = std::move(decorator); }
 
+  // Real mode: every node calls these backends (live servers) instead of the
+  // models, whose nodes then stand idle; and `drive` runs the simulator
+  // (on the wall clock) until `done` holds, false if it never did. REQUIRES:
+  // before install() and start().
+  using Driver = std::function<bool(const std::function<bool()>& done)>;
+  void use_backends(Ports backends, Driver drive);
+  bool real_backends() const { return backends_.has_value(); }
+
   // Serves the API with `strategy` (kept for the world's lifetime): its routes,
   // its workers (on their own nodes, or on the API node). REQUIRES: before
   // start().
@@ -95,6 +104,9 @@ class World {
   // `after_setup` (faults meant for the workload, not for the setup, are armed
   // there), then starts the strategy's workers and the configured clients.
   void start(const std::function<void()>& after_setup = {});
+  // Real mode: the strategy's setup did not succeed, and start() started
+  // nothing else.
+  bool setup_failed() const { return setup_failed_; }
   sim::RunResult run() { return sim_.run(); }
   // Every client has finished its workload.
   bool clients_finished() const;
@@ -114,6 +126,9 @@ class World {
   service::ServiceNode service_;
   std::deque<std::unique_ptr<NodePorts>> node_ports_;
   PortsDecorator decorator_;
+  std::optional<Ports> backends_;
+  Driver drive_;
+  bool setup_failed_ = false;
   std::vector<std::unique_ptr<clients::Client>> clients_;
   strategies::Strategy* strategy_ = nullptr;
   std::vector<std::unique_ptr<sim::Node>> worker_nodes_;

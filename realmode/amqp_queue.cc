@@ -5,6 +5,7 @@
 #include <amqp_tcp_socket.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cassert>
 #include <vector>
 
@@ -233,6 +234,13 @@ AmqpConnection::Outcome AmqpConnection::remove(const std::string& queue) {
   return check_rpc("queue.delete");
 }
 
+std::optional<std::int64_t> AmqpConnection::ready_count(const std::string& queue) {
+  assert(state_ != nullptr);
+  const amqp_queue_declare_ok_t* ok = amqp_queue_declare(state_, kChannel, bytes(queue), 1, 0, 0, 0, amqp_empty_table);
+  if (check_rpc("queue.declare passive").status != Status::kOk || ok == nullptr) return std::nullopt;
+  return static_cast<std::int64_t>(ok->message_count);
+}
+
 AmqpConnection::Outcome AmqpConnection::publish(const std::string& queue, const ports::Message& message) {
   assert(state_ != nullptr && confirms_);
   std::vector<amqp_table_entry_t> headers;
@@ -321,8 +329,9 @@ AmqpConnection::Outcome AmqpConnection::nack(std::uint64_t tag, bool requeue) {
 // A consumer: its own connection on its own worker thread.
 class RealConsumer final : public ports::Consumer {
  public:
-  RealConsumer(RealQueue& queue, std::unique_ptr<AmqpConnection> connection, std::unique_ptr<WorkerThread> worker)
-      : queue_(queue), connection_(std::move(connection)), worker_(std::move(worker)) {
+  RealConsumer(RealQueue& queue, std::string name, std::unique_ptr<AmqpConnection> connection,
+               std::unique_ptr<WorkerThread> worker)
+      : queue_(queue), name_(std::move(name)), connection_(std::move(connection)), worker_(std::move(worker)) {
     queue_.consumers_.insert(this);
   }
   ~RealConsumer() override {
@@ -334,30 +343,48 @@ class RealConsumer final : public ports::Consumer {
   }
 
   void sever() { connection_->sever(); }
+  const std::string& queue_name() const { return name_; }
+  // Delivered to this consumer and neither acked nor nacked yet.
+  std::int64_t outstanding() const { return outstanding_; }
 
   sim::Task<Result<ports::Delivery>> next(sim::Duration wait) override {
     std::function<AmqpConnection::Received()> job = [c = connection_.get(), wait] { return c->next(wait); };
     AmqpConnection::Received r = co_await offload(queue_.loop_, *worker_, std::move(job));
+    if (r.outcome.status == Status::kClosed) outstanding_ = 0;  // requeued by the broker
     if (r.outcome.status != Status::kOk) co_return Result<ports::Delivery>::failure(r.outcome.status, r.outcome.message);
+    ++outstanding_;
     co_return Result<ports::Delivery>::ok(std::move(r.delivery));
   }
   sim::Task<Result<Unit>> ack(std::uint64_t tag) override {
     std::function<AmqpConnection::Outcome()> job = [c = connection_.get(), tag] { return c->ack(tag); };
-    co_return unit_of(co_await offload(queue_.loop_, *worker_, std::move(job)));
+    const AmqpConnection::Outcome o = co_await offload(queue_.loop_, *worker_, std::move(job));
+    settle(o);
+    co_return unit_of(o);
   }
   sim::Task<Result<Unit>> nack(std::uint64_t tag, bool requeue) override {
     std::function<AmqpConnection::Outcome()> job = [c = connection_.get(), tag, requeue] { return c->nack(tag, requeue); };
-    co_return unit_of(co_await offload(queue_.loop_, *worker_, std::move(job)));
+    const AmqpConnection::Outcome o = co_await offload(queue_.loop_, *worker_, std::move(job));
+    settle(o);
+    co_return unit_of(o);
   }
 
  private:
+  // An ack or nack sent settles one delivery; a failed one lost the channel,
+  // which requeued them all.
+  void settle(const AmqpConnection::Outcome& o) {
+    outstanding_ = o.status == Status::kOk ? std::max<std::int64_t>(outstanding_ - 1, 0) : 0;
+  }
+
   RealQueue& queue_;
+  std::string name_;
+  std::int64_t outstanding_ = 0;
   std::unique_ptr<AmqpConnection> connection_;
   std::unique_ptr<WorkerThread> worker_;
 };
 
 RealQueue::RealQueue(RealTimeLoop& loop, Endpoint endpoint, std::string prefix, sim::Duration timeout)
-    : loop_(loop), endpoint_(endpoint), prefix_(std::move(prefix)), timeout_(timeout), publisher_(endpoint, timeout) {
+    : loop_(loop), endpoint_(endpoint), prefix_(std::move(prefix)), timeout_(timeout), publisher_(endpoint, timeout),
+      inspector_(endpoint, timeout) {
   assert(!prefix_.empty() && "an empty prefix would name queues real mode did not create");
 }
 
@@ -388,12 +415,28 @@ sim::Task<Result<std::unique_ptr<ports::Consumer>>> RealQueue::consume(std::stri
   };
   const AmqpConnection::Outcome subscribed = co_await offload(loop_, *worker, std::move(job));
   if (subscribed.status != Status::kOk) co_return Subscribed::failure(subscribed.status, subscribed.message);
-  std::unique_ptr<ports::Consumer> consumer = std::make_unique<RealConsumer>(*this, std::move(connection), std::move(worker));
+  std::unique_ptr<ports::Consumer> consumer =
+      std::make_unique<RealConsumer>(*this, name(queue), std::move(connection), std::move(worker));
   co_return Subscribed::ok(std::move(consumer));
 }
 
 void RealQueue::sever_consumers() {
   for (RealConsumer* c : consumers_) c->sever();
+}
+
+bool RealQueue::has_pending(const std::string& queue) {
+  for (const RealConsumer* c : consumers_) {
+    if (c->queue_name() == name(queue) && c->outstanding() > 0) return true;
+  }
+  inspector_.connect(false);
+  const std::optional<std::int64_t> ready = inspector_.ready_count(name(queue));
+  if (!ready) {
+    // No such queue (the strategy never declared it) or no answer: ask again
+    // on a fresh channel to tell them apart.
+    inspector_.connect(false);
+    return false;
+  }
+  return *ready > 0;
 }
 
 void RealQueue::delete_everything() {

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -48,6 +49,9 @@ class AmqpConnection {
 
   Outcome declare(const std::string& queue, const ports::QueueOptions& options);
   Outcome remove(const std::string& queue);
+  // Messages ready for delivery (not those delivered and unacked); nullopt
+  // if the queue does not exist or the broker did not answer.
+  std::optional<std::int64_t> ready_count(const std::string& queue);
   // kTimeout: the confirm did not come within the timeout (the message may
   // be in the queue); a nack from the broker is kError.
   Outcome publish(const std::string& queue, const ports::Message& message);
@@ -93,6 +97,10 @@ class RealQueue final : public ports::Queue {
 
   // Severs every consumer's connection: a crash of the process consuming.
   void sever_consumers();
+  // Whether `queue` holds a message, ready or delivered and not yet acked
+  // (by this run's consumers). Blocking; from the loop's thread. Throws
+  // Unreachable.
+  bool has_pending(const std::string& queue);
   // Deletes the queues this run declared. Blocking; call when the loop is
   // idle. Throws Unreachable.
   void delete_everything();
@@ -110,6 +118,7 @@ class RealQueue final : public ports::Queue {
   WorkerThread publisher_worker_;  // after publisher_: joins before it is destroyed
   std::set<std::string> declared_;
   std::set<RealConsumer*> consumers_;
+  AmqpConnection inspector_;  // has_pending, from the loop's thread
 };
 
 }  // namespace idemlab::realmode

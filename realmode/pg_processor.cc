@@ -342,6 +342,46 @@ std::int64_t RealProcessor::declines_for(const std::string& intent) {
   return sum(s.sql({"SELECT count(*) AS total FROM ", s.table("charges"), " WHERE intent = $1 AND NOT succeeded"}), intent);
 }
 
+std::vector<models::processor::LedgerEntry> RealProcessor::ledger() {
+  using models::processor::LedgerEntry;
+  const Statements s(schema_);
+  // Charges and refunds in one order: by the time they were written.
+  const std::string select =
+      s.sql({"SELECT kind, number, charge, amount, intent FROM (SELECT 0::bigint AS kind, number, 0::bigint AS charge, "
+             "amount, intent, at FROM ", s.table("charges"), " WHERE succeeded UNION ALL SELECT 1::bigint, number, charge, amount, "
+             "intent, at FROM ", s.table("refunds"), ") AS moves ORDER BY at, kind, number"});
+  const ports::TableSchema columns = answer({{"kind", ports::ColumnType::kBigint},
+                                             {"number", ports::ColumnType::kBigint},
+                                             {"charge", ports::ColumnType::kBigint},
+                                             {"amount", ports::ColumnType::kBigint},
+                                             {"intent", ports::ColumnType::kText}});
+  const PgConnection::Outcome o = reader_.exec(SqlText{select, {}}, &columns);
+  if (o.status != Status::kOk) throw Unreachable("PostgreSQL", endpoint_, "the processor's ledger: " + o.message);
+  std::vector<LedgerEntry> out;
+  for (const ports::Row& row : o.rows) {
+    LedgerEntry e;
+    e.kind = integer(row, "kind") == 0 ? LedgerEntry::Kind::kCharge : LedgerEntry::Kind::kRefund;
+    e.number = static_cast<std::uint32_t>(integer(row, "number"));
+    e.charge = static_cast<std::uint32_t>(integer(row, "charge"));
+    e.amount = integer(row, "amount");
+    e.intent = text(row, "intent");
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+std::map<std::string, std::int64_t> RealProcessor::declines() {
+  const Statements s(schema_);
+  const ports::TableSchema columns = answer({{"intent", ports::ColumnType::kText}, {"total", ports::ColumnType::kBigint}});
+  const PgConnection::Outcome o = reader_.exec(
+      SqlText{s.sql({"SELECT intent, count(*) AS total FROM ", s.table("charges"), " WHERE NOT succeeded GROUP BY intent"}), {}},
+      &columns);
+  if (o.status != Status::kOk) throw Unreachable("PostgreSQL", endpoint_, "the processor's ledger: " + o.message);
+  std::map<std::string, std::int64_t> out;
+  for (const ports::Row& row : o.rows) out[text(row, "intent")] = integer(row, "total");
+  return out;
+}
+
 void RealProcessor::drop_everything() {
   const PgConnection::Outcome o = reader_.exec(drop_schema(schema_));
   if (o.status != Status::kOk) throw Unreachable("PostgreSQL", endpoint_, "DROP SCHEMA " + schema_ + ": " + o.message);

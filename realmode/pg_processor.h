@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -38,6 +39,10 @@ class RealProcessor final : public ports::Processor {
   std::int64_t charged_amount(const std::string& intent);
   std::int64_t refunded_amount(const std::string& intent);
   std::int64_t declines_for(const std::string& intent);
+  // Successful charges and refunds in the order they happened, and declines
+  // per intent, as the simulated processor keeps them.
+  std::vector<models::processor::LedgerEntry> ledger();
+  std::map<std::string, std::int64_t> declines();
 
   // Drops the processor's schema. Blocking; call when the loop is idle.
   void drop_everything();

@@ -302,6 +302,26 @@ sim::Task<Result<std::unique_ptr<ports::Tx>>> RealSql::begin(ports::Isolation is
   co_return Result<std::unique_ptr<ports::Tx>>::ok(std::move(tx));
 }
 
+void RealSql::check_reachable() {
+  if (!reader_) reader_ = std::make_unique<PgConnection>(endpoint_);
+  reader_->connect();
+}
+
+std::vector<std::string> RealSql::table_names() const {
+  std::vector<std::string> names;
+  for (const auto& [name, schema] : tables_) names.push_back(name);
+  return names;
+}
+
+std::vector<ports::Row> RealSql::committed_rows(const std::string& name) {
+  const ports::TableSchema* schema = table(name);
+  assert(schema != nullptr && "rows of a table ensure_schema did not make");
+  check_reachable();
+  const PgConnection::Outcome o = reader_->exec(select_text(schema_, *schema, {}, ports::RowLock::kNone), schema);
+  if (o.status != Status::kOk) throw Unreachable("PostgreSQL", endpoint_, "reading " + schema_ + "." + name + ": " + o.message);
+  return o.rows;
+}
+
 void RealSql::drop_everything() {
   PgConnection connection(endpoint_);
   connection.connect();

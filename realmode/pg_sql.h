@@ -68,6 +68,14 @@ class RealSql final : public ports::Sql {
   sim::Task<ports::Result<ports::Unit>> ensure_schema(ports::Schema schema) override;
   sim::Task<ports::Result<std::unique_ptr<ports::Tx>>> begin(ports::Isolation isolation) override;
 
+  // Ground truth, on a connection of its own. Blocking; call from the loop's
+  // thread between events. Throws Unreachable.
+  void check_reachable();
+  std::vector<std::string> table_names() const;
+  bool has_table(const std::string& name) const { return tables_.count(name) != 0; }
+  // The table's committed rows, in primary-key order.
+  std::vector<ports::Row> committed_rows(const std::string& table);
+
   // Drops the run's schema and everything in it. Blocking; call when the
   // loop is idle. Throws Unreachable.
   void drop_everything();
@@ -85,6 +93,7 @@ class RealSql final : public ports::Sql {
   std::size_t sessions_max_;
   std::vector<std::unique_ptr<PgSession>> sessions_;
   std::map<std::string, ports::TableSchema> tables_;  // what ensure_schema made
+  std::unique_ptr<PgConnection> reader_;
 };
 
 }  // namespace idemlab::realmode

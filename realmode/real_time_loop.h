@@ -34,6 +34,13 @@ class RealTimeLoop {
   // Thread-safe: runs `fn` on the loop's thread, between events.
   void post(std::function<void()> fn);
 
+  // Nothing left to do: no event scheduled and no offloaded call out (the
+  // simulator's quiescence, in real time). Loop thread only.
+  bool idle() { return calls_out_ == 0 && sim_.next_event_time() == sim::kTimeNever; }
+  // Offloaded calls sent and not yet answered; kept by OffloadAwaiter.
+  void call_sent() { ++calls_out_; }
+  void call_answered() { --calls_out_; }
+
   // Runs timers and completions as they come due, until `done()` holds
   // (checked between batches) or `limit` of wall-clock time has passed.
   // True if done.
@@ -47,6 +54,7 @@ class RealTimeLoop {
   std::mutex mutex_;
   std::condition_variable posted_cv_;
   std::deque<std::function<void()>> posted_;
+  int calls_out_ = 0;  // loop thread only
 };
 
 // A thread that runs jobs one at a time, in order: the owner of one blocking
@@ -98,9 +106,11 @@ class OffloadAwaiter {
   void await_suspend(std::coroutine_handle<Promise> h) {
     waiter_.bind(loop_.sim(), h);
     if (timeout_ >= 0) loop_.sim().wake_at(waiter_, loop_.sim().now() + timeout_);
+    loop_.call_sent();
     worker_.submit([state = state_, job = std::move(job_), loop = &loop_, waiter = &waiter_]() mutable {
       T value = job();
       loop->post([state, value = std::move(value), loop, waiter]() mutable {
+        loop->call_answered();
         if (state->abandoned) return;
         state->value.emplace(std::move(value));
         loop->sim().cancel_wake(*waiter);  // the deadline, if any

@@ -106,6 +106,7 @@ RunReport run_once(const Scenario& scenario, const strategies::StrategyInfo& inf
   report.converged = report.run.stop == sim::RunStop::kQuiescent || (world.clients_finished() && settled());
   report.run.events = world.sim().events_executed();  // the whole run's, not the last step's
   report.violations = checks::check_world(world, check);
+  report.outcomes = checks::intent_outcomes(*checks::model_truth(world));
   report.trace_hash = world.sim().trace().hash();
   report.charges = world.processor().ledger().size();
   report.attempts = world.history().count(models::clients::HistoryEvent::Kind::kInvoke);

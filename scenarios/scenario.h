@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "checks/invariants.h"
+#include "checks/outcomes.h"
 #include "models/world.h"
 #include "scenarios/fault_plan.h"
 #include "sim/tape.h"
@@ -61,6 +62,7 @@ struct RunReport {
   std::string strategy;
   std::uint64_t seed = 0;
   std::vector<checks::Violation> violations;
+  std::vector<checks::IntentOutcome> outcomes;  // per intent: charges and answers
   sim::RunResult run{};
   bool converged = false;  // quiescent within run_limit
   std::uint64_t trace_hash = 0;

@@ -1,0 +1,26 @@
+#include "checks/outcomes.h"
+
+namespace idemlab::checks {
+
+std::vector<IntentOutcome> intent_outcomes(GroundTruth& truth) {
+  using models::clients::HistoryEvent;
+  const models::clients::History& history = truth.history();
+  std::vector<IntentOutcome> out(history.intents().size());
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    out[i].intent = history.intent_id(history.intents()[i]);
+    out[i].declined = truth.declines().count(out[i].intent) != 0;
+  }
+  for (const HistoryEvent& e : history.events()) {
+    if ((e.kind == HistoryEvent::Kind::kOk || e.kind == HistoryEvent::Kind::kFail) && e.status != 0) {
+      out[e.intent].answers.push_back(e.status);
+    }
+  }
+  for (IntentOutcome& o : out) {
+    for (const models::processor::LedgerEntry& entry : truth.ledger()) {
+      o.charges += (entry.kind == models::processor::LedgerEntry::Kind::kCharge && entry.intent == o.intent) ? 1 : 0;
+    }
+  }
+  return out;
+}
+
+}  // namespace idemlab::checks

@@ -1,0 +1,155 @@
+// `idemlab replay SCENARIO --strategy NAME --real`: runs the scenario on the
+// live servers and in the simulator with the same seed and faults, prints
+// both outcomes side by side (charges and answers per intent, invariants
+// violated) and says whether they agree. Exit codes: 0 agree, 1 disagree,
+// 2 bad input (or a scenario real mode cannot run yet), 3 a server does not
+// answer (named by its URL, without the password).
+//   --redis URL --pg URL --amqp URL   else $IDEMLAB_REDIS, $IDEMLAB_PG,
+//                                     $IDEMLAB_AMQP, else scripts/infra's ports
+#include <cstdio>
+#include <memory>
+#include <set>
+
+#include "cli/commands.h"
+#include "realmode/real_run.h"
+#include "scenarios/shipped.h"
+
+namespace idemlab::cli {
+namespace {
+
+struct ReplayOptions {
+  std::string scenario;
+  std::string strategy;
+  std::uint64_t seed = 1;
+  bool real = false;
+  bool timeline = false;
+  std::string redis, pg, amqp;
+};
+
+// "409 x66, 201": runs of one status counted.
+std::string answers_text(const checks::IntentOutcome& o) {
+  std::string out;
+  for (std::size_t i = 0; i < o.answers.size();) {
+    std::size_t j = i;
+    while (j < o.answers.size() && o.answers[j] == o.answers[i]) ++j;
+    if (!out.empty()) out += ", ";
+    out += std::to_string(o.answers[i]);
+    if (j - i > 1) {
+      out += " x";
+      out += std::to_string(j - i);
+    }
+    i = j;
+  }
+  return out.empty() ? "none" : out;
+}
+
+std::set<std::string> violated(const scenarios::RunReport& r) {
+  std::set<std::string> out;
+  for (const checks::Violation& v : r.violations) out.insert(v.invariant);
+  return out;
+}
+
+std::string names(const std::set<std::string>& set) {
+  std::string out;
+  for (const std::string& s : set) {
+    if (!out.empty()) out += ", ";
+    out += s;
+  }
+  return out.empty() ? "none" : out;
+}
+
+// Where the real run departs from the simulated one, in words.
+std::vector<std::string> differences(const scenarios::RunReport& sim, const scenarios::RunReport& real) {
+  std::vector<std::string> out;
+  if (sim.outcomes.size() != real.outcomes.size()) {
+    out.push_back("the runs have " + std::to_string(sim.outcomes.size()) + " and " +
+                  std::to_string(real.outcomes.size()) + " intents");
+    return out;
+  }
+  for (std::size_t i = 0; i < sim.outcomes.size(); ++i) {
+    const checks::IntentOutcome& s = sim.outcomes[i];
+    const checks::IntentOutcome& r = real.outcomes[i];
+    if (s.charges != r.charges) {
+      out.push_back(s.intent + ": charged " + std::to_string(s.charges) + " times simulated, " +
+                    std::to_string(r.charges) + " real");
+    }
+    if (s.last_answer() != r.last_answer()) {
+      out.push_back(s.intent + ": last answer " + std::to_string(s.last_answer()) + " simulated, " +
+                    std::to_string(r.last_answer()) + " real");
+    }
+  }
+  if (violated(sim) != violated(real)) {
+    out.push_back("invariants violated: " + names(violated(sim)) + " simulated, " + names(violated(real)) + " real");
+  }
+  return out;
+}
+
+void print_side(const char* label, const scenarios::RunReport& r) {
+  std::printf("%s: %s at %s, %llu charges, %llu attempts\n", label, r.converged ? "converged" : "did not converge",
+              sim::format_time(r.run.now).c_str(), static_cast<unsigned long long>(r.charges),
+              static_cast<unsigned long long>(r.attempts));
+  for (const checks::IntentOutcome& o : r.outcomes) {
+    std::printf("  %s: charged %lld, answers %s%s\n", o.intent.c_str(), static_cast<long long>(o.charges),
+                answers_text(o).c_str(), o.declined ? " (declined)" : "");
+  }
+  for (const std::string& f : r.faults_taken) std::printf("  fault taken: %s\n", f.c_str());
+  for (const checks::Violation& v : r.violations) {
+    std::printf("  VIOLATED %s: %s: %s\n", v.invariant.c_str(), v.intent.c_str(), v.evidence.c_str());
+  }
+  if (r.violations.empty()) std::printf("  no invariant violated\n");
+}
+
+int replay(const ReplayOptions& o, bool seed_given) {
+  if (!o.real) throw UsageError("replay runs on the live servers: pass --real (idemlab run replays in simulation)");
+  const strategies::StrategyInfo* strategy = strategies::find_strategy(o.strategy);
+  if (strategy == nullptr) throw UsageError("--strategy: unknown strategy '" + o.strategy + "'");
+  const scenarios::Scenario scenario = scenarios::find_scenario(o.scenario);
+  if (const std::optional<std::string> refusal = realmode::real_mode_refusal(scenario)) {
+    throw UsageError(o.scenario + ": " + *refusal);
+  }
+  const std::uint64_t seed = scenario.schedule && !seed_given ? scenario.schedule->seed : o.seed;
+  realmode::Servers servers;
+  try {
+    servers = realmode::servers_from(o.redis, o.pg, o.amqp);
+  } catch (const realmode::BadServerUrl& e) {
+    throw UsageError(e.what());
+  }
+  std::printf("scenario %s, strategy %s, seed %llu\n", scenario.name.c_str(), strategy->name.c_str(),
+              static_cast<unsigned long long>(seed));
+  std::fflush(stdout);
+  const scenarios::RunReport simulated = scenarios::run_once(scenario, *strategy, seed, sim::TraceLevel::kHash);
+  const scenarios::RunReport real = realmode::run_real(scenario, *strategy, seed, servers);
+  if (o.timeline) std::fputs(real.timeline.c_str(), stdout);
+  print_side("simulated", simulated);
+  print_side("real", real);
+  const std::vector<std::string> diff = differences(simulated, real);
+  if (diff.empty()) {
+    std::printf("agree\n");
+    return 0;
+  }
+  std::printf("DISAGREE\n");
+  for (const std::string& d : diff) std::printf("  %s\n", d.c_str());
+  return 1;
+}
+
+}  // namespace
+
+void register_replay(CLI::App& app, Commands& commands) {
+  auto options = std::make_shared<ReplayOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "replay", "Run a scenario on live Redis, PostgreSQL and RabbitMQ and compare with the simulation");
+  cmd->add_option("scenario", options->scenario, "A shipped scenario's name, or a script file (.json)")->required();
+  cmd->add_option("--strategy", options->strategy, "The strategy")->required();
+  cmd->add_flag("--real", options->real, "On the live servers (required: the simulation alone is `idemlab run`)");
+  CLI::Option* seed = cmd->add_option("--seed", options->seed, "Seed of the decision tape")->capture_default_str();
+  cmd->add_flag("--timeline", options->timeline, "Also print the real run's timeline");
+  cmd->add_option("--redis", options->redis, "redis://[:password@]host:port/db (else $IDEMLAB_REDIS)");
+  cmd->add_option("--pg", options->pg, "postgresql://user[:password]@host:port/database (else $IDEMLAB_PG)");
+  cmd->add_option("--amqp", options->amqp, "amqp://user:password@host:port/vhost (else $IDEMLAB_AMQP)");
+  cmd->callback([options, seed, &commands] {
+    const bool seed_given = seed->count() > 0;
+    commands.selected = [options, seed_given] { return replay(*options, seed_given); };
+  });
+}
+
+}  // namespace idemlab::cli

@@ -1,0 +1,96 @@
+#include "realmode/live_backends.h"
+
+#include <cstdio>
+
+namespace idemlab::realmode {
+
+class LiveBackends::Truth final : public checks::GroundTruth {
+ public:
+  Truth(LiveBackends& live, const models::clients::History& history, sim::Time now)
+      : live_(live), history_(history), now_(now), ledger_(live.processor_.ledger()), declines_(live.processor_.declines()) {}
+
+  const models::clients::History& history() override { return history_; }
+  const std::vector<models::processor::LedgerEntry>& ledger() override { return ledger_; }
+  const std::map<std::string, std::int64_t>& declines() override { return declines_; }
+  void for_each_key_without_expiry(const std::function<void(const std::string&, const std::string&)>& visit) override {
+    RedisConnection& redis = live_.redis_reader_;
+    const std::string& prefix = live_.key_prefix_;
+    std::string cursor = "0";
+    do {
+      const RedisConnection::Reply page = redis.command({"SCAN", cursor, "MATCH", prefix + "*", "COUNT", "1000"});
+      if (page.status != ports::Status::kOk || page.strings.empty()) {
+        throw Unreachable("Redis", redis.endpoint(), "SCAN: " + page.text);
+      }
+      cursor = page.strings.front();
+      for (std::size_t i = 1; i < page.strings.size(); ++i) {
+        const std::string& key = page.strings[i];
+        if (redis.command({"PTTL", key}).integer != -1) continue;  // expires, or gone since
+        const RedisConnection::Reply value = redis.command({"GET", key});
+        if (value.status == ports::Status::kOk && !value.nil) visit(key.substr(prefix.size()), value.text);
+      }
+    } while (cursor != "0");
+  }
+  bool has_table(const std::string& table) override { return live_.sql_.has_table(table); }
+  std::vector<std::string> table_names() override { return live_.sql_.table_names(); }
+  std::vector<ports::Row> committed_rows(const std::string& table) override { return live_.sql_.committed_rows(table); }
+  sim::Time now() override { return now_; }
+
+ private:
+  LiveBackends& live_;
+  const models::clients::History& history_;
+  sim::Time now_;
+  std::vector<models::processor::LedgerEntry> ledger_;
+  std::map<std::string, std::int64_t> declines_;
+};
+
+namespace {
+
+// Every server answers, or Unreachable names the first that does not; called
+// before anything is made, so that a refusal leaves nothing behind.
+const std::string& after_probing(const Servers& servers, const std::string& run_id) {
+  RedisConnection redis(servers.redis, 5 * sim::kSecond);
+  redis.connect();
+  PgConnection postgres(servers.postgres);
+  postgres.connect();
+  AmqpConnection amqp(servers.amqp, 5 * sim::kSecond);
+  amqp.connect(true);
+  amqp.close();
+  return run_id;
+}
+
+}  // namespace
+
+LiveBackends::LiveBackends(RealTimeLoop& loop, const Servers& servers, const models::WorldConfig& config,
+                           std::string run_id)
+    : run_id_(after_probing(servers, run_id)),
+      key_prefix_("idemlab:" + run_id_ + ":"),
+      redis_(servers.redis, config.redis_timeout),
+      redis_reader_(servers.redis, 5 * sim::kSecond),
+      kv_(loop, redis_worker_, redis_, key_prefix_),
+      sql_(loop, servers.postgres, "idemlab_" + run_id_),
+      queue_(loop, servers.amqp, "idemlab." + run_id_ + ".", config.rabbitmq_timeout),
+      processor_(loop, servers.postgres, "idemlab_processor_" + run_id_, config.processor, config.processor_timeout) {
+  redis_reader_.connect();
+}
+
+LiveBackends::~LiveBackends() { clean_up(); }
+
+void LiveBackends::clean_up() {
+  auto attempt = [](const char* what, const std::function<void()>& step) {
+    try {
+      step();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "idemlab: warning: clean-up of %s failed: %s\n", what, e.what());
+    }
+  };
+  attempt("the Redis keys", [this] { delete_keys_with_prefix(redis_reader_, key_prefix_); });
+  attempt("the PostgreSQL schema", [this] { sql_.drop_everything(); });
+  attempt("the processor's ledger", [this] { processor_.drop_everything(); });
+  attempt("the RabbitMQ queues", [this] { queue_.delete_everything(); });
+}
+
+std::unique_ptr<checks::GroundTruth> LiveBackends::truth(const models::clients::History& history, sim::Time now) {
+  return std::make_unique<Truth>(*this, history, now);
+}
+
+}  // namespace idemlab::realmode

@@ -1,0 +1,53 @@
+// One run's share of the live servers: the Kv, Sql, Queue and Processor
+// ports over Redis, PostgreSQL and RabbitMQ, every name under the run's id
+// (key prefix, schemas, queue prefix), removed again when the run ends; and
+// the ground truth the checker reads from them.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "checks/invariants.h"
+#include "models/world.h"
+#include "realmode/amqp_queue.h"
+#include "realmode/pg_processor.h"
+#include "realmode/pg_sql.h"
+#include "realmode/redis_kv.h"
+#include "realmode/servers.h"
+
+namespace idemlab::realmode {
+
+class LiveBackends {
+ public:
+  // Connects to every server first: throws Unreachable, having made nothing.
+  LiveBackends(RealTimeLoop& loop, const Servers& servers, const models::WorldConfig& config, std::string run_id);
+  // Removes what the run made; a server gone by then is reported on stderr.
+  ~LiveBackends();
+  LiveBackends(const LiveBackends&) = delete;
+  LiveBackends& operator=(const LiveBackends&) = delete;
+
+  // The ports, with `clock` as the nodes' clock.
+  ports::Ports ports(ports::Clock& clock) { return ports::Ports{clock, kv_, sql_, queue_, processor_}; }
+  RealQueue& queue() { return queue_; }
+  const std::string& run_id() const { return run_id_; }
+
+  // Ground truth now, read from the servers (blocking; from the loop's
+  // thread). Keys are named without the run's prefix.
+  std::unique_ptr<checks::GroundTruth> truth(const models::clients::History& history, sim::Time now);
+
+ private:
+  class Truth;
+  void clean_up();
+
+  std::string run_id_;
+  std::string key_prefix_;
+  RedisConnection redis_;
+  RedisConnection redis_reader_;  // ground truth and clean-up, from the loop's thread
+  WorkerThread redis_worker_;     // after the connections: joins before they go
+  RealKv kv_;
+  RealSql sql_;
+  RealQueue queue_;
+  RealProcessor processor_;
+};
+
+}  // namespace idemlab::realmode

@@ -1,0 +1,152 @@
+#include "realmode/real_run.h"
+
+#include <algorithm>
+#include <cassert>
+
+#include "models/sim_clock.h"
+#include "realmode/live_backends.h"
+#include "realmode/run_id.h"
+
+namespace idemlab::realmode {
+namespace {
+
+using scenarios::TargetedFault;
+
+constexpr sim::Duration kQuietGrace = 15 * sim::kSecond;
+
+bool is_backend(const std::string& node) {
+  return node == "redis" || node == "postgres" || node == "rabbitmq" || node == "processor";
+}
+
+bool has_random_faults(const sim::LinkConfig& link) {
+  return link.drop_request.numerator != 0 || link.drop_reply.numerator != 0 || link.duplicate.numerator != 0 ||
+         link.delay.numerator != 0;
+}
+
+}  // namespace
+
+std::optional<std::string> real_mode_refusal(const scenarios::Scenario& scenario) {
+  for (std::size_t i = 0; i < scenario.faults.size(); ++i) {
+    const TargetedFault& f = scenario.faults[i];
+    const std::string where = "$.faults[" + std::to_string(i) + "]";
+    switch (f.action) {
+      case TargetedFault::Action::kRestartRedis:
+      case TargetedFault::Action::kFailoverRedis:
+      case TargetedFault::Action::kRestartPostgres:
+      case TargetedFault::Action::kRestartBroker:
+        return where + ": " + scenarios::action_name(f.action) + " is not available in real mode yet";
+      default: break;
+    }
+    for (const std::string& node : scenarios::point_nodes(f.point)) {
+      if (is_backend(node) && (f.point.rfind("reply:", 0) == 0 || f.point.rfind("request:", 0) == 0)) {
+        return where + ": " + f.point + ": the links to " + node +
+               " are real in real mode, not simulated; use a before: or after: port point";
+      }
+    }
+  }
+  if (has_random_faults(scenario.world.network)) {
+    return std::string("$.network: random faults on every link need simulated backend links; "
+                       "real mode takes random faults on the client links only ($.client_link)");
+  }
+  return std::nullopt;
+}
+
+scenarios::RunReport run_real(const scenarios::Scenario& scenario, const strategies::StrategyInfo& info,
+                              std::uint64_t seed, const Servers& servers) {
+  assert(!real_mode_refusal(scenario));
+  sim::RandomTape tape(seed);
+  models::WorldConfig config = scenario.world;
+  config.simulator.trace = sim::TraceLevel::kFull;
+  models::World world(config, tape);
+  RealTimeLoop loop(world.sim());
+  LiveBackends live(loop, servers, config, new_run_id());
+  models::SimClock clock(world.sim());
+  const sim::Duration limit = scenario.run_limit;
+  world.use_backends(live.ports(clock), [&loop, limit](const std::function<bool()>& done) { return loop.run(done, limit); });
+  if (scenario.client_link) {
+    for (int i = 1; i <= config.clients; ++i) {
+      world.net().link(*world.find_node("client-" + std::to_string(i)), world.service().node()) = *scenario.client_link;
+    }
+  }
+  scenarios::FaultPlan plan(world, scenario.faults);
+  std::unique_ptr<strategies::Strategy> strategy = info.make(scenario.options);
+  world.install(*strategy);
+  world.start([&plan] { plan.arm_network_faults(); });
+  if (world.setup_failed()) {
+    world.sim().cancel_all();
+    throw RealRunError("the " + info.name + " strategy's setup failed on the live servers");
+  }
+
+  // The liveness phase, as in simulation: the client links' random faults stop.
+  auto calm = [](models::World& w, sim::Duration after, std::optional<sim::LinkConfig> client_link,
+                 int clients) -> sim::Task<void> {
+    co_await w.sim().sleep(after);
+    if (!client_link) co_return;
+    sim::LinkConfig clean = *client_link;
+    clean.drop_request = clean.drop_reply = clean.duplicate = clean.delay = sim::Ratio{0, 1};
+    for (int i = 1; i <= clients; ++i) {
+      w.net().link(*w.find_node("client-" + std::to_string(i)), w.service().node()) = clean;
+    }
+  };
+  world.sim().spawn(calm(world, scenario.fault_phase, scenario.client_link, config.clients), nullptr, "calm");
+
+  const std::vector<std::string> queues = strategy->queues();
+  auto settled = [&] {
+    if (world.service().in_flight() != 0) return false;
+    for (const std::string& queue : queues) {
+      if (live.queue().has_pending(queue)) return false;
+    }
+    return true;
+  };
+  checks::CheckOptions check;
+  check.liveness = true;
+  auto nothing_pending = [&] {
+    const std::unique_ptr<checks::GroundTruth> truth = live.truth(world.history(), world.sim().now());
+    for (const checks::Violation& v : checks::check(*truth, check)) {
+      if (checks::is_liveness(v.invariant)) return false;
+    }
+    return true;
+  };
+  scenarios::RunReport report;
+  report.scenario = scenario.name;
+  report.strategy = info.name;
+  report.seed = seed;
+  // Once the clients have finished and nothing is in flight, an open
+  // liveness violation can only be closed by a background worker (a relay,
+  // a recovery pass): it gets kQuietGrace, not the rest of run_limit, which
+  // simulated time crosses at no cost but the wall clock would not.
+  sim::Time quiet_since = -1;  // when the run last became quiet; -1: it is not
+  for (;;) {
+    const sim::Duration step = std::min<sim::Duration>(1 * sim::kSecond, scenario.run_limit - world.sim().now());
+    if (step > 0) loop.run([&loop] { return loop.idle(); }, step);
+    if (loop.idle()) {  // as the simulation's quiescence: nothing more can happen
+      report.converged = true;
+      break;
+    }
+    const bool quiet = world.sim().now() >= scenario.fault_phase && world.clients_finished() && settled();
+    if (quiet && nothing_pending()) {
+      report.converged = true;
+      break;
+    }
+    if (!quiet) quiet_since = -1;
+    if (quiet && quiet_since < 0) quiet_since = world.sim().now();
+    if (quiet_since >= 0 && world.sim().now() - quiet_since >= kQuietGrace) break;
+    if (world.sim().now() >= scenario.run_limit) break;
+  }
+  const std::unique_ptr<checks::GroundTruth> truth = live.truth(world.history(), world.sim().now());
+  report.violations = checks::check(*truth, check);
+  report.outcomes = checks::intent_outcomes(*truth);
+  report.charges = truth->ledger().size();
+  report.attempts = world.history().count(models::clients::HistoryEvent::Kind::kInvoke);
+  report.faults_taken = plan.taken();
+  report.run.now = world.sim().now();
+  report.run.events = world.sim().events_executed();
+  report.timeline = world.sim().trace().timeline();
+  report.trace_hash = world.sim().trace().hash();
+  // The processes hold the live ports: end them (open transactions roll
+  // back, consumers' channels close) before the backends go.
+  world.sim().cancel_all();
+  return report;
+}
+
+}  // namespace idemlab::realmode

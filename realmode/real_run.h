@@ -1,0 +1,35 @@
+// One run of a scenario script on the live servers: the simulator's world
+// (clients, the service node, its workers, crashes, the client links, the
+// fault plan's port points), with every backend call going to Redis,
+// PostgreSQL, RabbitMQ and the processor's ledger, on the wall clock. The
+// invariants are judged from the servers' final state, as in simulation.
+#pragma once
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "realmode/servers.h"
+#include "scenarios/scenario.h"
+
+namespace idemlab::realmode {
+
+// Why real mode cannot run `scenario` yet, naming the JSON path; nullopt if
+// it can. Server restarts and failover, and faults on the links between the
+// service and its backends (only client links are simulated in real mode;
+// use a before:/after: port point instead), are refused.
+std::optional<std::string> real_mode_refusal(const scenarios::Scenario& scenario);
+
+// The run could not be made on the servers (the strategy's setup failed).
+class RealRunError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// REQUIRES: real_mode_refusal(scenario) is empty. Throws Unreachable before
+// making anything if a server does not answer; everything the run made is
+// removed before it returns.
+scenarios::RunReport run_real(const scenarios::Scenario& scenario, const strategies::StrategyInfo& strategy,
+                              std::uint64_t seed, const Servers& servers);
+
+}  // namespace idemlab::realmode

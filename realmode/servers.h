@@ -1,0 +1,29 @@
+// Where real mode finds its servers: a URL per service from a command-line
+// flag, else from the environment (IDEMLAB_REDIS, IDEMLAB_PG, IDEMLAB_AMQP),
+// else the loopback ports scripts/infra starts its private servers on.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+#include "realmode/endpoint.h"
+
+namespace idemlab::realmode {
+
+struct Servers {
+  Endpoint redis;
+  Endpoint postgres;
+  Endpoint amqp;
+};
+
+// A URL that does not parse: what() names where it came from (the flag or
+// the variable) and what is wrong, without the password.
+class BadServerUrl : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Empty flags fall back to the environment, then to scripts/infra's ports.
+Servers servers_from(const std::string& redis_flag, const std::string& pg_flag, const std::string& amqp_flag);
+
+}  // namespace idemlab::realmode
