@@ -28,6 +28,7 @@ void register_demo(CLI::App& app, Commands& commands);
 void register_replay(CLI::App& app, Commands& commands);
 void register_run(CLI::App& app, Commands& commands);
 void register_sweep(CLI::App& app, Commands& commands);
+void register_validate(CLI::App& app, Commands& commands);
 
 // "1/10" -> Ratio{1, 10}; "0" and "1" are accepted too. Throws UsageError
 // naming the option.

@@ -4,13 +4,13 @@
 // violated) and says whether they agree. Exit codes: 0 agree, 1 disagree,
 // 2 bad input (or a scenario real mode cannot run yet), 3 a server does not
 // answer (named by its URL, without the password).
-//   --redis URL --pg URL --amqp URL   else $IDEMLAB_REDIS, $IDEMLAB_PG,
-//                                     $IDEMLAB_AMQP, else scripts/infra's ports
+//   --redis URL --pg URL --amqp URL   (cli/server_options.h)
 #include <cstdio>
 #include <memory>
-#include <set>
 
 #include "cli/commands.h"
+#include "cli/server_options.h"
+#include "realmode/compare.h"
 #include "realmode/real_run.h"
 #include "scenarios/shipped.h"
 
@@ -23,7 +23,7 @@ struct ReplayOptions {
   std::uint64_t seed = 1;
   bool real = false;
   bool timeline = false;
-  std::string redis, pg, amqp;
+  ServerFlags servers;
 };
 
 // "409 x66, 201": runs of one status counted.
@@ -41,47 +41,6 @@ std::string answers_text(const checks::IntentOutcome& o) {
     i = j;
   }
   return out.empty() ? "none" : out;
-}
-
-std::set<std::string> violated(const scenarios::RunReport& r) {
-  std::set<std::string> out;
-  for (const checks::Violation& v : r.violations) out.insert(v.invariant);
-  return out;
-}
-
-std::string names(const std::set<std::string>& set) {
-  std::string out;
-  for (const std::string& s : set) {
-    if (!out.empty()) out += ", ";
-    out += s;
-  }
-  return out.empty() ? "none" : out;
-}
-
-// Where the real run departs from the simulated one, in words.
-std::vector<std::string> differences(const scenarios::RunReport& sim, const scenarios::RunReport& real) {
-  std::vector<std::string> out;
-  if (sim.outcomes.size() != real.outcomes.size()) {
-    out.push_back("the runs have " + std::to_string(sim.outcomes.size()) + " and " +
-                  std::to_string(real.outcomes.size()) + " intents");
-    return out;
-  }
-  for (std::size_t i = 0; i < sim.outcomes.size(); ++i) {
-    const checks::IntentOutcome& s = sim.outcomes[i];
-    const checks::IntentOutcome& r = real.outcomes[i];
-    if (s.charges != r.charges) {
-      out.push_back(s.intent + ": charged " + std::to_string(s.charges) + " times simulated, " +
-                    std::to_string(r.charges) + " real");
-    }
-    if (s.last_answer() != r.last_answer()) {
-      out.push_back(s.intent + ": last answer " + std::to_string(s.last_answer()) + " simulated, " +
-                    std::to_string(r.last_answer()) + " real");
-    }
-  }
-  if (violated(sim) != violated(real)) {
-    out.push_back("invariants violated: " + names(violated(sim)) + " simulated, " + names(violated(real)) + " real");
-  }
-  return out;
 }
 
 void print_side(const char* label, const scenarios::RunReport& r) {
@@ -108,12 +67,7 @@ int replay(const ReplayOptions& o, bool seed_given) {
     throw UsageError(o.scenario + ": " + *refusal);
   }
   const std::uint64_t seed = scenario.schedule && !seed_given ? scenario.schedule->seed : o.seed;
-  realmode::Servers servers;
-  try {
-    servers = realmode::servers_from(o.redis, o.pg, o.amqp);
-  } catch (const realmode::BadServerUrl& e) {
-    throw UsageError(e.what());
-  }
+  const realmode::Servers servers = resolve_servers(o.servers);
   std::printf("scenario %s, strategy %s, seed %llu\n", scenario.name.c_str(), strategy->name.c_str(),
               static_cast<unsigned long long>(seed));
   std::fflush(stdout);
@@ -122,7 +76,7 @@ int replay(const ReplayOptions& o, bool seed_given) {
   if (o.timeline) std::fputs(real.timeline.c_str(), stdout);
   print_side("simulated", simulated);
   print_side("real", real);
-  const std::vector<std::string> diff = differences(simulated, real);
+  const std::vector<std::string> diff = realmode::differences(simulated, real);
   if (diff.empty()) {
     std::printf("agree\n");
     return 0;
@@ -143,9 +97,7 @@ void register_replay(CLI::App& app, Commands& commands) {
   cmd->add_flag("--real", options->real, "On the live servers (required: the simulation alone is `idemlab run`)");
   CLI::Option* seed = cmd->add_option("--seed", options->seed, "Seed of the decision tape")->capture_default_str();
   cmd->add_flag("--timeline", options->timeline, "Also print the real run's timeline");
-  cmd->add_option("--redis", options->redis, "redis://[:password@]host:port/db (else $IDEMLAB_REDIS)");
-  cmd->add_option("--pg", options->pg, "postgresql://user[:password]@host:port/database (else $IDEMLAB_PG)");
-  cmd->add_option("--amqp", options->amqp, "amqp://user:password@host:port/vhost (else $IDEMLAB_AMQP)");
+  add_server_options(*cmd, options->servers);
   cmd->callback([options, seed, &commands] {
     const bool seed_given = seed->count() > 0;
     commands.selected = [options, seed_given] { return replay(*options, seed_given); };

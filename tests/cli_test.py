@@ -9,7 +9,7 @@ import sys
 import tempfile
 
 IDEMLAB = sys.argv[1]
-SUBCOMMANDS = ["demo", "replay", "run", "sweep"]
+SUBCOMMANDS = ["demo", "replay", "run", "sweep", "validate"]
 results = []
 
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""`idemlab replay --real` against the live servers of scripts/infra (URLs in
+"""`idemlab replay --real` and `idemlab validate --real` against the live servers of scripts/infra (URLs in
 IDEMLAB_REDIS, IDEMLAB_PG, IDEMLAB_AMQP; scripts/test exports them): the real
 run agrees with the simulation on quick catalogue interleavings, a broken
 strategy's violation shows on the live servers too, a server that does not
@@ -43,6 +43,14 @@ for scenario, strategy, violated in [
         check(f"{name}: no violation on the live servers", "no invariant violated" in real_part, real_part)
     else:
         check(f"{name}: {violated} on the live servers too", f"VIOLATED {violated}" in real_part, real_part)
+
+r = run("validate", "--real", "--scenario", "crash_after_charge_before_commit", "--scenario", "redis_failover_loses_claim",
+        "--strategy", "baseline", "--strategy", "db_unique")
+check("validate --real: one line per run, refused scenarios named, every run agrees",
+      r.returncode == 0 and "crash_after_charge_before_commit baseline seed 1: agree (simulated: at_most_one_charge; "
+      "real: at_most_one_charge)" in r.stdout and "crash_after_charge_before_commit db_unique seed 1: agree" in r.stdout
+      and "redis_failover_loses_claim: not run: $.faults[0]" in r.stdout and r.stdout.rstrip().endswith("every run agrees"),
+      r.stdout + r.stderr)
 
 env = dict(os.environ, IDEMLAB_PG="postgresql://idemlab:s3cret@127.0.0.1:1/idemlab")
 r = run("replay", "crash_after_charge_before_commit", "--strategy", "idempotency_key", "--real", env=env)

@@ -1,0 +1,150 @@
+// `idemlab validate --real`: every shipped scenario real mode can run, with
+// every strategy, on the live servers and in the simulator with the same
+// seeds; one line per run (agree, or DISAGREE with the differences), then per
+// strategy the runs, the runs with a violation, simulated and real, and the
+// agreements. Scenarios real mode cannot run yet are listed with the reason.
+// Exit codes: 0 every run agrees, 1 some disagree, 2 bad input, 3 a server
+// does not answer.
+//   --runs N        seeds per failure scenario (catalogue interleavings run
+//                   once: their faults are targeted, not drawn)
+//   --markdown FILE the per-run table, for docs/results.md
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <sstream>
+
+#include "cli/commands.h"
+#include "cli/files.h"
+#include "cli/server_options.h"
+#include "realmode/compare.h"
+#include "realmode/real_run.h"
+#include "scenarios/shipped.h"
+
+namespace idemlab::cli {
+namespace {
+
+struct ValidateOptions {
+  bool real = false;
+  std::vector<std::string> scenarios;
+  std::vector<std::string> strategies;
+  std::uint64_t runs = 1;
+  std::string markdown;
+  ServerFlags servers;
+};
+
+struct Tally {
+  int runs = 0;
+  int simulated_violating = 0;
+  int real_violating = 0;
+  int agreeing = 0;
+};
+
+std::string invariants_text(const std::set<std::string>& set) {
+  std::string out;
+  for (const std::string& s : set) {
+    if (!out.empty()) out += ", ";
+    out += s;
+  }
+  return out.empty() ? "none" : out;
+}
+
+std::vector<const strategies::StrategyInfo*> chosen_strategies(const std::vector<std::string>& names) {
+  std::vector<const strategies::StrategyInfo*> out;
+  if (names.empty()) {
+    for (const strategies::StrategyInfo& s : strategies::all_strategies()) out.push_back(&s);
+    return out;
+  }
+  for (const std::string& name : names) {
+    const strategies::StrategyInfo* s = strategies::find_strategy(name);
+    if (s == nullptr) throw UsageError("--strategy: unknown strategy '" + name + "'");
+    out.push_back(s);
+  }
+  return out;
+}
+
+std::vector<scenarios::Scenario> chosen_scenarios(const std::vector<std::string>& names) {
+  if (names.empty()) return scenarios::shipped_scenarios();
+  std::vector<scenarios::Scenario> out;
+  for (const std::string& name : names) out.push_back(scenarios::find_scenario(name));
+  return out;
+}
+
+bool is_failure_scenario(const scenarios::Scenario& s) {
+  for (const scenarios::Scenario& f : scenarios::failure_scenarios()) {
+    if (f.name == s.name) return true;
+  }
+  return false;
+}
+
+int validate(const ValidateOptions& o) {
+  if (!o.real) throw UsageError("validate runs on the live servers: pass --real");
+  const std::vector<scenarios::Scenario> scenarios = chosen_scenarios(o.scenarios);
+  const std::vector<const strategies::StrategyInfo*> strategies = chosen_strategies(o.strategies);
+  const realmode::Servers servers = resolve_servers(o.servers);
+
+  std::map<std::string, Tally> tally;  // by strategy
+  std::ostringstream table;
+  table << "| scenario | strategy | seed | simulated | real | agree |\n|---|---|---|---|---|---|\n";
+  int disagreements = 0;
+  for (const scenarios::Scenario& scenario : scenarios) {
+    if (const std::optional<std::string> refusal = realmode::real_mode_refusal(scenario)) {
+      std::printf("%s: not run: %s\n", scenario.name.c_str(), refusal->c_str());
+      continue;
+    }
+    const std::uint64_t seeds = is_failure_scenario(scenario) ? o.runs : 1;
+    for (const strategies::StrategyInfo* strategy : strategies) {
+      for (std::uint64_t i = 0; i < seeds; ++i) {
+        const std::uint64_t seed = scenario.schedule ? scenario.schedule->seed + i : 1 + i;
+        const scenarios::RunReport simulated = scenarios::run_once(scenario, *strategy, seed, sim::TraceLevel::kHash);
+        const scenarios::RunReport real = realmode::run_real(scenario, *strategy, seed, servers);
+        const std::vector<std::string> diff = realmode::differences(simulated, real);
+        const std::set<std::string> sim_violated = realmode::violated_invariants(simulated);
+        const std::set<std::string> real_violated = realmode::violated_invariants(real);
+        Tally& t = tally[strategy->name];
+        ++t.runs;
+        t.simulated_violating += sim_violated.empty() ? 0 : 1;
+        t.real_violating += real_violated.empty() ? 0 : 1;
+        t.agreeing += diff.empty() ? 1 : 0;
+        disagreements += diff.empty() ? 0 : 1;
+        std::printf("%s %s seed %llu: %s (simulated: %s; real: %s)\n", scenario.name.c_str(), strategy->name.c_str(),
+                    static_cast<unsigned long long>(seed), diff.empty() ? "agree" : "DISAGREE",
+                    invariants_text(sim_violated).c_str(), invariants_text(real_violated).c_str());
+        for (const std::string& d : diff) std::printf("  %s\n", d.c_str());
+        std::fflush(stdout);
+        table << "| " << scenario.name << " | " << strategy->name << " | " << seed << " | "
+              << invariants_text(sim_violated) << " | " << invariants_text(real_violated) << " | "
+              << (diff.empty() ? "yes" : "**no**") << " |\n";
+      }
+    }
+  }
+  std::printf("\n%-32s %6s %18s %14s %8s\n", "strategy", "runs", "violating (sim)", "(real)", "agree");
+  for (const strategies::StrategyInfo* strategy : strategies) {
+    const Tally& t = tally[strategy->name];
+    std::printf("%-32s %6d %18d %14d %8d\n", strategy->name.c_str(), t.runs, t.simulated_violating, t.real_violating,
+                t.agreeing);
+  }
+  if (!o.markdown.empty()) write_file_atomically(o.markdown, table.str());
+  if (disagreements == 0) {
+    std::printf("every run agrees\n");
+  } else {
+    std::printf("%d runs DISAGREE\n", disagreements);
+  }
+  return disagreements == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+void register_validate(CLI::App& app, Commands& commands) {
+  auto options = std::make_shared<ValidateOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "validate", "Run the shipped scenarios on live Redis, PostgreSQL and RabbitMQ and compare with the simulation");
+  cmd->add_flag("--real", options->real, "On the live servers (required)");
+  cmd->add_option("--scenario", options->scenarios, "Only these scenarios: shipped names or script files (repeatable)");
+  cmd->add_option("--strategy", options->strategies, "Only these strategies (repeatable)");
+  cmd->add_option("--runs", options->runs, "Seeds per failure scenario")->check(CLI::Range(1, 1000))->capture_default_str();
+  cmd->add_option("--markdown", options->markdown, "Also write the per-run table to FILE");
+  add_server_options(*cmd, options->servers);
+  cmd->callback([options, &commands] { commands.selected = [options] { return validate(*options); }; });
+}
+
+}  // namespace idemlab::cli
