@@ -37,10 +37,12 @@ std::optional<std::string> real_mode_refusal(const scenarios::Scenario& scenario
         return where + ": " + scenarios::action_name(f.action) + " is not available in real mode yet";
       default: break;
     }
+    const bool link = f.point.rfind("reply:", 0) == 0 || f.point.rfind("request:", 0) == 0;
+    const bool dropping = f.action == TargetedFault::Action::kDropReply || f.action == TargetedFault::Action::kDropRequest;
     for (const std::string& node : scenarios::point_nodes(f.point)) {
-      if (is_backend(node) && (f.point.rfind("reply:", 0) == 0 || f.point.rfind("request:", 0) == 0)) {
-        return where + ": " + f.point + ": the links to " + node +
-               " are real in real mode, not simulated; use a before: or after: port point";
+      if (link && is_backend(node) && !dropping) {
+        return where + ": " + f.point + ": " + scenarios::action_name(f.action) + " on the link to " + node +
+               " needs a simulated link; real mode drops requests and replies there at the port";
       }
     }
   }
@@ -69,6 +71,7 @@ scenarios::RunReport run_real(const scenarios::Scenario& scenario, const strateg
     }
   }
   scenarios::FaultPlan plan(world, scenario.faults);
+  plan.take_backend_link_faults_at_ports();
   std::unique_ptr<strategies::Strategy> strategy = info.make(scenario.options);
   world.install(*strategy);
   world.start([&plan] { plan.arm_network_faults(); });

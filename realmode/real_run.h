@@ -15,9 +15,11 @@
 namespace idemlab::realmode {
 
 // Why real mode cannot run `scenario` yet, naming the JSON path; nullopt if
-// it can. Server restarts and failover, and faults on the links between the
-// service and its backends (only client links are simulated in real mode;
-// use a before:/after: port point instead), are refused.
+// it can. Refused: server restarts and failover; duplicates and delays on
+// the links between the service and its backends, and random faults on
+// every link (only client links are simulated in real mode). Dropped
+// requests and replies on a backend link are taken at the caller's port
+// (FaultPlan::take_backend_link_faults_at_ports).
 std::optional<std::string> real_mode_refusal(const scenarios::Scenario& scenario);
 
 // The run could not be made on the servers (the strategy's setup failed).

@@ -25,6 +25,15 @@ bool is_link_point(const std::string& point) {
   return point.rfind("reply:", 0) == 0 || point.rfind("request:", 0) == 0;
 }
 
+// The port through which a node calls `backend`; empty if it is no backend.
+std::string port_of_backend(const std::string& backend) {
+  if (backend == "redis") return "kv";
+  if (backend == "postgres") return "sql";
+  if (backend == "rabbitmq") return "queue";
+  if (backend == "processor") return "processor";
+  return {};
+}
+
 bool is_network_action(Action a) {
   return a == Action::kDropReply || a == Action::kDropRequest || a == Action::kDuplicate || a == Action::kDelay;
 }
@@ -153,31 +162,58 @@ void FaultPlan::crash_and_restart(sim::Node& node, sim::Duration downtime) {
 
 namespace {
 
-// "after:x.y" matches at every node; "after:x.y@n" only at node n.
+// "after:x.y" matches at every node; "after:x.y@n" only at node n;
+// "after:x.*" any operation of port x.
 bool matches(const std::string& wanted, const std::string& point, const sim::Node& node) {
   const auto at = wanted.find('@');
-  if (at == std::string::npos) return wanted == point;
-  return wanted.compare(0, at, point) == 0 && at == point.size() && wanted.substr(at + 1) == node.name();
+  const std::string operation = wanted.substr(0, at);
+  const bool whole_port = operation.size() > 2 && operation.compare(operation.size() - 2, 2, ".*") == 0;
+  const bool same = whole_port ? point.compare(0, operation.size() - 1, operation, 0, operation.size() - 1) == 0
+                               : operation == point;
+  return same && (at == std::string::npos || wanted.substr(at + 1) == node.name());
 }
 
 }  // namespace
 
+void FaultPlan::take_backend_link_faults_at_ports() {
+  for (std::size_t i = 0; i < faults_.size(); ++i) {
+    TargetedFault& fault = faults_[i];
+    std::string caller, callee;
+    if (!is_link_point(fault.point) || !split_link(fault.point, caller, callee)) continue;
+    const std::string port = port_of_backend(callee);
+    if (port.empty()) continue;  // a client link: still simulated
+    assert(fault.action == Action::kDropReply || fault.action == Action::kDropRequest);
+    shown_as_[i] = fault.point;
+    fault.point = (fault.action == Action::kDropReply ? "after:" : "before:") + port + ".*@" + caller;
+    watched_.insert(fault.point.substr(0, fault.point.find('@')));
+  }
+}
+
 FaultPlan::Verdict FaultPlan::hit(const std::string& point, sim::Node& node) {
+  const std::string family = point.substr(0, point.find('.')) + ".*";  // "after:kv.set" -> "after:kv.*"
   // Only the points some fault names are counted; the rest pass straight on.
-  if (!keep_steps_ && !watched_.count(point)) return Verdict::kContinue;
+  if (!keep_steps_ && !watched_.count(point) && !watched_.count(family)) return Verdict::kContinue;
   if (keep_steps_ && point.rfind("before:", 0) == 0) {
     const sim::Process* process = world_.sim().current();
     steps_.push_back({node.name(), process != nullptr ? process->name : std::string(), point.substr(7)});
   }
-  // Counted per point and node, so that "@node" points count that node's hits.
-  const std::uint64_t count_anywhere = ++hits_[point];
-  const std::uint64_t count_here = ++hits_[point + "@" + node.name()];
+  // Counted per point and node, so that "@node" points count that node's
+  // hits, and per port ("after:kv.*"), for link faults taken at the ports.
+  ++hits_[point];
+  ++hits_[point + "@" + node.name()];
+  ++hits_[family];
+  ++hits_[family + "@" + node.name()];
   Verdict verdict = Verdict::kContinue;
-  for (const TargetedFault& fault : faults_) {
-    const std::uint64_t count = fault.point.find('@') == std::string::npos ? count_anywhere : count_here;
-    if (!matches(fault.point, point, node) || fault.nth != count) continue;
-    taken_.push_back(std::string(action_name(fault.action)) + " at " + fault.point + " #" + std::to_string(count) +
-                     " on " + node.name());
+  for (std::size_t i = 0; i < faults_.size(); ++i) {
+    const TargetedFault& fault = faults_[i];
+    if (!matches(fault.point, point, node)) continue;
+    const std::string counted = fault.point.substr(0, fault.point.find('@'));
+    const std::uint64_t count = hits_[fault.point.find('@') == std::string::npos ? counted : counted + "@" + node.name()];
+    if (fault.nth != count) continue;
+    const auto shown = shown_as_.find(i);
+    taken_.push_back(std::string(action_name(fault.action)) + " at " +
+                     (shown == shown_as_.end() ? fault.point : shown->second + " (at the port, " + fault.point + ")") +
+                     " #" + std::to_string(count) + " on " + node.name());
     if (world_.sim().trace().enabled()) world_.sim().record(node.name(), "fault", taken_.back());
     switch (fault.action) {
       case Action::kCrash:

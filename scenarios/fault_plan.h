@@ -72,6 +72,14 @@ class FaultPlan final : public ports::FaultHook {
   // numbers count the workload's calls only.
   void arm_network_faults();
 
+  // Real mode: the calls to the backends do not cross the simulated network,
+  // so a fault on such a link ("reply:api<-processor") is taken at the
+  // caller's port instead: drop_reply at "after:processor.*@api", counting
+  // every operation of that port, as the link counts every reply. (Calls
+  // that carry no point, such as kv.ttl or sql.rollback, are not counted.)
+  // REQUIRES: before the run starts.
+  void take_backend_link_faults_at_ports();
+
   // Called by the decorators. Performs the faults due at this hit of `point`.
   Verdict hit(const std::string& point, sim::Node& node) override;
 
@@ -91,6 +99,7 @@ class FaultPlan final : public ports::FaultHook {
   std::vector<TargetedFault> faults_;
   std::set<std::string> watched_;  // the points the faults name, without "@node"
   std::map<std::string, std::uint64_t> hits_;
+  std::map<std::size_t, std::string> shown_as_;  // faults taken at ports: their link point
   std::vector<std::string> taken_;
   bool keep_steps_ = false;
   std::vector<ScheduleStep> steps_;
