@@ -73,10 +73,16 @@ scenarios::RunReport run_real(const scenarios::Scenario& scenario, const strateg
   scenarios::FaultPlan plan(world, scenario.faults);
   plan.take_backend_link_faults_at_ports();
   std::unique_ptr<strategies::Strategy> strategy = info.make(scenario.options);
+  // However the run ends (an exception too), its processes, which hold the
+  // live ports, the fault plan and the strategy, end before those go: open
+  // transactions roll back, consumers' channels close.
+  struct EndProcesses {
+    sim::Simulator& sim;
+    ~EndProcesses() { sim.cancel_all(); }
+  } end_processes{world.sim()};
   world.install(*strategy);
   world.start([&plan] { plan.arm_network_faults(); });
   if (world.setup_failed()) {
-    world.sim().cancel_all();
     throw RealRunError("the " + info.name + " strategy's setup failed on the live servers");
   }
 
@@ -146,9 +152,6 @@ scenarios::RunReport run_real(const scenarios::Scenario& scenario, const strateg
   report.run.events = world.sim().events_executed();
   report.timeline = world.sim().trace().timeline();
   report.trace_hash = world.sim().trace().hash();
-  // The processes hold the live ports: end them (open transactions roll
-  // back, consumers' channels close) before the backends go.
-  world.sim().cancel_all();
   return report;
 }
 
