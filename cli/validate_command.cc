@@ -39,15 +39,6 @@ struct Tally {
   int agreeing = 0;
 };
 
-std::string invariants_text(const std::set<std::string>& set) {
-  std::string out;
-  for (const std::string& s : set) {
-    if (!out.empty()) out += ", ";
-    out += s;
-  }
-  return out.empty() ? "none" : out;
-}
-
 std::vector<const strategies::StrategyInfo*> chosen_strategies(const std::vector<std::string>& names) {
   std::vector<const strategies::StrategyInfo*> out;
   if (names.empty()) {
@@ -108,11 +99,11 @@ int validate(const ValidateOptions& o) {
         disagreements += diff.empty() ? 0 : 1;
         std::printf("%s %s seed %llu: %s (simulated: %s; real: %s)\n", scenario.name.c_str(), strategy->name.c_str(),
                     static_cast<unsigned long long>(seed), diff.empty() ? "agree" : "DISAGREE",
-                    invariants_text(sim_violated).c_str(), invariants_text(real_violated).c_str());
+                    realmode::invariants_text(sim_violated).c_str(), realmode::invariants_text(real_violated).c_str());
         for (const std::string& d : diff) std::printf("  %s\n", d.c_str());
         std::fflush(stdout);
         table << "| " << scenario.name << " | " << strategy->name << " | " << seed << " | "
-              << invariants_text(sim_violated) << " | " << invariants_text(real_violated) << " | "
+              << realmode::invariants_text(sim_violated) << " | " << realmode::invariants_text(real_violated) << " | "
               << (diff.empty() ? "yes" : "**no**") << " |\n";
       }
     }

@@ -431,9 +431,8 @@ bool RealQueue::has_pending(const std::string& queue) {
   inspector_.connect(false);
   const std::optional<std::int64_t> ready = inspector_.ready_count(name(queue));
   if (!ready) {
-    // No such queue (the strategy never declared it) or no answer: ask again
-    // on a fresh channel to tell them apart.
-    inspector_.connect(false);
+    // No such queue: nothing pending. The refused passive declare closed the
+    // connection; the next question opens another.
     return false;
   }
   return *ready > 0;

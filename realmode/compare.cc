@@ -1,9 +1,8 @@
 #include "realmode/compare.h"
 
 namespace idemlab::realmode {
-namespace {
 
-std::string names(const std::set<std::string>& set) {
+std::string invariants_text(const std::set<std::string>& set) {
   std::string out;
   for (const std::string& s : set) {
     if (!out.empty()) out += ", ";
@@ -11,8 +10,6 @@ std::string names(const std::set<std::string>& set) {
   }
   return out.empty() ? "none" : out;
 }
-
-}  // namespace
 
 std::set<std::string> violated_invariants(const scenarios::RunReport& report) {
   std::set<std::string> out;
@@ -41,7 +38,7 @@ std::vector<std::string> differences(const scenarios::RunReport& sim, const scen
   }
   const std::set<std::string> simulated = violated_invariants(sim), measured = violated_invariants(real);
   if (simulated != measured) {
-    out.push_back("invariants violated: " + names(simulated) + " simulated, " + names(measured) + " real");
+    out.push_back("invariants violated: " + invariants_text(simulated) + " simulated, " + invariants_text(measured) + " real");
   }
   return out;
 }

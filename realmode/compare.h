@@ -14,5 +14,7 @@ namespace idemlab::realmode {
 
 std::vector<std::string> differences(const scenarios::RunReport& simulated, const scenarios::RunReport& real);
 std::set<std::string> violated_invariants(const scenarios::RunReport& report);
+// "a, b", or "none".
+std::string invariants_text(const std::set<std::string>& invariants);
 
 }  // namespace idemlab::realmode
