@@ -141,6 +141,13 @@ bool is_liveness(const std::string& invariant) {
 
 std::unique_ptr<GroundTruth> model_truth(models::World& world) { return std::make_unique<ModelTruth>(world); }
 
+bool liveness_open(GroundTruth& truth, const CheckOptions& options) {
+  for (const Violation& v : check(truth, options)) {
+    if (is_liveness(v.invariant)) return true;
+  }
+  return false;
+}
+
 std::vector<Violation> check_world(models::World& world, const CheckOptions& options) {
   ModelTruth truth(world);
   return check(truth, options);

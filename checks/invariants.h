@@ -69,6 +69,8 @@ class GroundTruth {
 std::unique_ptr<GroundTruth> model_truth(models::World& world);
 
 std::vector<Violation> check(GroundTruth& truth, const CheckOptions& options);
+// Whether a liveness invariant is still violated: more time could yet close it.
+bool liveness_open(GroundTruth& truth, const CheckOptions& options);
 // check() over the simulator's models.
 std::vector<Violation> check_world(models::World& world, const CheckOptions& options);
 

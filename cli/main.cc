@@ -54,19 +54,21 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "idemlab: error: %s (try --help)\n", message.c_str());
     return 2;
   }
+  // Expected failures, one line each: bad input exits 2, a server that does
+  // not answer (or refuses the run) 3.
+  const auto fail = [](const std::exception& e, int code) {
+    std::fprintf(stderr, "idemlab: error: %s\n", e.what());
+    return code;
+  };
   try {
     return commands.run();
   } catch (const idemlab::cli::UsageError& e) {
-    std::fprintf(stderr, "idemlab: error: %s\n", e.what());
-    return 2;
+    return fail(e, 2);
   } catch (const idemlab::scenarios::ScenarioError& e) {
-    std::fprintf(stderr, "idemlab: error: %s\n", e.what());
-    return 2;
+    return fail(e, 2);
   } catch (const idemlab::realmode::Unreachable& e) {
-    std::fprintf(stderr, "idemlab: error: %s\n", e.what());
-    return 3;
+    return fail(e, 3);
   } catch (const idemlab::realmode::RealRunError& e) {
-    std::fprintf(stderr, "idemlab: error: %s\n", e.what());
-    return 3;
+    return fail(e, 3);
   }
 }

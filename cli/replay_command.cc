@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/strategy_choice.h"
 #include "cli/server_options.h"
 #include "realmode/compare.h"
 #include "realmode/real_run.h"
@@ -60,8 +61,7 @@ void print_side(const char* label, const scenarios::RunReport& r) {
 
 int replay(const ReplayOptions& o, bool seed_given) {
   if (!o.real) throw UsageError("replay runs on the live servers: pass --real (idemlab run replays in simulation)");
-  const strategies::StrategyInfo* strategy = strategies::find_strategy(o.strategy);
-  if (strategy == nullptr) throw UsageError("--strategy: unknown strategy '" + o.strategy + "'");
+  const strategies::StrategyInfo* strategy = &strategy_named(o.strategy);
   const scenarios::Scenario scenario = scenarios::find_scenario(o.scenario);
   if (const std::optional<std::string> refusal = realmode::real_mode_refusal(scenario)) {
     throw UsageError(o.scenario + ": " + *refusal);

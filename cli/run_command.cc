@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/strategy_choice.h"
 #include "cli/files.h"
 #include "scenarios/schedule.h"
 #include "scenarios/shipped.h"
@@ -29,8 +30,7 @@ struct RunOptions {
 };
 
 int run_one(const RunOptions& o, bool seed_given) {
-  const strategies::StrategyInfo* strategy = strategies::find_strategy(o.strategy);
-  if (strategy == nullptr) throw UsageError("--strategy: unknown strategy '" + o.strategy + "'");
+  const strategies::StrategyInfo* strategy = &strategy_named(o.strategy);
   const scenarios::Scenario scenario = scenarios::find_scenario(o.scenario);
   scenarios::RunMode mode = o.record.empty() ? scenarios::RunMode::kSeed : scenarios::RunMode::kRecord;
   std::uint64_t seed = o.seed;

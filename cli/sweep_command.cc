@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "cli/files.h"
+#include "cli/strategy_choice.h"
 #include "scenarios/shipped.h"
 #include "scenarios/sweep.h"
 
@@ -54,15 +55,7 @@ std::vector<scenarios::Scenario> chosen_scenarios(const SweepOptions& o) {
 
 int run_sweep(const SweepOptions& o) {
   const std::vector<scenarios::Scenario> chosen = chosen_scenarios(o);
-  std::vector<const strategies::StrategyInfo*> strategies;
-  for (const std::string& name : o.strategies) {
-    const strategies::StrategyInfo* info = strategies::find_strategy(name);
-    if (info == nullptr) throw UsageError("--strategy: unknown strategy '" + name + "'");
-    strategies.push_back(info);
-  }
-  if (strategies.empty()) {
-    for (const auto& info : strategies::all_strategies()) strategies.push_back(&info);
-  }
+  const std::vector<const strategies::StrategyInfo*> strategies = strategies_named(o.strategies);
 
   // One cell per strategy and scenario; the longer list runs down the rows.
   std::map<std::pair<std::size_t, std::size_t>, std::string> cells;

@@ -16,6 +16,7 @@
 #include "cli/commands.h"
 #include "cli/files.h"
 #include "cli/server_options.h"
+#include "cli/strategy_choice.h"
 #include "realmode/compare.h"
 #include "realmode/real_run.h"
 #include "scenarios/shipped.h"
@@ -39,20 +40,6 @@ struct Tally {
   int agreeing = 0;
 };
 
-std::vector<const strategies::StrategyInfo*> chosen_strategies(const std::vector<std::string>& names) {
-  std::vector<const strategies::StrategyInfo*> out;
-  if (names.empty()) {
-    for (const strategies::StrategyInfo& s : strategies::all_strategies()) out.push_back(&s);
-    return out;
-  }
-  for (const std::string& name : names) {
-    const strategies::StrategyInfo* s = strategies::find_strategy(name);
-    if (s == nullptr) throw UsageError("--strategy: unknown strategy '" + name + "'");
-    out.push_back(s);
-  }
-  return out;
-}
-
 std::vector<scenarios::Scenario> chosen_scenarios(const std::vector<std::string>& names) {
   if (names.empty()) return scenarios::shipped_scenarios();
   std::vector<scenarios::Scenario> out;
@@ -70,7 +57,7 @@ bool is_failure_scenario(const scenarios::Scenario& s) {
 int validate(const ValidateOptions& o) {
   if (!o.real) throw UsageError("validate runs on the live servers: pass --real");
   const std::vector<scenarios::Scenario> scenarios = chosen_scenarios(o.scenarios);
-  const std::vector<const strategies::StrategyInfo*> strategies = chosen_strategies(o.strategies);
+  const std::vector<const strategies::StrategyInfo*> strategies = strategies_named(o.strategies);
   const realmode::Servers servers = resolve_servers(o.servers);
 
   std::map<std::string, Tally> tally;  // by strategy

@@ -123,17 +123,16 @@ void World::start(const std::function<void()>& after_setup) {
       out.finished = true;
     };
     service_.node().spawn(setup(*strategy_, service_ports(), setup_outcome), "setup");
-    const bool& ready = setup_outcome.ok;
     if (drive_) {
       // Live servers can refuse (a missing privilege, a full disk): the
       // caller reports it; nothing else starts.
-      if (!drive_([&setup_outcome] { return setup_outcome.finished; }) || !ready) {
+      if (!drive_([&setup_outcome] { return setup_outcome.finished; }) || !setup_outcome.ok) {
         setup_failed_ = true;
         return;
       }
     } else {
       sim_.run();
-      assert(ready && "strategy setup failed in the simulator");
+      assert(setup_outcome.ok && "strategy setup failed in the simulator");
     }
   }
   if (after_setup) after_setup();

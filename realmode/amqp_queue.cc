@@ -9,6 +9,8 @@
 #include <cassert>
 #include <vector>
 
+#include "realmode/timeval.h"
+
 namespace idemlab::realmode {
 namespace {
 
@@ -17,13 +19,6 @@ using ports::Status;
 using ports::Unit;
 
 constexpr amqp_channel_t kChannel = 1;
-
-timeval to_timeval(sim::Duration d) {
-  timeval tv{};
-  tv.tv_sec = static_cast<time_t>(d / sim::kSecond);
-  tv.tv_usec = static_cast<suseconds_t>((d % sim::kSecond) / sim::kMicrosecond);
-  return tv;
-}
 
 std::string text(amqp_bytes_t bytes) { return std::string(static_cast<const char*>(bytes.bytes), bytes.len); }
 

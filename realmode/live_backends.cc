@@ -15,20 +15,13 @@ class LiveBackends::Truth final : public checks::GroundTruth {
   void for_each_key_without_expiry(const std::function<void(const std::string&, const std::string&)>& visit) override {
     RedisConnection& redis = live_.redis_reader_;
     const std::string& prefix = live_.key_prefix_;
-    std::string cursor = "0";
-    do {
-      const RedisConnection::Reply page = redis.command({"SCAN", cursor, "MATCH", prefix + "*", "COUNT", "1000"});
-      if (page.status != ports::Status::kOk || page.strings.empty()) {
-        throw Unreachable("Redis", redis.endpoint(), "SCAN: " + page.text);
-      }
-      cursor = page.strings.front();
-      for (std::size_t i = 1; i < page.strings.size(); ++i) {
-        const std::string& key = page.strings[i];
+    for_each_key_with_prefix(redis, prefix, [&](const std::vector<std::string>& keys) {
+      for (const std::string& key : keys) {
         if (redis.command({"PTTL", key}).integer != -1) continue;  // expires, or gone since
         const RedisConnection::Reply value = redis.command({"GET", key});
         if (value.status == ports::Status::kOk && !value.nil) visit(key.substr(prefix.size()), value.text);
       }
-    } while (cursor != "0");
+    });
   }
   bool has_table(const std::string& table) override { return live_.sql_.has_table(table); }
   std::vector<std::string> table_names() override { return live_.sql_.table_names(); }

@@ -29,6 +29,7 @@ class LiveBackends {
   // The ports, with `clock` as the nodes' clock.
   ports::Ports ports(ports::Clock& clock) { return ports::Ports{clock, kv_, sql_, queue_, processor_}; }
   RealQueue& queue() { return queue_; }
+  RealProcessor& processor() { return processor_; }
   const std::string& run_id() const { return run_id_; }
 
   // Ground truth now, read from the servers (blocking; from the loop's

@@ -112,17 +112,6 @@ std::string text(const ports::Row& row, const char* column) {
   return std::holds_alternative<std::string>(v) ? std::get<std::string>(v) : std::string();
 }
 
-// "ch_12" -> 12; 0 when it is not a charge id.
-std::int64_t charge_number(const std::string& id) {
-  if (id.size() < 4 || id.size() > 15 || id.compare(0, 3, "ch_") != 0) return 0;
-  std::int64_t n = 0;
-  for (std::size_t i = 3; i < id.size(); ++i) {
-    if (id[i] < '0' || id[i] > '9') return 0;
-    n = n * 10 + (id[i] - '0');
-  }
-  return n;
-}
-
 template <class T>
 Result<T> failed(const PgConnection::Outcome& o) {
   // The processor's ledger is unreachable or refused us: to the caller, a
@@ -174,18 +163,6 @@ void finish_key(PgConnection& c, const Statements& s, const std::string& key, St
                   Value(std::int64_t{succeeded ? 1 : 0}), Value(error)}});
 }
 
-std::string charge_fingerprint(const ports::ChargeRequest& r) {
-  std::string out = "charge|";
-  out += r.intent + "|" + std::to_string(r.amount) + "|" + r.currency + "|" + r.customer;
-  return out;
-}
-
-std::string refund_fingerprint(const ports::RefundRequest& r) {
-  std::string out = "refund|";
-  out += r.charge_id + "|" + std::to_string(r.amount);
-  return out;
-}
-
 ports::Charge charge_answer(std::int64_t number, bool succeeded, bool replayed) {
   ports::Charge charge;
   charge.charge_id = "ch_" + std::to_string(number);
@@ -199,7 +176,7 @@ ports::Charge charge_answer(std::int64_t number, bool succeeded, bool replayed) 
 Result<ports::Charge> run_charge(PgConnection& c, const Statements& s, const ports::ChargeRequest& request,
                                  sim::Duration retention, sim::Duration processing, bool declined) {
   if (request.idempotency_key) {
-    const KeyCheck key = check_key(c, s, *request.idempotency_key, charge_fingerprint(request), retention);
+    const KeyCheck key = check_key(c, s, *request.idempotency_key, models::processor::charge_parameters(request), retention);
     if (!key.taken) {
       if (!key.record.is_ok()) return Result<ports::Charge>::failure(key.record.status(), key.record.message());
       const ports::Row& record = key.record.value();
@@ -221,7 +198,7 @@ Result<ports::Charge> run_charge(PgConnection& c, const Statements& s, const por
 Result<ports::Refund> run_refund(PgConnection& c, const Statements& s, const ports::RefundRequest& request,
                                  sim::Duration retention, sim::Duration processing) {
   if (request.idempotency_key) {
-    const KeyCheck key = check_key(c, s, *request.idempotency_key, refund_fingerprint(request), retention);
+    const KeyCheck key = check_key(c, s, *request.idempotency_key, models::processor::refund_parameters(request), retention);
     if (!key.taken) {
       if (!key.record.is_ok()) return Result<ports::Refund>::failure(key.record.status(), key.record.message());
       const ports::Row& record = key.record.value();
@@ -233,7 +210,7 @@ Result<ports::Refund> run_refund(PgConnection& c, const Statements& s, const por
   }
   std::this_thread::sleep_for(std::chrono::nanoseconds(processing));
   Result<ports::Refund> response = Result<ports::Refund>::failure(Status::kError);
-  const std::int64_t charge = charge_number(request.charge_id);
+  const std::int64_t charge = models::processor::charge_number(request.charge_id);
   const PgConnection::Outcome refunded = c.exec(SqlText{s.refund(), {Value(charge), Value(request.amount)}}, &kNumber);
   if (refunded.status != Status::kOk) return failed<ports::Refund>(refunded);
   std::int64_t number = 0;
@@ -313,33 +290,12 @@ sim::Task<Result<ports::Refund>> RealProcessor::refund(ports::RefundRequest requ
   co_return co_await offload_within(loop_, session.worker, timeout_, std::move(late), std::move(job));
 }
 
-std::int64_t RealProcessor::sum(const std::string& select, const std::string& intent) {
-  const PgConnection::Outcome o = reader_.exec(SqlText{select, {Value(intent)}}, &kTotal);
-  if (o.status != Status::kOk || o.rows.empty()) throw Unreachable("PostgreSQL", endpoint_, "the processor's ledger: " + o.message);
-  return integer(o.rows.front(), "total");
-}
-
 std::int64_t RealProcessor::charges_for(const std::string& intent) {
   const Statements s(schema_);
-  return sum(s.sql({"SELECT count(*) AS total FROM ", s.table("charges"), " WHERE intent = $1 AND succeeded"}), intent);
-}
-
-std::int64_t RealProcessor::charged_amount(const std::string& intent) {
-  const Statements s(schema_);
-  return sum(s.sql({"SELECT coalesce(sum(amount), 0)::bigint AS total FROM ", s.table("charges"),
-                    " WHERE intent = $1 AND succeeded"}),
-             intent);
-}
-
-std::int64_t RealProcessor::refunded_amount(const std::string& intent) {
-  const Statements s(schema_);
-  return sum(s.sql({"SELECT coalesce(sum(amount), 0)::bigint AS total FROM ", s.table("refunds"), " WHERE intent = $1"}),
-             intent);
-}
-
-std::int64_t RealProcessor::declines_for(const std::string& intent) {
-  const Statements s(schema_);
-  return sum(s.sql({"SELECT count(*) AS total FROM ", s.table("charges"), " WHERE intent = $1 AND NOT succeeded"}), intent);
+  const std::string count = s.sql({"SELECT count(*) AS total FROM ", s.table("charges"), " WHERE intent = $1 AND succeeded"});
+  const PgConnection::Outcome o = reader_.exec(SqlText{count, {Value(intent)}}, &kTotal);
+  if (o.status != Status::kOk || o.rows.empty()) throw Unreachable("PostgreSQL", endpoint_, "the processor's ledger: " + o.message);
+  return integer(o.rows.front(), "total");
 }
 
 std::vector<models::processor::LedgerEntry> RealProcessor::ledger() {

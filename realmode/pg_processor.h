@@ -34,11 +34,8 @@ class RealProcessor final : public ports::Processor {
   sim::Task<ports::Result<ports::Charge>> charge(ports::ChargeRequest request) override;
   sim::Task<ports::Result<ports::Refund>> refund(ports::RefundRequest request) override;
 
-  // Ground truth, read from the ledger. Blocking; call when the loop is idle.
+  // Ground truth, read from the ledger. Blocking; from the loop's thread.
   std::int64_t charges_for(const std::string& intent);
-  std::int64_t charged_amount(const std::string& intent);
-  std::int64_t refunded_amount(const std::string& intent);
-  std::int64_t declines_for(const std::string& intent);
   // Successful charges and refunds in the order they happened, and declines
   // per intent, as the simulated processor keeps them.
   std::vector<models::processor::LedgerEntry> ledger();
@@ -59,7 +56,6 @@ class RealProcessor final : public ports::Processor {
 
  private:
   Session& take_session();
-  std::int64_t sum(const std::string& select, const std::string& intent);
 
   RealTimeLoop& loop_;
   Endpoint endpoint_;

@@ -14,10 +14,6 @@ using scenarios::TargetedFault;
 
 constexpr sim::Duration kQuietGrace = 15 * sim::kSecond;
 
-bool is_backend(const std::string& node) {
-  return node == "redis" || node == "postgres" || node == "rabbitmq" || node == "processor";
-}
-
 bool has_random_faults(const sim::LinkConfig& link) {
   return link.drop_request.numerator != 0 || link.drop_reply.numerator != 0 || link.duplicate.numerator != 0 ||
          link.delay.numerator != 0;
@@ -40,7 +36,7 @@ std::optional<std::string> real_mode_refusal(const scenarios::Scenario& scenario
     const bool link = f.point.rfind("reply:", 0) == 0 || f.point.rfind("request:", 0) == 0;
     const bool dropping = f.action == TargetedFault::Action::kDropReply || f.action == TargetedFault::Action::kDropRequest;
     for (const std::string& node : scenarios::point_nodes(f.point)) {
-      if (link && is_backend(node) && !dropping) {
+      if (link && !scenarios::port_of_backend(node).empty() && !dropping) {
         return where + ": " + f.point + ": " + scenarios::action_name(f.action) + " on the link to " + node +
                " needs a simulated link; real mode drops requests and replies there at the port";
       }
@@ -65,11 +61,7 @@ scenarios::RunReport run_real(const scenarios::Scenario& scenario, const strateg
   models::SimClock clock(world.sim());
   const sim::Duration limit = scenario.run_limit;
   world.use_backends(live.ports(clock), [&loop, limit](const std::function<bool()>& done) { return loop.run(done, limit); });
-  if (scenario.client_link) {
-    for (int i = 1; i <= config.clients; ++i) {
-      world.net().link(*world.find_node("client-" + std::to_string(i)), world.service().node()) = *scenario.client_link;
-    }
-  }
+  scenarios::link_clients(world, scenario);
   scenarios::FaultPlan plan(world, scenario.faults);
   plan.take_backend_link_faults_at_ports();
   std::unique_ptr<strategies::Strategy> strategy = info.make(scenario.options);
@@ -86,18 +78,7 @@ scenarios::RunReport run_real(const scenarios::Scenario& scenario, const strateg
     throw RealRunError("the " + info.name + " strategy's setup failed on the live servers");
   }
 
-  // The liveness phase, as in simulation: the client links' random faults stop.
-  auto calm = [](models::World& w, sim::Duration after, std::optional<sim::LinkConfig> client_link,
-                 int clients) -> sim::Task<void> {
-    co_await w.sim().sleep(after);
-    if (!client_link) co_return;
-    sim::LinkConfig clean = *client_link;
-    clean.drop_request = clean.drop_reply = clean.duplicate = clean.delay = sim::Ratio{0, 1};
-    for (int i = 1; i <= clients; ++i) {
-      w.net().link(*w.find_node("client-" + std::to_string(i)), w.service().node()) = clean;
-    }
-  };
-  world.sim().spawn(calm(world, scenario.fault_phase, scenario.client_link, config.clients), nullptr, "calm");
+  world.sim().spawn(scenarios::end_fault_phase(world, scenario), nullptr, "calm");
 
   const std::vector<std::string> queues = strategy->queues();
   auto settled = [&] {
@@ -109,13 +90,7 @@ scenarios::RunReport run_real(const scenarios::Scenario& scenario, const strateg
   };
   checks::CheckOptions check;
   check.liveness = true;
-  auto nothing_pending = [&] {
-    const std::unique_ptr<checks::GroundTruth> truth = live.truth(world.history(), world.sim().now());
-    for (const checks::Violation& v : checks::check(*truth, check)) {
-      if (checks::is_liveness(v.invariant)) return false;
-    }
-    return true;
-  };
+  auto nothing_pending = [&] { return !checks::liveness_open(*live.truth(world.history(), world.sim().now()), check); };
   scenarios::RunReport report;
   report.scenario = scenario.name;
   report.strategy = info.name;

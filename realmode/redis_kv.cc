@@ -1,5 +1,7 @@
 #include "realmode/redis_kv.h"
 
+#include "realmode/timeval.h"
+
 #include <hiredis/hiredis.h>
 
 #include <algorithm>
@@ -10,13 +12,6 @@ namespace {
 
 using ports::Result;
 using ports::Status;
-
-timeval to_timeval(sim::Duration d) {
-  timeval tv{};
-  tv.tv_sec = static_cast<time_t>(d / sim::kSecond);
-  tv.tv_usec = static_cast<suseconds_t>((d % sim::kSecond) / sim::kMicrosecond);
-  return tv;
-}
 
 // Redis answers OOM with "OOM command not allowed when used memory > 'maxmemory'".
 Status error_status(const std::string& text) {
@@ -188,20 +183,36 @@ sim::Task<Result<bool>> RealKv::compare_and_delete(std::string key, std::string 
   co_return Result<bool>::ok(r.integer == 1);
 }
 
-void delete_keys_with_prefix(RedisConnection& connection, const std::string& prefix) {
+void for_each_key_with_prefix(RedisConnection& connection, const std::string& prefix,
+                              const std::function<void(const std::vector<std::string>& keys)>& visit_page) {
   assert(!prefix.empty() && "an empty prefix would match keys real mode did not create");
   std::string cursor = "0";
   do {
     // SCAN answers [cursor, [keys...]], flattened to cursor, keys...
     const RedisConnection::Reply page = connection.command({"SCAN", cursor, "MATCH", prefix + "*", "COUNT", "1000"});
-    if (page.status != Status::kOk || page.strings.empty()) return;
-    cursor = page.strings.front();
-    std::vector<std::string> del{"DEL"};
-    for (std::size_t i = 1; i < page.strings.size(); ++i) {
-      if (page.strings[i].rfind(prefix, 0) == 0) del.push_back(page.strings[i]);
+    if (page.status != Status::kOk || page.strings.empty()) {
+      throw Unreachable("Redis", connection.endpoint(), "SCAN: " + page.text);
     }
-    if (del.size() > 1) connection.command(del);
+    cursor = page.strings.front();
+    std::vector<std::string> keys;
+    for (std::size_t i = 1; i < page.strings.size(); ++i) {
+      if (page.strings[i].rfind(prefix, 0) == 0) keys.push_back(page.strings[i]);
+    }
+    visit_page(keys);
   } while (cursor != "0");
+}
+
+void delete_keys_with_prefix(RedisConnection& connection, const std::string& prefix) {
+  try {
+    for_each_key_with_prefix(connection, prefix, [&connection](const std::vector<std::string>& keys) {
+      if (keys.empty()) return;
+      std::vector<std::string> del{"DEL"};
+      del.insert(del.end(), keys.begin(), keys.end());
+      connection.command(del);
+    });
+  } catch (const Unreachable&) {
+    // Clean-up runs in destructors: a Redis gone by then leaves the keys.
+  }
 }
 
 }  // namespace idemlab::realmode

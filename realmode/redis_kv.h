@@ -4,6 +4,7 @@
 // keys with that prefix.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -68,8 +69,12 @@ class RealKv final : public ports::Kv {
   std::string prefix_;
 };
 
-// Deletes every key that starts with `prefix` (SCAN MATCH, then DEL): real
-// mode's clean-up. Blocking; call from outside the loop.
+// Calls `visit` with each key that starts with `prefix` (SCAN MATCH, a page
+// at a time). Blocking; call from outside the loop. Throws Unreachable.
+void for_each_key_with_prefix(RedisConnection& connection, const std::string& prefix,
+                              const std::function<void(const std::vector<std::string>& keys)>& visit_page);
+// Deletes every key that starts with `prefix`: real mode's clean-up. Does
+// nothing if Redis does not answer (it is called from destructors).
 void delete_keys_with_prefix(RedisConnection& connection, const std::string& prefix);
 
 }  // namespace idemlab::realmode

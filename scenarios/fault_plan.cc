@@ -25,15 +25,6 @@ bool is_link_point(const std::string& point) {
   return point.rfind("reply:", 0) == 0 || point.rfind("request:", 0) == 0;
 }
 
-// The port through which a node calls `backend`; empty if it is no backend.
-std::string port_of_backend(const std::string& backend) {
-  if (backend == "redis") return "kv";
-  if (backend == "postgres") return "sql";
-  if (backend == "rabbitmq") return "queue";
-  if (backend == "processor") return "processor";
-  return {};
-}
-
 bool is_network_action(Action a) {
   return a == Action::kDropReply || a == Action::kDropRequest || a == Action::kDuplicate || a == Action::kDelay;
 }
@@ -61,6 +52,14 @@ bool split_link(const std::string& point, std::string& caller, std::string& call
 }
 
 }  // namespace
+
+std::string port_of_backend(const std::string& backend) {
+  if (backend == "redis") return "kv";
+  if (backend == "postgres") return "sql";
+  if (backend == "rabbitmq") return "queue";
+  if (backend == "processor") return "processor";
+  return {};
+}
 
 const char* action_name(Action action) { return kActionNames[static_cast<int>(action)]; }
 

@@ -58,6 +58,10 @@ std::optional<std::string> validate_point(const std::string& point, TargetedFaul
 // The node names a valid point mentions: both ends of a link, or the node
 // after '@'.
 std::vector<std::string> point_nodes(const std::string& point);
+// The port through which a node calls the backend node `node` ("redis" ->
+// "kv", "postgres" -> "sql", "rabbitmq" -> "queue", "processor"); empty if
+// `node` is no backend.
+std::string port_of_backend(const std::string& node);
 
 // The faults of one run. Installs itself on the world (port decorators and
 // network injections); the world must outlive it only while the run lasts.

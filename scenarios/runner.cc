@@ -22,6 +22,28 @@ std::string first_difference(const std::vector<ScheduleStep>& expected, const st
 
 }  // namespace
 
+void link_clients(models::World& world, const Scenario& scenario) {
+  if (!scenario.client_link) return;
+  for (int i = 1; i <= world.config().clients; ++i) {
+    world.net().link(*world.find_node("client-" + std::to_string(i)), world.service().node()) = *scenario.client_link;
+  }
+}
+
+sim::Task<void> end_fault_phase(models::World& world, const Scenario& scenario) {
+  // The liveness phase: random faults stop, retries must converge.
+  co_await world.sim().sleep(scenario.fault_phase);
+  sim::LinkConfig clean = world.config().network;
+  clean.drop_request = clean.drop_reply = clean.duplicate = clean.delay = sim::Ratio{0, 1};
+  world.net().set_defaults(clean);
+  if (scenario.client_link) {
+    sim::LinkConfig client_clean = *scenario.client_link;
+    client_clean.drop_request = client_clean.drop_reply = client_clean.duplicate = client_clean.delay = sim::Ratio{0, 1};
+    for (int i = 1; i <= world.config().clients; ++i) {
+      world.net().link(*world.find_node("client-" + std::to_string(i)), world.service().node()) = client_clean;
+    }
+  }
+}
+
 RunReport run_once(const Scenario& scenario, const strategies::StrategyInfo& info, std::uint64_t seed,
                    sim::TraceLevel trace, RunMode mode) {
   assert(mode != RunMode::kReplay || scenario.schedule.has_value());
@@ -36,34 +58,14 @@ RunReport run_once(const Scenario& scenario, const strategies::StrategyInfo& inf
   config.simulator.trace = trace;
   config.simulator.limits.time_max = scenario.run_limit;
   models::World world(config, tape);
-  if (scenario.client_link) {
-    for (int i = 1; i <= config.clients; ++i) {
-      sim::Node* client = world.find_node("client-" + std::to_string(i));
-      world.net().link(*client, world.service().node()) = *scenario.client_link;
-    }
-  }
+  link_clients(world, scenario);
   FaultPlan plan(world, scenario.faults);
   if (mode != RunMode::kSeed) plan.keep_steps();
   std::unique_ptr<strategies::Strategy> strategy = info.make(scenario.options);
   world.install(*strategy);
   world.start([&plan] { plan.arm_network_faults(); });
 
-  // The liveness phase: random faults stop, retries must converge.
-  auto calm = [](models::World& w, sim::Duration after, std::optional<sim::LinkConfig> client_link,
-                 int clients) -> sim::Task<void> {
-    co_await w.sim().sleep(after);
-    sim::LinkConfig clean = w.config().network;
-    clean.drop_request = clean.drop_reply = clean.duplicate = clean.delay = sim::Ratio{0, 1};
-    w.net().set_defaults(clean);
-    if (client_link) {
-      sim::LinkConfig client_clean = *client_link;
-      client_clean.drop_request = client_clean.drop_reply = client_clean.duplicate = client_clean.delay = sim::Ratio{0, 1};
-      for (int i = 1; i <= clients; ++i) {
-        w.net().link(*w.find_node("client-" + std::to_string(i)), w.service().node()) = client_clean;
-      }
-    }
-  };
-  world.sim().spawn(calm(world, scenario.fault_phase, scenario.client_link, config.clients), nullptr, "calm");
+  world.sim().spawn(end_fault_phase(world, scenario), nullptr, "calm");
 
   RunReport report;
   report.scenario = scenario.name;
@@ -90,12 +92,8 @@ RunReport run_once(const Scenario& scenario, const strategies::StrategyInfo& inf
   // The liveness phase is bounded: at its end every intent must be resolved,
   // whether or not the world went quiet.
   check.liveness = true;
-  auto nothing_pending = [&] {
-    for (const checks::Violation& v : checks::check_world(world, check)) {
-      if (checks::is_liveness(v.invariant)) return false;
-    }
-    return true;
-  };
+  const std::unique_ptr<checks::GroundTruth> truth = checks::model_truth(world);
+  auto nothing_pending = [&] { return !checks::liveness_open(*truth, check); };
   for (;;) {
     const sim::Time step_end = std::min(world.sim().now() + 1 * sim::kSecond, scenario.run_limit);
     report.run = world.sim().run_until(step_end);

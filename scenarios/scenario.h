@@ -84,6 +84,12 @@ enum class RunMode : std::uint8_t {
   kReplay,  // follow scenario.schedule (REQUIRES: it has one)
 };
 
+// The pieces of a run that real mode shares: the scenario's client links
+// (REQUIRES: before the run), and the process that ends the fault phase
+// (random link faults off) at scenario.fault_phase.
+void link_clients(models::World& world, const Scenario& scenario);
+sim::Task<void> end_fault_phase(models::World& world, const Scenario& scenario);
+
 RunReport run_once(const Scenario& scenario, const strategies::StrategyInfo& strategy, std::uint64_t seed,
                    sim::TraceLevel trace = sim::TraceLevel::kHash, RunMode mode = RunMode::kSeed);
 

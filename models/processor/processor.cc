@@ -11,12 +11,17 @@ using ports::Status;
 
 namespace {
 
-std::uint64_t charge_fingerprint(const ports::ChargeRequest& r) {
-  return sim::fnv1a("charge|" + r.intent + "|" + std::to_string(r.amount) + "|" + r.currency + "|" + r.customer);
+std::uint64_t charge_fingerprint(const ports::ChargeRequest& r) { return sim::fnv1a(charge_parameters(r)); }
+std::uint64_t refund_fingerprint(const ports::RefundRequest& r) { return sim::fnv1a(refund_parameters(r)); }
+
+}  // namespace
+
+std::string charge_parameters(const ports::ChargeRequest& r) {
+  return "charge|" + r.intent + "|" + std::to_string(r.amount) + "|" + r.currency + "|" + r.customer;
 }
 
-std::uint64_t refund_fingerprint(const ports::RefundRequest& r) {
-  return sim::fnv1a("refund|" + r.charge_id + "|" + std::to_string(r.amount));
+std::string refund_parameters(const ports::RefundRequest& r) {
+  return "refund|" + r.charge_id + "|" + std::to_string(r.amount);
 }
 
 // "ch_12" -> 12; 0 when it is not a charge id.
@@ -29,8 +34,6 @@ std::uint32_t charge_number(const std::string& id) {
   }
   return n > UINT32_MAX ? 0 : static_cast<std::uint32_t>(n);
 }
-
-}  // namespace
 
 PaymentProcessor::PaymentProcessor(sim::Simulator& sim, std::string name, ProcessorConfig config)
     : sim_(sim), config_(std::move(config)), node_(sim, std::move(name)) {

@@ -31,6 +31,12 @@ inline constexpr const char* kKeyMismatch =
     "Keys for idempotent requests can only be used with the same parameters they were first used with";
 inline constexpr const char* kKeyInProgress = "There is currently another in-progress request using this Idempotent Key";
 
+// The parameters a reused key must repeat, as text (its fingerprint).
+std::string charge_parameters(const ports::ChargeRequest& request);
+std::string refund_parameters(const ports::RefundRequest& request);
+// "ch_12" -> 12; 0 when it is not a charge id.
+std::uint32_t charge_number(const std::string& id);
+
 // One movement of money. Charges are numbered ch_1, ch_2... and refunds
 // re_1, re_2... in the order they happened.
 struct LedgerEntry {

@@ -1,16 +1,13 @@
 // The live ContractWorld: the rules run as processes of a service node on
 // real mode's loop, over the live Redis, PostgreSQL and RabbitMQ of
 // scripts/infra (URLs from IDEMLAB_REDIS, IDEMLAB_PG, IDEMLAB_AMQP) and the
-// processor's ledger in a schema of the run's own. Lost replies are the port
-// decorators' (the operation is made, the caller sees a timeout). Everything
-// the world made is removed when it ends.
+// processor's ledger, all of it under the run's id (realmode::LiveBackends,
+// as real mode's runs use). Lost replies are the port decorators' (the
+// operation is made, the caller sees a timeout).
 #include <catch2/catch.hpp>
 
 #include "models/sim_clock.h"
-#include "realmode/amqp_queue.h"
-#include "realmode/pg_processor.h"
-#include "realmode/pg_sql.h"
-#include "realmode/redis_kv.h"
+#include "realmode/live_backends.h"
 #include "strategies/ports/faulty_ports.h"
 #include "tests/contract/contract.h"
 #include "tests/realmode/live_servers.h"
@@ -21,6 +18,20 @@ namespace {
 using realmode::live_endpoint;
 
 constexpr sim::Duration kCallTimeout = 5 * sim::kSecond;
+
+// The servers as scripts/infra's environment names them (a test fails
+// without it), the call timeouts, and the rule's processor settings.
+realmode::Servers live_servers() {
+  return realmode::Servers{live_endpoint("IDEMLAB_REDIS", "redis"), live_endpoint("IDEMLAB_PG", "postgresql"),
+                           live_endpoint("IDEMLAB_AMQP", "amqp")};
+}
+
+models::WorldConfig live_config(const Settings& settings) {
+  models::WorldConfig config;
+  config.redis_timeout = config.rabbitmq_timeout = config.processor_timeout = kCallTimeout;
+  config.processor = settings.processor;
+  return config;
+}
 
 // Drops the reply of the next operation on a chosen port, once.
 class DropNextReply final : public ports::FaultHook {
@@ -39,23 +50,14 @@ class DropNextReply final : public ports::FaultHook {
 class LiveWorld final : public ContractWorld, public ports::FaultControl {
  public:
   explicit LiveWorld(const Settings& settings)
-      : redis_(live_endpoint("IDEMLAB_REDIS", "redis"), kCallTimeout),
-        kv_(live_.loop, redis_worker_, redis_, "idemlab:contract:" + live_.run_id + ":"),
-        sql_(live_.loop, live_endpoint("IDEMLAB_PG", "postgresql"), "idemlab_contract_" + live_.run_id),
-        queue_(live_.loop, live_endpoint("IDEMLAB_AMQP", "amqp"), "idemlab.contract." + live_.run_id + ".", kCallTimeout),
-        processor_(live_.loop, live_endpoint("IDEMLAB_PG", "postgresql"), "idemlab_processor_" + live_.run_id,
-                   settings.processor, kCallTimeout),
+      : backends_(live_.loop, live_servers(), live_config(settings), live_.run_id),
         clock_(live_.sim),
         service_(live_.sim, "api"),
-        faulty_(ports::Ports{clock_, kv_, sql_, queue_, processor_}, drops_, service_) {
+        faulty_(backends_.ports(clock_), drops_, service_) {
     service_.start();
   }
   ~LiveWorld() override {
     service_.crash();  // rules that ended early leave no process behind
-    realmode::delete_keys_with_prefix(redis_, "idemlab:contract:" + live_.run_id + ":");
-    sql_.drop_everything();
-    processor_.drop_everything();
-    queue_.delete_everything();
   }
 
   ports::Clock& clock() override { return clock_; }
@@ -63,7 +65,7 @@ class LiveWorld final : public ContractWorld, public ports::FaultControl {
   ports::Sql& sql() override { return faulty_.ports().sql; }
   ports::Queue& queue() override { return faulty_.ports().queue; }
   ports::Processor& processor() override { return faulty_.ports().processor; }
-  std::int64_t charges_for(const std::string& intent) override { return processor_.charges_for(intent); }
+  std::int64_t charges_for(const std::string& intent) override { return backends_.processor().charges_for(intent); }
   ports::FaultControl& faults() override { return *this; }
   bool exact_timing() const override { return false; }
 
@@ -99,12 +101,7 @@ class LiveWorld final : public ContractWorld, public ports::FaultControl {
   }
 
   realmode::LiveLoop live_;
-  realmode::RedisConnection redis_;
-  realmode::WorkerThread redis_worker_;  // after redis_: joins before it goes
-  realmode::RealKv kv_;
-  realmode::RealSql sql_;
-  realmode::RealQueue queue_;
-  realmode::RealProcessor processor_;
+  realmode::LiveBackends backends_;  // removes what the rule made when it goes
   models::SimClock clock_;
   sim::Node service_;
   DropNextReply drops_;
