@@ -63,11 +63,11 @@ int replay(const ReplayOptions& o, bool seed_given) {
   if (!o.real) throw UsageError("replay runs on the live servers: pass --real (idemlab run replays in simulation)");
   const strategies::StrategyInfo* strategy = &strategy_named(o.strategy);
   const scenarios::Scenario scenario = scenarios::find_scenario(o.scenario);
-  if (const std::optional<std::string> refusal = realmode::real_mode_refusal(scenario)) {
+  const realmode::Servers servers = resolve_servers(o.servers);
+  if (const std::optional<std::string> refusal = realmode::real_mode_refusal(scenario, servers)) {
     throw UsageError(o.scenario + ": " + *refusal);
   }
   const std::uint64_t seed = scenario.schedule && !seed_given ? scenario.schedule->seed : o.seed;
-  const realmode::Servers servers = resolve_servers(o.servers);
   std::printf("scenario %s, strategy %s, seed %llu\n", scenario.name.c_str(), strategy->name.c_str(),
               static_cast<unsigned long long>(seed));
   std::fflush(stdout);

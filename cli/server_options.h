@@ -9,7 +9,7 @@
 namespace idemlab::cli {
 
 struct ServerFlags {
-  std::string redis, pg, amqp;
+  std::string redis, pg, amqp, infra;
 };
 
 void add_server_options(CLI::App& command, ServerFlags& flags);

@@ -65,7 +65,7 @@ int validate(const ValidateOptions& o) {
   table << "| scenario | strategy | seed | simulated | real | agree |\n|---|---|---|---|---|---|\n";
   int disagreements = 0;
   for (const scenarios::Scenario& scenario : scenarios) {
-    if (const std::optional<std::string> refusal = realmode::real_mode_refusal(scenario)) {
+    if (const std::optional<std::string> refusal = realmode::real_mode_refusal(scenario, servers)) {
       std::printf("%s: not run: %s\n", scenario.name.c_str(), refusal->c_str());
       continue;
     }

@@ -55,7 +55,8 @@ const std::string& after_probing(const Servers& servers, const std::string& run_
 
 LiveBackends::LiveBackends(RealTimeLoop& loop, const Servers& servers, const models::WorldConfig& config,
                            std::string run_id)
-    : run_id_(after_probing(servers, run_id)),
+    : infra_(servers.infra.empty() ? std::nullopt : std::optional<InfraControl>(servers.infra)),
+      run_id_(after_probing(servers, run_id)),
       key_prefix_("idemlab:" + run_id_ + ":"),
       redis_(servers.redis, config.redis_timeout),
       redis_reader_(servers.redis, 5 * sim::kSecond),
@@ -80,6 +81,52 @@ void LiveBackends::clean_up() {
   attempt("the PostgreSQL schema", [this] { sql_.drop_everything(); });
   attempt("the processor's ledger", [this] { processor_.drop_everything(); });
   attempt("the RabbitMQ queues", [this] { queue_.delete_everything(); });
+  if (redis_disturbed_) {
+    attempt("Redis's replication", [this] {
+      infra_->set_redis_lag(0);
+      infra_->heal_redis();
+    });
+  }
+}
+
+void LiveBackends::reconnect_redis(const Endpoint& endpoint) {
+  RedisConnection& connection = redis_;
+  redis_worker_.run_and_wait([&connection, endpoint] { connection.reconnect_to(endpoint); });
+  redis_reader_.reconnect_to(endpoint);
+}
+
+void LiveBackends::restart_redis(bool empty) {
+  infra_->restart_redis(empty);
+  reconnect_redis(redis_reader_.endpoint());
+}
+
+void LiveBackends::stop_redis() {
+  infra_->stop_redis();
+  reconnect_redis(redis_reader_.endpoint());
+}
+
+void LiveBackends::start_redis() { infra_->start_redis(); }
+
+void LiveBackends::set_redis_lag(sim::Duration lag) {
+  redis_disturbed_ = true;
+  infra_->set_redis_lag(lag / sim::kMillisecond);
+}
+
+void LiveBackends::failover_redis() {
+  redis_disturbed_ = true;
+  Endpoint promoted = infra_->failover_redis();
+  // The same database and credentials, on the promoted replica.
+  const Endpoint& old = redis_reader_.endpoint();
+  promoted.user = old.user;
+  promoted.password = old.password;
+  promoted.path = old.path;
+  reconnect_redis(promoted);
+}
+
+void LiveBackends::restart_postgres() {
+  infra_->restart_postgres();
+  sql_.forget_idle_connections();
+  processor_.forget_connections();
 }
 
 std::unique_ptr<checks::GroundTruth> LiveBackends::truth(const models::clients::History& history, sim::Time now) {

@@ -5,11 +5,13 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "checks/invariants.h"
 #include "models/world.h"
 #include "realmode/amqp_queue.h"
+#include "realmode/infra_control.h"
 #include "realmode/pg_processor.h"
 #include "realmode/pg_sql.h"
 #include "realmode/redis_kv.h"
@@ -32,6 +34,18 @@ class LiveBackends {
   RealProcessor& processor() { return processor_; }
   const std::string& run_id() const { return run_id_; }
 
+  // Server faults, through the scripts/infra that started the servers
+  // (Servers::infra). Each returns once the server answers again, and the
+  // run's connections reconnect (to the promoted replica, after a
+  // failover). Throws InfraFailed. REQUIRES: can_fault_servers().
+  bool can_fault_servers() const { return infra_.has_value(); }
+  void restart_redis(bool empty);
+  void stop_redis();
+  void start_redis();
+  void set_redis_lag(sim::Duration lag);
+  void failover_redis();
+  void restart_postgres();
+
   // Ground truth now, read from the servers (blocking; from the loop's
   // thread). Keys are named without the run's prefix.
   std::unique_ptr<checks::GroundTruth> truth(const models::clients::History& history, sim::Time now);
@@ -39,7 +53,11 @@ class LiveBackends {
  private:
   class Truth;
   void clean_up();
+  // The run's Redis connections reconnect, to `endpoint`, before their next command.
+  void reconnect_redis(const Endpoint& endpoint);
 
+  std::optional<InfraControl> infra_;
+  bool redis_disturbed_ = false;  // a lag set or a failover made: undone at the end
   std::string run_id_;
   std::string key_prefix_;
   RedisConnection redis_;

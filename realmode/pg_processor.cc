@@ -338,6 +338,14 @@ std::map<std::string, std::int64_t> RealProcessor::declines() {
   return out;
 }
 
+void RealProcessor::forget_connections() {
+  for (const std::unique_ptr<Session>& session : sessions_) {
+    PgConnection& connection = session->connection;
+    session->worker.run_and_wait([&connection] { connection.forget(); });
+  }
+  reader_.forget();
+}
+
 void RealProcessor::drop_everything() {
   const PgConnection::Outcome o = reader_.exec(drop_schema(schema_));
   if (o.status != Status::kOk) throw Unreachable("PostgreSQL", endpoint_, "DROP SCHEMA " + schema_ + ": " + o.message);

@@ -41,6 +41,12 @@ class RealProcessor final : public ports::Processor {
   std::vector<models::processor::LedgerEntry> ledger();
   std::map<std::string, std::int64_t> declines();
 
+  // After a PostgreSQL restart (the ledger shares the server): every
+  // connection reconnects before its next statement. A charge running then
+  // has failed with its connection; the simulated processor, a system of its
+  // own, would not have noticed.
+  void forget_connections();
+
   // Drops the processor's schema. Blocking; call when the loop is idle.
   void drop_everything();
   const std::string& schema() const { return schema_; }

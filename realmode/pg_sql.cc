@@ -77,6 +77,8 @@ void PgConnection::connect() {
   }
 }
 
+void PgConnection::forget() { connection_.reset(); }
+
 int PgConnection::backend_pid() const { return connection_ ? connection_->connection.backendpid() : 0; }
 
 PgConnection::Outcome PgConnection::exec(const SqlText& sql, const ports::TableSchema* decode_as) {
@@ -320,6 +322,15 @@ std::vector<ports::Row> RealSql::committed_rows(const std::string& name) {
   const PgConnection::Outcome o = reader_->exec(select_text(schema_, *schema, {}, ports::RowLock::kNone), schema);
   if (o.status != Status::kOk) throw Unreachable("PostgreSQL", endpoint_, "reading " + schema_ + "." + name + ": " + o.message);
   return o.rows;
+}
+
+void RealSql::forget_idle_connections() {
+  for (const std::unique_ptr<PgSession>& session : sessions_) {
+    if (session->busy) continue;
+    PgConnection& connection = session->connection;
+    session->worker.run_and_wait([&connection] { connection.forget(); });
+  }
+  if (reader_) reader_->forget();
 }
 
 void RealSql::drop_everything() {

@@ -41,6 +41,9 @@ class PgConnection {
   Outcome exec(const std::string& text) { return exec(SqlText{text, {}}); }
   // The server process serving this connection (for pg_blocking_pids).
   int backend_pid() const;
+  // Drops the connection (the server restarted: it is dead, and libpq would
+  // only find out by failing the next statement); the next one reconnects.
+  void forget();
   const Endpoint& endpoint() const { return endpoint_; }
 
  private:
@@ -75,6 +78,11 @@ class RealSql final : public ports::Sql {
   bool has_table(const std::string& name) const { return tables_.count(name) != 0; }
   // The table's committed rows, in primary-key order.
   std::vector<ports::Row> committed_rows(const std::string& table);
+
+  // After a server restart: the connections no transaction holds reconnect
+  // before their next statement, as a pool that validates its connections
+  // would; those a transaction holds fail it, as its session is gone.
+  void forget_idle_connections();
 
   // Drops the run's schema and everything in it. Blocking; call when the
   // loop is idle. Throws Unreachable.

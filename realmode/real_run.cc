@@ -14,6 +14,26 @@ using scenarios::TargetedFault;
 
 constexpr sim::Duration kQuietGrace = 15 * sim::kSecond;
 
+// A fault's server actions, on the live servers.
+class LiveServerActions final : public scenarios::ServerActions {
+ public:
+  LiveServerActions(LiveBackends& live, bool redis_without_persistence)
+      : live_(live), redis_without_persistence_(redis_without_persistence) {}
+  void restart_redis() override { live_.restart_redis(redis_without_persistence_); }
+  void failover_redis() override { live_.failover_redis(); }
+  void restart_postgres() override { live_.restart_postgres(); }
+  void restart_broker() override { assert(false && "refused by real_mode_refusal"); }
+
+ private:
+  LiveBackends& live_;
+  bool redis_without_persistence_;
+};
+
+bool fails_over_redis(const scenarios::Scenario& scenario) {
+  return std::any_of(scenario.faults.begin(), scenario.faults.end(),
+                     [](const TargetedFault& f) { return f.action == TargetedFault::Action::kFailoverRedis; });
+}
+
 bool has_random_faults(const sim::LinkConfig& link) {
   return link.drop_request.numerator != 0 || link.drop_reply.numerator != 0 || link.duplicate.numerator != 0 ||
          link.delay.numerator != 0;
@@ -21,7 +41,7 @@ bool has_random_faults(const sim::LinkConfig& link) {
 
 }  // namespace
 
-std::optional<std::string> real_mode_refusal(const scenarios::Scenario& scenario) {
+std::optional<std::string> real_mode_refusal(const scenarios::Scenario& scenario, const Servers& servers) {
   for (std::size_t i = 0; i < scenario.faults.size(); ++i) {
     const TargetedFault& f = scenario.faults[i];
     const std::string where = "$.faults[" + std::to_string(i) + "]";
@@ -29,6 +49,12 @@ std::optional<std::string> real_mode_refusal(const scenarios::Scenario& scenario
       case TargetedFault::Action::kRestartRedis:
       case TargetedFault::Action::kFailoverRedis:
       case TargetedFault::Action::kRestartPostgres:
+        if (servers.infra.empty()) {
+          return where + ": " + scenarios::action_name(f.action) +
+                 " restarts a server: real mode does so only on the servers scripts/infra started "
+                 "(pass --infra PATH, or set IDEMLAB_INFRA as `scripts/infra env` prints it)";
+        }
+        break;
       case TargetedFault::Action::kRestartBroker:
         return where + ": " + scenarios::action_name(f.action) + " is not available in real mode yet";
       default: break;
@@ -51,7 +77,7 @@ std::optional<std::string> real_mode_refusal(const scenarios::Scenario& scenario
 
 scenarios::RunReport run_real(const scenarios::Scenario& scenario, const strategies::StrategyInfo& info,
                               std::uint64_t seed, const Servers& servers) {
-  assert(!real_mode_refusal(scenario));
+  assert(!real_mode_refusal(scenario, servers));
   sim::RandomTape tape(seed);
   models::WorldConfig config = scenario.world;
   config.simulator.trace = sim::TraceLevel::kFull;
@@ -64,6 +90,11 @@ scenarios::RunReport run_real(const scenarios::Scenario& scenario, const strateg
   scenarios::link_clients(world, scenario);
   scenarios::FaultPlan plan(world, scenario.faults);
   plan.take_backend_link_faults_at_ports();
+  LiveServerActions actions(live, config.redis.persistence == models::redis::Persistence::kNone);
+  plan.use_server_actions(actions);
+  // On loopback the replica is a fraction of a millisecond behind; the
+  // scenario's lag decides which writes a failover loses.
+  if (fails_over_redis(scenario)) live.set_redis_lag(config.redis.replication_lag);
   std::unique_ptr<strategies::Strategy> strategy = info.make(scenario.options);
   // However the run ends (an exception too), its processes, which hold the
   // live ports, the fault plan and the strategy, end before those go: open

@@ -14,13 +14,14 @@
 
 namespace idemlab::realmode {
 
-// Why real mode cannot run `scenario` yet, naming the JSON path; nullopt if
-// it can. Refused: server restarts and failover; duplicates and delays on
-// the links between the service and its backends, and random faults on
-// every link (only client links are simulated in real mode). Dropped
-// requests and replies on a backend link are taken at the caller's port
-// (FaultPlan::take_backend_link_faults_at_ports).
-std::optional<std::string> real_mode_refusal(const scenarios::Scenario& scenario);
+// Why real mode cannot run `scenario` on `servers`, naming the JSON path;
+// nullopt if it can. Refused: Redis restarts and failover and PostgreSQL
+// restarts unless scripts/infra started the servers (Servers::infra);
+// broker restarts; duplicates and delays on the links between the service
+// and its backends, and random faults on every link (only client links are
+// simulated in real mode). Dropped requests and replies on a backend link
+// are taken at the caller's port (FaultPlan::take_backend_link_faults_at_ports).
+std::optional<std::string> real_mode_refusal(const scenarios::Scenario& scenario, const Servers& servers);
 
 // The run could not be made on the servers (the strategy's setup failed).
 class RealRunError : public std::runtime_error {
@@ -28,7 +29,7 @@ class RealRunError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// REQUIRES: real_mode_refusal(scenario) is empty. Throws Unreachable before
+// REQUIRES: real_mode_refusal(scenario, servers) is empty. Throws Unreachable before
 // making anything if a server does not answer; everything the run made is
 // removed before it returns.
 scenarios::RunReport run_real(const scenarios::Scenario& scenario, const strategies::StrategyInfo& strategy,

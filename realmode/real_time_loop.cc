@@ -1,5 +1,7 @@
 #include "realmode/real_time_loop.h"
 
+#include <future>
+
 #include <algorithm>
 
 namespace idemlab::realmode {
@@ -61,6 +63,16 @@ void WorkerThread::submit(std::function<void()> job) {
     jobs_.push_back(std::move(job));
   }
   cv_.notify_one();
+}
+
+void WorkerThread::run_and_wait(std::function<void()> job) {
+  std::promise<void> done;
+  std::future<void> finished = done.get_future();
+  submit([&job, &done] {
+    job();
+    done.set_value();
+  });
+  finished.wait();
 }
 
 void WorkerThread::work() {

@@ -68,6 +68,9 @@ class WorkerThread {
   WorkerThread& operator=(const WorkerThread&) = delete;
 
   void submit(std::function<void()> job);
+  // Runs `job` after the jobs already given and waits for it: for the loop's
+  // thread to act on a connection between calls (a server restarted).
+  void run_and_wait(std::function<void()> job);
 
  private:
   void work();

@@ -40,6 +40,12 @@ class RedisConnection {
   // dropped and made again by the next command.
   Reply command(const std::vector<std::string>& args);
   const Endpoint& endpoint() const { return endpoint_; }
+  // Closes the connection; the next command connects to `endpoint` (the same
+  // server restarted, or the replica promoted in a failover).
+  void reconnect_to(Endpoint endpoint) {
+    drop();
+    endpoint_ = std::move(endpoint);
+  }
 
  private:
   void drop();

@@ -1,6 +1,9 @@
 // Where real mode finds its servers: a URL per service from a command-line
 // flag, else from the environment (IDEMLAB_REDIS, IDEMLAB_PG, IDEMLAB_AMQP),
 // else the loopback ports scripts/infra starts its private servers on.
+// Server faults (restarts, failover) are made only through the scripts/infra
+// that started the servers: `infra` (--infra, else $IDEMLAB_INFRA, which
+// `scripts/infra env` prints), empty when the servers are someone else's.
 #pragma once
 
 #include <stdexcept>
@@ -14,6 +17,7 @@ struct Servers {
   Endpoint redis;
   Endpoint postgres;
   Endpoint amqp;
+  std::string infra;  // the scripts/infra that started them; empty: not ours to restart
 };
 
 // A URL that does not parse: what() names where it came from (the flag or
@@ -24,6 +28,7 @@ class BadServerUrl : public std::runtime_error {
 };
 
 // Empty flags fall back to the environment, then to scripts/infra's ports.
-Servers servers_from(const std::string& redis_flag, const std::string& pg_flag, const std::string& amqp_flag);
+Servers servers_from(const std::string& redis_flag, const std::string& pg_flag, const std::string& amqp_flag,
+                     const std::string& infra_flag = "");
 
 }  // namespace idemlab::realmode

@@ -63,6 +63,19 @@ std::vector<std::string> point_nodes(const std::string& point);
 // `node` is no backend.
 std::string port_of_backend(const std::string& node);
 
+// Where a fault's server action (restart_redis...) lands: the world's models
+// in simulation; the live servers in real mode. An action returns once the
+// server is back: the run stands still meanwhile, so that it takes no time,
+// as in the models.
+class ServerActions {
+ public:
+  virtual ~ServerActions() = default;
+  virtual void restart_redis() = 0;
+  virtual void failover_redis() = 0;
+  virtual void restart_postgres() = 0;
+  virtual void restart_broker() = 0;
+};
+
 // The faults of one run. Installs itself on the world (port decorators and
 // network injections); the world must outlive it only while the run lasts.
 class FaultPlan final : public ports::FaultHook {
@@ -84,6 +97,9 @@ class FaultPlan final : public ports::FaultHook {
   // REQUIRES: before the run starts.
   void take_backend_link_faults_at_ports();
 
+  // Real mode: server actions go to `actions` (kept) instead of the models.
+  void use_server_actions(ServerActions& actions) { servers_ = &actions; }
+
   // Called by the decorators. Performs the faults due at this hit of `point`.
   Verdict hit(const std::string& point, sim::Node& node) override;
 
@@ -99,7 +115,11 @@ class FaultPlan final : public ports::FaultHook {
   void crash_and_restart(sim::Node& node, sim::Duration downtime);
   void apply_network_fault(const TargetedFault& fault);
 
+  class ModelActions;
+
   models::World& world_;
+  std::unique_ptr<ServerActions> models_;
+  ServerActions* servers_;  // models_, unless use_server_actions
   std::vector<TargetedFault> faults_;
   std::set<std::string> watched_;  // the points the faults name, without "@node"
   std::map<std::string, std::uint64_t> hits_;
