@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "realmode/endpoint.h"
+#include "realmode/infra_control.h"
 #include "realmode/real_run.h"
 #include "scenarios/scenario_json.h"
 
@@ -69,6 +70,8 @@ int main(int argc, char** argv) {
   } catch (const idemlab::realmode::Unreachable& e) {
     return fail(e, 3);
   } catch (const idemlab::realmode::RealRunError& e) {
+    return fail(e, 3);
+  } catch (const idemlab::realmode::InfraFailed& e) {
     return fail(e, 3);
   }
 }

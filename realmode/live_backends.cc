@@ -108,8 +108,8 @@ void LiveBackends::stop_redis() {
 void LiveBackends::start_redis() { infra_->start_redis(); }
 
 void LiveBackends::set_redis_lag(sim::Duration lag) {
-  redis_disturbed_ = true;
   infra_->set_redis_lag(lag / sim::kMillisecond);
+  redis_disturbed_ = true;
 }
 
 void LiveBackends::failover_redis() {

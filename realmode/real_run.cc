@@ -14,19 +14,41 @@ using scenarios::TargetedFault;
 
 constexpr sim::Duration kQuietGrace = 15 * sim::kSecond;
 
-// A fault's server actions, on the live servers.
+// A fault's server actions, on the live servers. They are taken inside a
+// process (at a port point), where an exception must not escape: a failure
+// is kept, the run stops at once, and run_real reports it.
 class LiveServerActions final : public scenarios::ServerActions {
  public:
   LiveServerActions(LiveBackends& live, bool redis_without_persistence)
       : live_(live), redis_without_persistence_(redis_without_persistence) {}
-  void restart_redis() override { live_.restart_redis(redis_without_persistence_); }
-  void failover_redis() override { live_.failover_redis(); }
-  void restart_postgres() override { live_.restart_postgres(); }
+  void restart_redis() override {
+    attempt([this] { live_.restart_redis(redis_without_persistence_); });
+  }
+  void failover_redis() override {
+    attempt([this] { live_.failover_redis(); });
+  }
+  void restart_postgres() override {
+    attempt([this] { live_.restart_postgres(); });
+  }
   void restart_broker() override { assert(false && "refused by real_mode_refusal"); }
 
+  bool failed() const { return !failure_.empty(); }
+  const std::string& failure() const { return failure_; }
+
  private:
+  template <class Action>
+  void attempt(Action action) {
+    if (failed()) return;
+    try {
+      action();
+    } catch (const InfraFailed& e) {
+      failure_ = e.what();
+    }
+  }
+
   LiveBackends& live_;
   bool redis_without_persistence_;
+  std::string failure_;
 };
 
 bool fails_over_redis(const scenarios::Scenario& scenario) {
@@ -105,6 +127,7 @@ scenarios::RunReport run_real(const scenarios::Scenario& scenario, const strateg
   } end_processes{world.sim()};
   world.install(*strategy);
   world.start([&plan] { plan.arm_network_faults(); });
+  if (actions.failed()) throw RealRunError(actions.failure());
   if (world.setup_failed()) {
     throw RealRunError("the " + info.name + " strategy's setup failed on the live servers");
   }
@@ -133,7 +156,8 @@ scenarios::RunReport run_real(const scenarios::Scenario& scenario, const strateg
   sim::Time quiet_since = -1;  // when the run last became quiet; -1: it is not
   for (;;) {
     const sim::Duration step = std::min<sim::Duration>(1 * sim::kSecond, scenario.run_limit - world.sim().now());
-    if (step > 0) loop.run([&loop] { return loop.idle(); }, step);
+    if (step > 0) loop.run([&] { return loop.idle() || actions.failed(); }, step);
+    if (actions.failed()) throw RealRunError(actions.failure());
     if (loop.idle()) {  // as the simulation's quiescence: nothing more can happen
       report.converged = true;
       break;

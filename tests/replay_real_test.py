@@ -4,11 +4,14 @@ IDEMLAB_REDIS, IDEMLAB_PG, IDEMLAB_AMQP; scripts/test exports them): the real
 run agrees with the simulation on quick catalogue interleavings, a broken
 strategy's violation shows on the live servers too, a server that does not
 answer is named with its URL and no password (exit 3), and a scenario real
-mode cannot run yet is refused with its JSON path (exit 2)."""
+mode cannot run yet is refused with its JSON path (exit 2). Server restarts
+and failover go through scripts/infra (IDEMLAB_INFRA), which is left as it
+was: the primary a primary, its replica following it, no key of ours left."""
 import os
 import re
 import subprocess
 import sys
+import tempfile
 
 IDEMLAB = sys.argv[1]
 results = []
@@ -22,7 +25,7 @@ def check(name, condition, detail=""):
     results.append((name, condition, detail))
 
 
-for variable in ("IDEMLAB_REDIS", "IDEMLAB_PG", "IDEMLAB_AMQP"):
+for variable in ("IDEMLAB_REDIS", "IDEMLAB_PG", "IDEMLAB_AMQP", "IDEMLAB_INFRA"):
     check(f"{variable} is set (scripts/infra up; export scripts/infra env)", variable in os.environ)
 
 # Quick interleavings (a second or a few each): a crash after the charge, a
@@ -34,6 +37,15 @@ for scenario, strategy, violated in [
     ("same_body_other_key_order", "natural", None),
     ("key_reused_with_other_payload", "db_unique", None),
     ("identical_purchases_merged", "natural", "success_was_charged"),
+    # Server faults through scripts/infra: a restart without persistence, a
+    # PostgreSQL restart inside an open transaction, a failover with a
+    # claim the replica had not received yet.
+    ("redis_restart_loses_result", "redis_lock_del_in_finally", "at_most_one_charge"),
+    ("redis_restart_loses_result", "idempotency_key", None),
+    ("postgres_restart_after_charge", "check_then_insert_charge_first", "at_most_one_charge"),
+    ("postgres_restart_after_charge", "db_unique", None),
+    ("redis_failover_loses_claim", "redis_lock_del_in_finally", "at_most_one_charge"),
+    ("redis_failover_loses_claim", "idempotency_key", None),
 ]:
     r = run("replay", scenario, "--strategy", strategy, "--real")
     name = f"replay --real {scenario} with {strategy} agrees with the simulation"
@@ -44,8 +56,21 @@ for scenario, strategy, violated in [
     else:
         check(f"{name}: {violated} on the live servers too", f"VIOLATED {violated}" in real_part, real_part)
 
+def redis(port, *args):
+    return subprocess.run(["redis-cli", "-p", str(port), *args], capture_output=True, text=True).stdout
+
+
+primary = int(os.environ.get("IDEMLAB_REDIS", ":36379").rsplit(":", 1)[1].split("/")[0])
+check("after the restarts and failovers, scripts/infra's Redis primary is a primary again",
+      redis(primary, "role").startswith("master"), redis(primary, "role"))
+replica = int(os.environ.get("IDEMLAB_REDIS_REPLICA", ":36380").rsplit(":", 1)[1].split("/")[0])
+check("and its replica follows it", redis(replica, "role").startswith("slave"), redis(replica, "role"))
+check("and no key of ours is left on either",
+      redis(primary, "--scan", "--pattern", "idemlab:*") == "" and redis(replica, "--scan", "--pattern", "idemlab:*") == "")
+
+no_infra = {k: v for k, v in os.environ.items() if k != "IDEMLAB_INFRA"}
 r = run("validate", "--real", "--scenario", "crash_after_charge_before_commit", "--scenario", "redis_failover_loses_claim",
-        "--strategy", "baseline", "--strategy", "db_unique")
+        "--strategy", "baseline", "--strategy", "db_unique", env=no_infra)
 check("validate --real: one line per run, refused scenarios named, every run agrees",
       r.returncode == 0 and "crash_after_charge_before_commit baseline seed 1: agree (simulated: at_most_one_charge; "
       "real: at_most_one_charge)" in r.stdout and "crash_after_charge_before_commit db_unique seed 1: agree" in r.stdout
@@ -63,9 +88,25 @@ r = run("replay", "crash_after_charge_before_commit", "--strategy", "idempotency
         "--redis", "redis://127.0.0.1:notaport/0")
 check("a malformed --redis URL: exit 2 naming the flag", r.returncode == 2 and "--redis" in r.stderr, r.stderr)
 
-r = run("replay", "redis_failover_loses_claim", "--strategy", "idempotency_key", "--real")
-check("a scenario with a Redis failover is refused with its JSON path (exit 2)",
-      r.returncode == 2 and re.search(r"\$\.faults\[\d+\]: failover_redis", r.stderr) is not None, r.stderr)
+r = run("replay", "redis_failover_loses_claim", "--strategy", "idempotency_key", "--real", env=no_infra)
+check("without scripts/infra, a Redis failover is refused with its JSON path and what it needs (exit 2)",
+      r.returncode == 2 and re.search(r"\$\.faults\[\d+\]: failover_redis restarts a server: .*--infra", r.stderr)
+      is not None, r.stderr)
+
+r = run("replay", "redis_failover_loses_claim", "--strategy", "idempotency_key", "--real", "--infra", "/nonexistent/infra")
+check("an --infra script that cannot run: exit 3 naming it",
+      r.returncode == 3 and "/nonexistent/infra" in r.stderr, f"exit {r.returncode}: {r.stderr!r}")
+
+with tempfile.TemporaryDirectory() as folder:
+    failing = os.path.join(folder, "infra")
+    with open(failing, "w") as f:
+        f.write('#!/bin/sh\nif [ "$1" = failover-redis ]; then echo "no replica today" >&2; exit 1; fi\n'
+                f'exec {os.environ.get("IDEMLAB_INFRA", "false")} "$@"\n')
+    os.chmod(failing, 0o755)
+    r = run("replay", "redis_failover_loses_claim", "--strategy", "idempotency_key", "--real", "--infra", failing)
+    check("a server fault that fails mid-run: exit 3 naming the command, and the run's keys are removed",
+          r.returncode == 3 and f"{failing} failover-redis failed (exit 1)" in r.stderr
+          and redis(primary, "--scan", "--pattern", "idemlab:*") == "", f"exit {r.returncode}: {r.stderr!r}")
 
 r = run("replay", "key_deleted_on_error_after_charge", "--strategy", "baseline", "--real")
 check("a lost reply on the processor link is taken at the port, and the double charge shows live too",
