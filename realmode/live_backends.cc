@@ -125,7 +125,7 @@ void LiveBackends::failover_redis() {
 
 void LiveBackends::restart_postgres() {
   infra_->restart_postgres();
-  sql_.forget_idle_connections();
+  sql_.server_restarted();
   processor_.forget_connections();
 }
 

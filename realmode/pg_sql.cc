@@ -211,10 +211,11 @@ class RealTx final : public ports::Tx {
  private:
   // One statement on the transaction's session, its rows decoded as `table`'s.
   sim::Task<PgConnection::Outcome> run(SqlText sql, std::string table, const ports::TableSchema* decode_as = nullptr) {
-    if (session_ == nullptr) {
+    if (session_ == nullptr || session_->lost) {
       PgConnection::Outcome closed;
       closed.status = Status::kClosed;
-      closed.message = "the transaction is over";
+      closed.message = session_ == nullptr ? "the transaction is over" : "connection lost: the server restarted";
+      aborted_ = session_ != nullptr;
       co_return closed;
     }
     std::optional<ports::TableSchema> schema;
@@ -324,13 +325,24 @@ std::vector<ports::Row> RealSql::committed_rows(const std::string& name) {
   return o.rows;
 }
 
-void RealSql::forget_idle_connections() {
+void RealSql::server_restarted() {
   for (const std::unique_ptr<PgSession>& session : sessions_) {
-    if (session->busy) continue;
+    if (session->busy) {
+      session->lost = true;
+      continue;
+    }
     PgConnection& connection = session->connection;
     session->worker.run_and_wait([&connection] { connection.forget(); });
   }
   if (reader_) reader_->forget();
+}
+
+void RealSql::give_back(PgSession* session) {
+  session->busy = false;
+  if (!session->lost) return;
+  session->lost = false;
+  PgConnection& connection = session->connection;
+  session->worker.submit([&connection] { connection.forget(); });
 }
 
 void RealSql::drop_everything() {

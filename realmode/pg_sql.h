@@ -58,6 +58,7 @@ struct PgSession {
   PgConnection connection;
   WorkerThread worker;
   bool busy = false;  // held by a transaction (loop thread only)
+  bool lost = false;  // the server restarted while a transaction held it
 };
 
 class RealSql final : public ports::Sql {
@@ -81,8 +82,9 @@ class RealSql final : public ports::Sql {
 
   // After a server restart: the connections no transaction holds reconnect
   // before their next statement, as a pool that validates its connections
-  // would; those a transaction holds fail it, as its session is gone.
-  void forget_idle_connections();
+  // would; a transaction holding one finds its session gone (kClosed, as in
+  // the model), and its connection reconnects once it is given back.
+  void server_restarted();
 
   // Drops the run's schema and everything in it. Blocking; call when the
   // loop is idle. Throws Unreachable.
@@ -92,7 +94,7 @@ class RealSql final : public ports::Sql {
  private:
   friend class RealTx;
   PgSession* take_session();
-  void give_back(PgSession* session) { session->busy = false; }
+  void give_back(PgSession* session);
   const ports::TableSchema* table(const std::string& name) const;
 
   RealTimeLoop& loop_;

@@ -3,8 +3,10 @@
 // scripts/infra (URLs from IDEMLAB_REDIS, IDEMLAB_PG, IDEMLAB_AMQP) and the
 // processor's ledger, all of it under the run's id (realmode::LiveBackends,
 // as real mode's runs use). Lost replies are the port decorators' (the
-// operation is made, the caller sees a timeout).
+// operation is made, the caller sees a timeout). Server faults go through
+// scripts/infra (IDEMLAB_INFRA), which leaves the servers as it found them.
 #include <catch2/catch.hpp>
+#include <cstdlib>
 
 #include "models/sim_clock.h"
 #include "realmode/live_backends.h"
@@ -22,8 +24,9 @@ constexpr sim::Duration kCallTimeout = 5 * sim::kSecond;
 // The servers as scripts/infra's environment names them (a test fails
 // without it), the call timeouts, and the rule's processor settings.
 realmode::Servers live_servers() {
+  const char* infra = std::getenv("IDEMLAB_INFRA");
   return realmode::Servers{live_endpoint("IDEMLAB_REDIS", "redis"), live_endpoint("IDEMLAB_PG", "postgresql"),
-                           live_endpoint("IDEMLAB_AMQP", "amqp")};
+                           live_endpoint("IDEMLAB_AMQP", "amqp"), infra != nullptr ? infra : ""};
 }
 
 models::WorldConfig live_config(const Settings& settings) {
@@ -50,11 +53,14 @@ class DropNextReply final : public ports::FaultHook {
 class LiveWorld final : public ContractWorld, public ports::FaultControl {
  public:
   explicit LiveWorld(const Settings& settings)
-      : backends_(live_.loop, live_servers(), live_config(settings), live_.run_id),
+      : redis_without_persistence_(settings.redis.persistence == models::redis::Persistence::kNone),
+        backends_(live_.loop, live_servers(), live_config(settings), live_.run_id),
         clock_(live_.sim),
         service_(live_.sim, "api"),
         faulty_(backends_.ports(clock_), drops_, service_) {
     service_.start();
+    // A rule with a replica holds it as far behind as the model's.
+    if (settings.redis.replica) server_fault([&] { backends_.set_redis_lag(settings.redis.replication_lag); });
   }
   ~LiveWorld() override {
     service_.crash();  // rules that ended early leave no process behind
@@ -81,13 +87,28 @@ class LiveWorld final : public ContractWorld, public ports::FaultControl {
     REQUIRE(live_.loop.run([this] { return running_ == 0; }, 120 * sim::kSecond));
   }
 
-  // FaultControl: server restarts are SIM_CONTRACT_TESTs for now; a rule
-  // calling one here is a bug in its registration.
-  sim::Task<void> restart_redis() override { unsupported("restart_redis"); co_return; }
-  sim::Task<void> failover_redis() override { unsupported("failover_redis"); co_return; }
-  void stop_redis() override { unsupported("stop_redis"); }
-  void start_redis() override { unsupported("start_redis"); }
-  sim::Task<void> restart_postgres() override { unsupported("restart_postgres"); co_return; }
+  // FaultControl. A server fault stands the world still until the server is
+  // back, as the models' take no time. Broker restarts are SIM_CONTRACT_TESTs
+  // (real mode's queue does not reconnect yet): a rule calling one here is a
+  // bug in its registration.
+  sim::Task<void> restart_redis() override {
+    server_fault([this] { backends_.restart_redis(redis_without_persistence_); });
+    co_return;
+  }
+  sim::Task<void> failover_redis() override {
+    server_fault([this] { backends_.failover_redis(); });
+    co_return;
+  }
+  void stop_redis() override {
+    server_fault([this] { backends_.stop_redis(); });
+  }
+  void start_redis() override {
+    server_fault([this] { backends_.start_redis(); });
+  }
+  sim::Task<void> restart_postgres() override {
+    server_fault([this] { backends_.restart_postgres(); });
+    co_return;
+  }
   sim::Task<void> restart_broker() override { unsupported("restart_broker"); co_return; }
   void drop_next_redis_reply() override { drops_.arm("kv"); }
   void drop_next_postgres_reply() override { drops_.arm("sql"); }
@@ -95,11 +116,27 @@ class LiveWorld final : public ContractWorld, public ports::FaultControl {
   void drop_next_processor_reply() override { drops_.arm("processor"); }
 
  private:
+  // Called from rules' processes too, where no exception may escape: a
+  // failure is a failed check, and the rule goes on to fail its own.
+  template <class Fault>
+  void server_fault(Fault fault) {
+    if (!backends_.can_fault_servers()) {
+      FAIL_CHECK("IDEMLAB_INFRA is not set: server faults go through scripts/infra (export scripts/infra env)");
+      return;
+    }
+    try {
+      fault();
+    } catch (const realmode::InfraFailed& e) {
+      FAIL_CHECK(e.what());
+    }
+  }
+
   [[noreturn]] static void unsupported(const char* fault) {
     FAIL(fault << " is not available on the live servers: register the rule with SIM_CONTRACT_TEST");
     std::abort();
   }
 
+  bool redis_without_persistence_;
   realmode::LiveLoop live_;
   realmode::LiveBackends backends_;  // removes what the rule made when it goes
   models::SimClock clock_;

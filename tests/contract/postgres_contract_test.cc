@@ -517,8 +517,7 @@ CONTRACT_TEST("JSON columns store and return their text", plain()) {
   if (rows.is_ok() && rows.value().size() == 1) CHECK(rows.value()[0].at("state") == Value(R"({"step":"notify"})"));
 }
 
-SIM_CONTRACT_TEST("committed data survives a server restart, and open transactions are rolled back", plain(),
-                  "needs a PostgreSQL restart") {
+CONTRACT_TEST("committed data survives a server restart, and open transactions are rolled back", plain()) {
   if (!co_await create_schema(world)) co_return;
   co_await committed_payment(world, 1, "committed");
   auto open = co_await begin(world);
