@@ -29,6 +29,9 @@ std::string InfraControl::run(std::vector<std::string> args) {
   posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
   posix_spawn_file_actions_addclose(&actions, out[0]);
   posix_spawn_file_actions_addclose(&actions, out[1]);
+  // Nothing else of ours: a server the script starts would otherwise keep
+  // our connections (to Redis, PostgreSQL...) open for as long as it runs.
+  posix_spawn_file_actions_addclosefrom_np(&actions, STDERR_FILENO + 1);
   pid_t pid = 0;
   const int spawned = posix_spawn(&pid, script_.c_str(), &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
