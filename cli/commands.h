@@ -24,6 +24,7 @@ struct Commands {
   int run() const { return selected ? selected() : 2; }
 };
 
+void register_calibrate(CLI::App& app, Commands& commands);
 void register_demo(CLI::App& app, Commands& commands);
 void register_replay(CLI::App& app, Commands& commands);
 void register_run(CLI::App& app, Commands& commands);

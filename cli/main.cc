@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   idemlab::cli::register_run(app, commands);
   idemlab::cli::register_replay(app, commands);
   idemlab::cli::register_validate(app, commands);
+  idemlab::cli::register_calibrate(app, commands);
   idemlab::cli::register_demo(app, commands);
 
   // CLI11 reports a mistyped subcommand as a missing one; name it instead.

@@ -55,7 +55,8 @@ const std::string& after_probing(const Servers& servers, const std::string& run_
 
 LiveBackends::LiveBackends(RealTimeLoop& loop, const Servers& servers, const models::WorldConfig& config,
                            std::string run_id)
-    : infra_(servers.infra.empty() ? std::nullopt : std::optional<InfraControl>(servers.infra)),
+    : loop_(loop),
+      infra_(servers.infra.empty() ? std::nullopt : std::optional<InfraControl>(servers.infra)),
       run_id_(after_probing(servers, run_id)),
       key_prefix_("idemlab:" + run_id_ + ":"),
       redis_(servers.redis, config.redis_timeout),
@@ -96,16 +97,22 @@ void LiveBackends::reconnect_redis(const Endpoint& endpoint) {
 }
 
 void LiveBackends::restart_redis(bool empty) {
-  infra_->restart_redis(empty);
-  reconnect_redis(redis_reader_.endpoint());
+  loop_.stand_still([&] {
+    infra_->restart_redis(empty);
+    reconnect_redis(redis_reader_.endpoint());
+  });
 }
 
 void LiveBackends::stop_redis() {
-  infra_->stop_redis();
-  reconnect_redis(redis_reader_.endpoint());
+  loop_.stand_still([&] {
+    infra_->stop_redis();
+    reconnect_redis(redis_reader_.endpoint());
+  });
 }
 
-void LiveBackends::start_redis() { infra_->start_redis(); }
+void LiveBackends::start_redis() {
+  loop_.stand_still([&] { infra_->start_redis(); });
+}
 
 void LiveBackends::set_redis_lag(sim::Duration lag) {
   infra_->set_redis_lag(lag / sim::kMillisecond);
@@ -114,19 +121,23 @@ void LiveBackends::set_redis_lag(sim::Duration lag) {
 
 void LiveBackends::failover_redis() {
   redis_disturbed_ = true;
-  Endpoint promoted = infra_->failover_redis();
-  // The same database and credentials, on the promoted replica.
-  const Endpoint& old = redis_reader_.endpoint();
-  promoted.user = old.user;
-  promoted.password = old.password;
-  promoted.path = old.path;
-  reconnect_redis(promoted);
+  loop_.stand_still([&] {
+    Endpoint promoted = infra_->failover_redis();
+    // The same database and credentials, on the promoted replica.
+    const Endpoint& old = redis_reader_.endpoint();
+    promoted.user = old.user;
+    promoted.password = old.password;
+    promoted.path = old.path;
+    reconnect_redis(promoted);
+  });
 }
 
 void LiveBackends::restart_postgres() {
-  infra_->restart_postgres();
-  sql_.server_restarted();
-  processor_.forget_connections();
+  loop_.stand_still([&] {
+    infra_->restart_postgres();
+    sql_.server_restarted();
+    processor_.forget_connections();
+  });
 }
 
 std::unique_ptr<checks::GroundTruth> LiveBackends::truth(const models::clients::History& history, sim::Time now) {

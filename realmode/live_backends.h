@@ -37,7 +37,8 @@ class LiveBackends {
   // Server faults, through the scripts/infra that started the servers
   // (Servers::infra). Each returns once the server answers again, and the
   // run's connections reconnect (to the promoted replica, after a
-  // failover). Throws InfraFailed. REQUIRES: can_fault_servers().
+  // failover); the loop's clock stands still meanwhile (a model's fault
+  // takes no time). Throws InfraFailed. REQUIRES: can_fault_servers().
   bool can_fault_servers() const { return infra_.has_value(); }
   void restart_redis(bool empty);
   void stop_redis();
@@ -56,6 +57,7 @@ class LiveBackends {
   // The run's Redis connections reconnect, to `endpoint`, before their next command.
   void reconnect_redis(const Endpoint& endpoint);
 
+  RealTimeLoop& loop_;
   std::optional<InfraControl> infra_;
   bool redis_disturbed_ = false;  // a lag set or a failover made: undone at the end
   std::string run_id_;

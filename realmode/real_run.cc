@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 
+#include "checks/latency.h"
 #include "models/sim_clock.h"
 #include "realmode/live_backends.h"
 #include "realmode/run_id.h"
@@ -177,6 +178,7 @@ scenarios::RunReport run_real(const scenarios::Scenario& scenario, const strateg
   report.outcomes = checks::intent_outcomes(*truth);
   report.charges = truth->ledger().size();
   report.attempts = world.history().count(models::clients::HistoryEvent::Kind::kInvoke);
+  report.latencies = checks::attempt_latencies(world.history());
   report.faults_taken = plan.taken();
   report.run.now = world.sim().now();
   report.run.events = world.sim().events_executed();

@@ -12,6 +12,15 @@ sim::Time RealTimeLoop::wall_now() const {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start_).count();
 }
 
+void RealTimeLoop::stand_still(const std::function<void()>& fn) {
+  struct Shift {
+    std::chrono::steady_clock::time_point& start;
+    const std::chrono::steady_clock::time_point from = std::chrono::steady_clock::now();
+    ~Shift() { start += std::chrono::steady_clock::now() - from; }
+  } shift{start_};
+  fn();
+}
+
 void RealTimeLoop::post(std::function<void()> fn) {
   {
     const std::lock_guard<std::mutex> lock(mutex_);

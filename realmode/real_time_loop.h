@@ -28,8 +28,15 @@ class RealTimeLoop {
   RealTimeLoop& operator=(const RealTimeLoop&) = delete;
 
   sim::Simulator& sim() { return sim_; }
-  // Wall-clock time since the loop was made, on the simulator's scale.
+  // Wall-clock time since the loop was made, on the simulator's scale, less
+  // the time the loop stood still.
   sim::Time wall_now() const;
+
+  // Runs `fn` (blocking, on the loop's thread) with the run's clock stopped:
+  // the time it takes is taken out of the loop's time, so that no timer
+  // comes due because of it. Server faults, which the models make in no
+  // time, run so. (The servers' own clocks, such as Redis's TTLs, go on.)
+  void stand_still(const std::function<void()>& fn);
 
   // Thread-safe: runs `fn` on the loop's thread, between events.
   void post(std::function<void()> fn);
@@ -50,7 +57,7 @@ class RealTimeLoop {
   void drain_posted();
 
   sim::Simulator& sim_;
-  const std::chrono::steady_clock::time_point start_;
+  std::chrono::steady_clock::time_point start_;  // moved on by stand_still
   std::mutex mutex_;
   std::condition_variable posted_cv_;
   std::deque<std::function<void()>> posted_;

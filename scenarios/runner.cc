@@ -2,6 +2,7 @@
 #include <cassert>
 #include <memory>
 
+#include "checks/latency.h"
 #include "scenarios/scenario.h"
 
 namespace idemlab::scenarios {
@@ -108,6 +109,7 @@ RunReport run_once(const Scenario& scenario, const strategies::StrategyInfo& inf
   report.trace_hash = world.sim().trace().hash();
   report.charges = world.processor().ledger().size();
   report.attempts = world.history().count(models::clients::HistoryEvent::Kind::kInvoke);
+  report.latencies = checks::attempt_latencies(world.history());
   report.faults_taken = plan.taken();
   if (trace == sim::TraceLevel::kFull) {
     report.timeline = world.sim().trace().timeline();

@@ -68,6 +68,7 @@ struct RunReport {
   std::uint64_t trace_hash = 0;
   std::uint64_t charges = 0;
   std::uint64_t attempts = 0;
+  std::vector<sim::Duration> latencies;  // every attempt's, invoke to answer or timeout
   std::vector<std::string> faults_taken;
   std::string timeline;    // with TraceLevel::kFull only
   std::string json_lines;  // with TraceLevel::kFull only

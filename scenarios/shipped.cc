@@ -38,6 +38,11 @@ const std::vector<Scenario>& catalogue_scenarios() {
   return kCatalogue;
 }
 
+const std::vector<Scenario>& load_scenarios() {
+  static const std::vector<Scenario> kLoad = parse_group("load");
+  return kLoad;
+}
+
 std::vector<Scenario> shipped_scenarios() {
   std::vector<Scenario> all = failure_scenarios();
   all.insert(all.end(), catalogue_scenarios().begin(), catalogue_scenarios().end());
@@ -46,11 +51,13 @@ std::vector<Scenario> shipped_scenarios() {
 
 Scenario find_scenario(const std::string& name_or_path) {
   if (ends_with(name_or_path, ".json")) return load_scenario_file(name_or_path);
-  for (const Scenario& scenario : shipped_scenarios()) {
+  std::vector<Scenario> all = shipped_scenarios();
+  all.insert(all.end(), load_scenarios().begin(), load_scenarios().end());
+  for (const Scenario& scenario : all) {
     if (scenario.name == name_or_path) return scenario;
   }
   std::string known;
-  for (const Scenario& scenario : shipped_scenarios()) known += " " + scenario.name;
+  for (const Scenario& scenario : all) known += " " + scenario.name;
   throw ScenarioError("unknown scenario '" + name_or_path + "' (a script file ends in .json; shipped:" + known + ")");
 }
 

@@ -4,7 +4,9 @@
 //               concurrent identical requests, partial failure (a crash
 //               between two writes), worker retry, message redelivery;
 //   catalogue/  specific interleavings, each showing one way a strategy or a
-//               textbook variant breaks (or holds).
+//               textbook variant breaks (or holds);
+//   load/       workloads without faults, for what strategies cost (not in
+//               the sweep tables: `idemlab calibrate --compare` runs them).
 #pragma once
 
 #include <string>
@@ -24,10 +26,12 @@ const std::vector<ShippedScript>& shipped_scripts();
 // Parsed once, each in the order of its file names' numbers.
 const std::vector<Scenario>& failure_scenarios();
 const std::vector<Scenario>& catalogue_scenarios();
-// Both lists, failures first.
+const std::vector<Scenario>& load_scenarios();
+// The failures and the catalogue, failures first (the interleavings the
+// sweep tables and validate cover).
 std::vector<Scenario> shipped_scenarios();
 
-// A shipped scenario by name, or a script file by path (anything ending in
+// A shipped scenario (of any folder) by name, or a script file by path (anything ending in
 // .json). Throws ScenarioError naming the known scenarios when neither.
 Scenario find_scenario(const std::string& name_or_path);
 

@@ -32,6 +32,11 @@ class LatencyModel {
 
   Kind kind() const { return kind_; }
   std::string describe() const;
+  // Whether every sample is 0 (the default model): callers skip the wait, so
+  // that a model nobody set adds no event.
+  bool is_zero() const { return kind_ == Kind::kConstant && a_ == 0; }
+  // An empirical model's samples, sorted; nullptr for the other kinds.
+  const std::vector<Duration>* samples() const { return samples_.get(); }
 
  private:
   Kind kind_ = Kind::kConstant;

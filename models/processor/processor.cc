@@ -89,6 +89,7 @@ sim::Task<Result<ports::Charge>> PaymentProcessor::charge(ports::ChargeRequest r
     keys_[*request.idempotency_key] = std::move(fresh);
   }
   co_await sim_.sleep(config_.processing_time.sample(sim_.tape()));
+  if (!config_.ledger_time.is_zero()) co_await sim_.sleep(config_.ledger_time.sample(sim_.tape()));
 
   const std::uint32_t number = next_charge_++;
   refundable_.push_back(0);
@@ -130,6 +131,7 @@ sim::Task<Result<ports::Refund>> PaymentProcessor::refund(ports::RefundRequest r
     keys_[*request.idempotency_key] = std::move(fresh);
   }
   co_await sim_.sleep(config_.processing_time.sample(sim_.tape()));
+  if (!config_.ledger_time.is_zero()) co_await sim_.sleep(config_.ledger_time.sample(sim_.tape()));
 
   Result<ports::Refund> response = Result<ports::Refund>::failure(Status::kError);
   const std::uint32_t charge = charge_number(request.charge_id);

@@ -24,6 +24,9 @@ struct ProcessorConfig {
       sim::LatencyModel::log_normal(150 * sim::kMillisecond, 0.4, 2 * sim::kSecond);
   sim::Ratio decline{0, 1};
   sim::Duration key_retention = 24 * 3600 * sim::kSecond;  // Stripe keeps keys at least 24 hours
+  // The processor's own bookkeeping after the processing time (a calibration
+  // sets it from the live ledger's cost; zero, and skipped, otherwise).
+  sim::LatencyModel ledger_time;
 };
 
 // Stripe's answers to a reused key, word for word.

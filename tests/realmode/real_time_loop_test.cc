@@ -1,7 +1,9 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <future>
+#include <thread>
 
 #include "realmode/real_time_loop.h"
 #include "sim/tape.h"
@@ -54,6 +56,26 @@ TEST_CASE("a sleep lasts its time on the wall clock") {
   REQUIRE(f.loop.run([&] { return woke; }, 10 * sim::kSecond));
   CHECK(f.loop.wall_now() - before >= 30 * sim::kMillisecond);
   CHECK(f.sim.now() >= 30 * sim::kMillisecond);
+}
+
+TEST_CASE("time the loop stands still does not count: a timer due during it is not late for it") {
+  Fixture f;
+  sim::Time woke_at = -1;
+  auto fault_then_sleep = [&]() -> sim::Task<void> {
+    // A server fault that takes 200 ms of wall clock, in a process, as real
+    // mode makes them; then a 50 ms sleep.
+    f.loop.stand_still([] { std::this_thread::sleep_for(std::chrono::milliseconds(200)); });
+    const sim::Time before = f.sim.now();
+    co_await f.sim.sleep(50 * sim::kMillisecond);
+    woke_at = f.sim.now() - before;
+  };
+  const auto start = std::chrono::steady_clock::now();
+  f.sim.spawn(fault_then_sleep(), nullptr, "fault");
+  REQUIRE(f.loop.run([&] { return woke_at >= 0; }, 10 * sim::kSecond));
+  CHECK(std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(250));
+  CHECK(woke_at >= 50 * sim::kMillisecond);
+  // The 200 ms did not pass for the run: its clock is about 50 ms on.
+  CHECK(f.sim.now() < 200 * sim::kMillisecond);
 }
 
 TEST_CASE("a call whose process was cancelled completes without resuming anything") {

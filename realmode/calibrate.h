@@ -1,0 +1,28 @@
+// `idemlab calibrate --real`: the latency of each operation the strategies
+// make, measured on the live servers through real mode's own ports (so the
+// worker-thread hand-offs real runs pay are in every figure), and written in
+// the calibration format the simulator reads (sim/latency.h,
+// models/calibration.h).
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "realmode/servers.h"
+#include "sim/time.h"
+
+namespace idemlab::realmode {
+
+// Operation name ("redis.set_nx", "loopback.rtt"...) -> samples, in ns.
+using Measurements = std::map<std::string, std::vector<sim::Duration>>;
+
+// `samples` of each operation, one after another (no concurrency), after a
+// warm-up. Throws Unreachable (nothing made) or RealRunError.
+Measurements measure_latencies(const Servers& servers, int samples);
+
+// The calibration file: format, the machine it was measured on, every
+// operation's samples.
+std::string calibration_json(const Measurements& measurements, const std::string& machine);
+
+}  // namespace idemlab::realmode
