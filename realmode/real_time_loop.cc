@@ -41,11 +41,14 @@ void RealTimeLoop::drain_posted() {
 bool RealTimeLoop::run(const std::function<bool()>& done, sim::Duration limit) {
   const sim::Time end = wall_now() + limit;
   for (;;) {
-    drain_posted();
     const sim::Time wall = wall_now();
     sim_.run_until(wall);
-    // Keep the simulator's clock on the wall clock's, also when idle.
+    // Keep the simulator's clock on the wall clock's, also when idle, and
+    // before the completions: a call answered now is answered at `wall`, not
+    // at the instant of the last event before the loop waited.
     if (sim_.next_event_time() > wall && sim_.now() < wall) sim_.advance_to(wall);
+    drain_posted();
+    sim_.run_until(wall);  // the processes the completions woke
     if (done()) return true;
     if (wall >= end) return false;
     const sim::Time wake = std::min(sim_.next_event_time(), end);

@@ -58,6 +58,24 @@ TEST_CASE("a sleep lasts its time on the wall clock") {
   CHECK(f.sim.now() >= 30 * sim::kMillisecond);
 }
 
+TEST_CASE("an offloaded call is answered at the wall-clock time its answer came, not before") {
+  Fixture f;
+  WorkerThread worker;
+  sim::Duration took = -1;
+  auto caller = [&]() -> sim::Task<void> {
+    const sim::Time before = f.sim.now();
+    std::function<int()> job = [] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(30));
+      return 1;
+    };
+    co_await offload(f.loop, worker, std::move(job));
+    took = f.sim.now() - before;
+  };
+  f.sim.spawn(caller(), nullptr, "caller");
+  REQUIRE(f.loop.run([&] { return took >= 0; }, 10 * sim::kSecond));
+  CHECK(took >= 30 * sim::kMillisecond);
+}
+
 TEST_CASE("time the loop stands still does not count: a timer due during it is not late for it") {
   Fixture f;
   sim::Time woke_at = -1;
