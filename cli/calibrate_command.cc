@@ -32,11 +32,13 @@ constexpr double kP99Tolerance = 0.50;
 struct CalibrateOptions {
   bool real = false;
   std::string output;
-  int samples = 500;
+  int samples = 1000;
+  int concurrency = 1;
   bool compare = false;
   std::string scenario = "steady_no_faults";
   std::vector<std::string> strategies;
   std::uint64_t sim_seeds = 5;
+  std::uint64_t real_runs = 3;
   std::string markdown;
   ServerFlags servers;
 };
@@ -82,8 +84,9 @@ int compare(const CalibrateOptions& o, const std::string& calibration, const rea
     throw UsageError(o.scenario + ": " + *refusal);
   }
   apply_calibration_file(calibration, scenario);
-  std::printf("\n%s with %s: attempt latency (ms), simulated (%llu seeds) vs real (seed 1)\n", scenario.name.c_str(),
-              calibration.c_str(), static_cast<unsigned long long>(o.sim_seeds));
+  std::printf("\n%s with %s: attempt latency (ms), simulated (%llu seeds) vs real (%llu runs)\n",
+              scenario.name.c_str(), calibration.c_str(), static_cast<unsigned long long>(o.sim_seeds),
+              static_cast<unsigned long long>(o.real_runs));
   std::printf("%-32s %8s %8s %7s %8s %8s %7s  %s\n", "strategy", "sim p50", "real p50", "diff", "sim p99", "real p99",
               "diff", "targets");
   std::ostringstream table;
@@ -96,9 +99,13 @@ int compare(const CalibrateOptions& o, const std::string& calibration, const rea
       const scenarios::RunReport run = scenarios::run_once(scenario, *strategy, seed, sim::TraceLevel::kOff);
       simulated.insert(simulated.end(), run.latencies.begin(), run.latencies.end());
     }
-    const scenarios::RunReport real = realmode::run_real(scenario, *strategy, 1, servers);
-    const sim::Duration sim50 = checks::percentile(simulated, 0.50), real50 = checks::percentile(real.latencies, 0.50);
-    const sim::Duration sim99 = checks::percentile(simulated, 0.99), real99 = checks::percentile(real.latencies, 0.99);
+    std::vector<sim::Duration> real;
+    for (std::uint64_t seed = 1; seed <= o.real_runs; ++seed) {
+      const scenarios::RunReport run = realmode::run_real(scenario, *strategy, seed, servers);
+      real.insert(real.end(), run.latencies.begin(), run.latencies.end());
+    }
+    const sim::Duration sim50 = checks::percentile(simulated, 0.50), real50 = checks::percentile(real, 0.50);
+    const sim::Duration sim99 = checks::percentile(simulated, 0.99), real99 = checks::percentile(real, 0.99);
     const bool met = within(sim50, real50, kP50Tolerance) && within(sim99, real99, kP99Tolerance);
     missed += met ? 0 : 1;
     std::printf("%-32s %8.2f %8.2f %7s %8.2f %8.2f %7s  %s\n", strategy->name.c_str(), ms(sim50), ms(real50),
@@ -122,9 +129,10 @@ int calibrate(const CalibrateOptions& o) {
   if (!o.real) throw UsageError("calibrate measures the live servers: pass --real");
   const realmode::Servers servers = resolve_servers(o.servers);
   const std::string machine = machine_description();
-  std::printf("measuring %d samples of each operation on %s\n", o.samples, machine.c_str());
+  std::printf("measuring %d samples of each operation, %d streams at once, on %s\n", o.samples, o.concurrency,
+              machine.c_str());
   std::fflush(stdout);
-  const realmode::Measurements measured = realmode::measure_latencies(servers, o.samples);
+  const realmode::Measurements measured = realmode::measure_latencies(servers, o.samples, o.concurrency);
   std::printf("%-26s %10s %10s %10s\n", "operation", "p50 (us)", "p99 (us)", "max (us)");
   for (const auto& [name, samples] : measured) {
     std::printf("%-26s %10.1f %10.1f %10.1f\n", name.c_str(), checks::percentile(samples, 0.5) / 1000.0,
@@ -143,7 +151,11 @@ void register_calibrate(CLI::App& app, Commands& commands) {
       "calibrate", "Measure the live servers' operation latencies into a calibration file for the simulator");
   cmd->add_flag("--real", options->real, "On the live servers (required)");
   cmd->add_option("-o,--output", options->output, "The calibration file to write")->required();
-  cmd->add_option("--samples", options->samples, "Samples per operation")->check(CLI::Range(10, 1000000))->capture_default_str();
+  cmd->add_option("--samples", options->samples, "Samples per operation")->check(CLI::Range(10, 100000))->capture_default_str();
+  cmd->add_option("--concurrency", options->concurrency,
+                  "Streams of measurements at once (the load the figures are taken under)")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
   cmd->add_flag("--compare", options->compare,
                 "Then compare each strategy's latency percentiles, simulated with the file and real, on --scenario");
   cmd->add_option("--scenario", options->scenario, "The load scenario --compare runs (no targeted faults)")
@@ -151,6 +163,9 @@ void register_calibrate(CLI::App& app, Commands& commands) {
   cmd->add_option("--strategy", options->strategies, "Only these strategies (repeatable)");
   cmd->add_option("--sim-seeds", options->sim_seeds, "Simulated runs per strategy, pooled")
       ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  cmd->add_option("--real-runs", options->real_runs, "Live runs per strategy (seeds 1..N), pooled")
+      ->check(CLI::Range(1, 100))
       ->capture_default_str();
   cmd->add_option("--markdown", options->markdown, "Also write the comparison table to FILE");
   add_server_options(*cmd, options->servers);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -71,43 +72,43 @@ ports::Schema calibration_schema() {
   return ports::Schema{{table}, {}};
 }
 
-// Measures every operation through the ports, one call at a time, on the
-// loop's clock (the wall clock). Failures are counted, not thrown: a
-// coroutine must not throw.
-class Session {
+// One stream of measurements: every operation through the ports, one call
+// at a time, on the loop's clock (the wall clock), into the shared
+// `measured`. Several streams run at once, so that the servers are as busy
+// as under a workload's concurrent clients and background workers.
+// Failures are kept, not thrown: a coroutine must not throw.
+class Stream {
  public:
-  Session(sim::Simulator& sim, ports::Ports ports, int samples) : sim_(sim), ports_(ports), samples_(samples) {}
+  Stream(sim::Simulator& sim, ports::Ports ports, int stream, int samples, Measurements& measured, std::string& error)
+      : sim_(sim), ports_(ports), stream_(stream), samples_(samples), measured_(measured), error_(error) {}
 
   sim::Task<void> run() {
-    auto made = co_await ports_.sql.ensure_schema(calibration_schema());
-    if (!made.is_ok()) {
-      fail("pg.ensure_schema", made.message());
-      co_return;
-    }
+    const std::string queue = "calibration-" + std::to_string(stream_);
     ports::QueueOptions durable;
-    auto declared = co_await ports_.queue.declare("calibration", durable);
+    auto declared = co_await ports_.queue.declare(queue, durable);
     if (!declared.is_ok()) {
       fail("amqp.declare", declared.message());
       co_return;
     }
-    auto consumer = co_await ports_.queue.consume("calibration", 1);
+    auto consumer = co_await ports_.queue.consume(queue, 1);
     if (!consumer.is_ok()) {
       fail("amqp.consume", consumer.message());
       co_return;
     }
     for (int i = 0; i < samples_ + kWarmUp && error_.empty(); ++i) {
       keep_ = i >= kWarmUp;
-      co_await redis_round(i);
-      co_await postgres_round(i);
-      co_await queue_round(*consumer.value(), i);
-      co_await processor_round(i);
+      const std::int64_t n = std::int64_t{stream_} * kStreamSpan + i;
+      co_await redis_round(n);
+      co_await postgres_round(n);
+      co_await queue_round(queue, *consumer.value(), n);
+      co_await processor_round(n);
     }
   }
 
-  const Measurements& measurements() const { return measured_; }
-  const std::string& error() const { return error_; }
-
  private:
+  // Row ids, keys and intents of a stream: n = stream * kStreamSpan + i.
+  static constexpr std::int64_t kStreamSpan = 10'000'000;
+
   void fail(const std::string& operation, const std::string& message) {
     if (error_.empty()) error_ = operation + " failed: " + message;
   }
@@ -115,7 +116,7 @@ class Session {
     if (keep_) measured_[operation].push_back(sim_.now() - start);
   }
 
-  sim::Task<void> redis_round(int i) {
+  sim::Task<void> redis_round(std::int64_t i) {
     const std::string key = "calibration:" + std::to_string(i);
     const ports::SetOptions nx{ports::SetOptions::Condition::kIfAbsent, 60 * sim::kSecond};
     sim::Time start = sim_.now();
@@ -132,7 +133,7 @@ class Session {
     if (!deleted.is_ok()) fail("redis.compare_and_delete", deleted.message());
   }
 
-  sim::Task<void> postgres_round(int i) {
+  sim::Task<void> postgres_round(std::int64_t i) {
     sim::Time start = sim_.now();
     auto begun = co_await ports_.sql.begin(ports::Isolation::kReadCommitted);
     record("pg.begin", start);
@@ -141,20 +142,20 @@ class Session {
       co_return;
     }
     ports::Tx& tx = *begun.value();
-    const ports::Row row{{"id", std::int64_t{i}}, {"key", "k" + std::to_string(i)}, {"body", R"({"step":1})"}};
+    const ports::Row row{{"id", i}, {"key", "k" + std::to_string(i)}, {"body", R"({"step":1})"}};
     start = sim_.now();
     auto inserted = co_await tx.insert("calibration", row);
     record("pg.insert", start);
     if (!inserted.is_ok()) fail("pg.insert", inserted.message());
     ports::Row again = row;
-    again["id"] = std::int64_t{i + 1000000};  // the same key: a conflict
+    again["id"] = i + kStreamSpan / 2;  // the same key: a conflict
     ports::OnConflict on_conflict;
     on_conflict.columns = {"key"};
     start = sim_.now();
     auto conflicted = co_await tx.insert_on_conflict("calibration", again, on_conflict);
     record("pg.insert_on_conflict", start);
     if (!conflicted.is_ok()) fail("pg.insert_on_conflict", conflicted.message());
-    const ports::Where where{{"id", std::int64_t{i}}};
+    const ports::Where where{{"id", i}};
     start = sim_.now();
     auto selected = co_await tx.select("calibration", where, ports::RowLock::kForUpdate);
     record("pg.select_for_update", start);
@@ -165,12 +166,12 @@ class Session {
     if (!committed.is_ok()) fail("pg.commit", committed.message());
   }
 
-  sim::Task<void> queue_round(ports::Consumer& consumer, int i) {
+  sim::Task<void> queue_round(const std::string& queue, ports::Consumer& consumer, std::int64_t i) {
     ports::Message message;
     message.id = "m" + std::to_string(i);
     message.body = R"({"intent":"calibration"})";
     sim::Time start = sim_.now();
-    auto published = co_await ports_.queue.publish("calibration", message);
+    auto published = co_await ports_.queue.publish(queue, message);
     record("amqp.publish_confirm", start);
     if (!published.is_ok()) fail("amqp.publish_confirm", published.message());
     start = sim_.now();
@@ -184,7 +185,7 @@ class Session {
     if (!acked.is_ok()) fail("amqp.ack", acked.message());
   }
 
-  sim::Task<void> processor_round(int i) {
+  sim::Task<void> processor_round(std::int64_t i) {
     ports::ChargeRequest request;
     request.intent = "calibration/" + std::to_string(i);
     request.amount = 1000;
@@ -198,15 +199,16 @@ class Session {
 
   sim::Simulator& sim_;
   ports::Ports ports_;
+  int stream_;
   int samples_;
   bool keep_ = false;
-  Measurements measured_;
-  std::string error_;
+  Measurements& measured_;
+  std::string& error_;
 };
 
 }  // namespace
 
-Measurements measure_latencies(const Servers& servers, int samples) {
+Measurements measure_latencies(const Servers& servers, int samples, int concurrency) {
   sim::RandomTape tape(1);
   sim::Simulator sim(tape);
   RealTimeLoop loop(sim);
@@ -214,17 +216,32 @@ Measurements measure_latencies(const Servers& servers, int samples) {
   config.processor.processing_time = sim::LatencyModel::constant(0);  // the ledger's own cost only
   LiveBackends live(loop, servers, config, new_run_id());
   models::SimClock clock(sim);
-  Session session(sim, live.ports(clock), samples);
-  bool done = false;
-  auto body = [](Session& s, bool& finished) -> sim::Task<void> {
-    co_await s.run();
-    finished = true;
+  Measurements out;
+  std::string error;
+  std::vector<std::unique_ptr<Stream>> streams;
+  const int per_stream = (samples + concurrency - 1) / concurrency;
+  for (int s = 0; s < concurrency; ++s) {
+    streams.push_back(std::make_unique<Stream>(sim, live.ports(clock), s, per_stream, out, error));
+  }
+  int running = concurrency;
+  auto body = [](ports::Sql& sql, std::vector<std::unique_ptr<Stream>>& all, int& left, std::string& failure,
+                 sim::Simulator& simulator) -> sim::Task<void> {
+    auto made = co_await sql.ensure_schema(calibration_schema());
+    if (!made.is_ok()) {
+      failure = "pg.ensure_schema failed: " + made.message();
+      left = 0;
+      co_return;
+    }
+    auto stream = [](Stream& one, int& count) -> sim::Task<void> {
+      co_await one.run();
+      --count;
+    };
+    for (const std::unique_ptr<Stream>& one : all) simulator.spawn(stream(*one, left), nullptr, "calibrate");
   };
-  sim.spawn(body(session, done), nullptr, "calibrate");
-  const bool finished = loop.run([&done] { return done; }, 600 * sim::kSecond);
+  sim.spawn(body(live.ports(clock).sql, streams, running, error, sim), nullptr, "calibrate");
+  const bool finished = loop.run([&running] { return running == 0; }, 600 * sim::kSecond);
   if (!finished) throw RealRunError("calibration did not finish within 10 minutes");
-  if (!session.error().empty()) throw RealRunError("calibration: " + session.error());
-  Measurements out = session.measurements();
+  if (!error.empty()) throw RealRunError("calibration: " + error);
   out["loopback.rtt"] = loopback_round_trips(samples);
   return out;
 }

@@ -17,9 +17,11 @@ namespace idemlab::realmode {
 // Operation name ("redis.set_nx", "loopback.rtt"...) -> samples, in ns.
 using Measurements = std::map<std::string, std::vector<sim::Duration>>;
 
-// `samples` of each operation, one after another (no concurrency), after a
-// warm-up. Throws Unreachable (nothing made) or RealRunError.
-Measurements measure_latencies(const Servers& servers, int samples);
+// About `samples` of each operation, from `concurrency` streams at once (each
+// one call after another, after a warm-up), so that the figures carry the
+// contention of a loaded system. Throws Unreachable (nothing made) or
+// RealRunError.
+Measurements measure_latencies(const Servers& servers, int samples, int concurrency);
 
 // The calibration file: format, the machine it was measured on, every
 // operation's samples.

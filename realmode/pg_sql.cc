@@ -244,7 +244,23 @@ class RealTx final : public ports::Tx {
 };
 
 RealSql::RealSql(RealTimeLoop& loop, Endpoint endpoint, std::string schema, std::size_t sessions_max)
-    : loop_(loop), endpoint_(std::move(endpoint)), schema_(std::move(schema)), sessions_max_(sessions_max) {}
+    : loop_(loop), endpoint_(std::move(endpoint)), schema_(std::move(schema)), sessions_max_(sessions_max) {
+  // A pool's connections are open before the traffic comes, as a service's
+  // are: opening one costs a PostgreSQL backend's start (milliseconds),
+  // which would otherwise land on whichever request first needs one more.
+  // Each connects on its own worker, at once; one that fails connects again
+  // at its first statement.
+  for (std::size_t i = 0; i < std::min(kWarmSessions, sessions_max_); ++i) {
+    sessions_.push_back(std::make_unique<PgSession>(endpoint_));
+    PgConnection& connection = sessions_.back()->connection;
+    sessions_.back()->worker.submit([&connection] {
+      try {
+        connection.connect();
+      } catch (const Unreachable&) {
+      }
+    });
+  }
+}
 
 RealSql::~RealSql() = default;
 

@@ -100,6 +100,7 @@ class RealSql final : public ports::Sql {
   RealTimeLoop& loop_;
   Endpoint endpoint_;
   std::string schema_;
+  static constexpr std::size_t kWarmSessions = 8;
   std::size_t sessions_max_;
   std::vector<std::unique_ptr<PgSession>> sessions_;
   std::map<std::string, ports::TableSchema> tables_;  // what ensure_schema made
