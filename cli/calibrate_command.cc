@@ -129,7 +129,7 @@ int calibrate(const CalibrateOptions& o) {
   if (!o.real) throw UsageError("calibrate measures the live servers: pass --real");
   const realmode::Servers servers = resolve_servers(o.servers);
   const std::string machine = machine_description();
-  std::printf("measuring %d samples of each operation, %d streams at once, on %s\n", o.samples, o.concurrency,
+  std::printf("measuring %d samples of each operation (%d at a time) on %s\n", o.samples, o.concurrency,
               machine.c_str());
   std::fflush(stdout);
   const realmode::Measurements measured = realmode::measure_latencies(servers, o.samples, o.concurrency);

@@ -8,9 +8,11 @@
 #include <cstdio>
 #include <memory>
 
+#include "checks/latency.h"
+#include "cli/calibration_option.h"
 #include "cli/commands.h"
-#include "cli/strategy_choice.h"
 #include "cli/files.h"
+#include "cli/strategy_choice.h"
 #include "scenarios/schedule.h"
 #include "scenarios/shipped.h"
 #include "sim/mermaid.h"
@@ -26,12 +28,14 @@ struct RunOptions {
   std::string trace;
   std::string mermaid;
   std::string record;
+  std::string calibration;
   bool quiet = false;
 };
 
 int run_one(const RunOptions& o, bool seed_given) {
   const strategies::StrategyInfo* strategy = &strategy_named(o.strategy);
-  const scenarios::Scenario scenario = scenarios::find_scenario(o.scenario);
+  scenarios::Scenario scenario = scenarios::find_scenario(o.scenario);
+  if (!o.calibration.empty()) apply_calibration_file(o.calibration, scenario);
   scenarios::RunMode mode = o.record.empty() ? scenarios::RunMode::kSeed : scenarios::RunMode::kRecord;
   std::uint64_t seed = o.seed;
   if (scenario.schedule && !seed_given) {
@@ -52,6 +56,8 @@ int run_one(const RunOptions& o, bool seed_given) {
               r.converged ? "converged" : "did not converge", sim::format_time(r.run.now).c_str(),
               static_cast<unsigned long long>(r.run.events), static_cast<unsigned long long>(r.charges),
               static_cast<unsigned long long>(r.attempts));
+  std::printf("attempt latency p50 %s, p99 %s\n", sim::format_time(checks::percentile(r.latencies, 0.5)).c_str(),
+              sim::format_time(checks::percentile(r.latencies, 0.99)).c_str());
   for (const std::string& fault : r.faults_taken) std::printf("fault taken: %s\n", fault.c_str());
   for (const checks::Violation& v : r.violations) {
     std::printf("VIOLATED %s: %s: %s\n", v.invariant.c_str(), v.intent.c_str(), v.evidence.c_str());
@@ -92,6 +98,8 @@ void register_run(CLI::App& app, Commands& commands) {
   run->add_option("--mermaid", options->mermaid, "Write the interleaving as a Mermaid sequence diagram to FILE");
   run->add_option("--record", options->record,
                   "Write the scenario with this run's schedule (steps, faults, tape) to FILE, for replay");
+  run->add_option("--calibration", options->calibration,
+                  "Latencies from `idemlab calibrate --real` instead of the scenario's backend latencies");
   run->add_flag("-q,--quiet", options->quiet, "Print the outcome only, not the timeline");
   run->callback([options, seed, &commands] {
     const bool seed_given = seed->count() > 0;

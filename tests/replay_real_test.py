@@ -7,6 +7,7 @@ answer is named with its URL and no password (exit 3), and a scenario real
 mode cannot run yet is refused with its JSON path (exit 2). Server restarts
 and failover go through scripts/infra (IDEMLAB_INFRA), which is left as it
 was: the primary a primary, its replica following it, no key of ours left."""
+import json
 import os
 import re
 import subprocess
@@ -112,6 +113,26 @@ r = run("replay", "key_deleted_on_error_after_charge", "--strategy", "baseline",
 check("a lost reply on the processor link is taken at the port, and the double charge shows live too",
       r.returncode == 0 and "drop_reply at reply:api<-processor (at the port, after:processor.*@api) #1 on api" in r.stdout
       and "VIOLATED at_most_one_charge" in r.stdout.split("\nreal:", 1)[-1], r.stdout + r.stderr)
+
+with tempfile.TemporaryDirectory() as folder:
+    calibration = os.path.join(folder, "calibration.json")
+    r = run("calibrate", "--real", "-o", calibration, "--samples", "20", "--compare", "--strategy", "db_unique",
+            "--real-runs", "1", "--sim-seeds", "1")
+    written = json.load(open(calibration)) if os.path.exists(calibration) else {}
+    ops = written.get("operations", {})
+    check("calibrate --real writes every operation's samples in the simulator's format",
+          written.get("format") == "idemlab-calibration/1" and len(ops) == 12
+          and all(len(v.get("samples_ns", [])) == 20 for v in ops.values()), f"{r.stdout}{r.stderr}{written}")
+    check("calibrate --compare prints each strategy's simulated and real percentiles",
+          re.search(r"^db_unique +[\d.]+ +[\d.]+ +[-+]\d+% +[\d.]+ +[\d.]+ +[-+]\d+% +(met|MISSED)$", r.stdout, re.M)
+          is not None, r.stdout + r.stderr)
+    r = run("run", "steady_no_faults", "--strategy", "db_unique", "-q", "--calibration", calibration)
+    check("run --calibration takes the file", r.returncode == 0 and "attempt latency p50" in r.stdout, r.stdout + r.stderr)
+    with open(calibration, "w") as f:
+        json.dump({"format": "idemlab-calibration/1", "operations": {"loopback.rtt": {"constant_ns": 5}}}, f)
+    r = run("run", "steady_no_faults", "--strategy", "db_unique", "-q", "--calibration", calibration)
+    check("a calibration without samples: exit 2 naming the file and the operation",
+          r.returncode == 2 and f"{calibration}: $.operations.loopback.rtt: needs samples_ns" in r.stderr, r.stderr)
 
 r = run("replay", "crash_after_charge_before_commit", "--strategy", "idempotency_key")
 check("replay without --real says what it needs (exit 2)", r.returncode == 2 and "--real" in r.stderr, r.stderr)
