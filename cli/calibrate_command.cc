@@ -20,6 +20,7 @@
 #include "cli/server_options.h"
 #include "cli/strategy_choice.h"
 #include "realmode/calibrate.h"
+#include "realmode/interrupt.h"
 #include "realmode/real_run.h"
 #include "scenarios/shipped.h"
 
@@ -128,6 +129,7 @@ int compare(const CalibrateOptions& o, const std::string& calibration, const rea
 int calibrate(const CalibrateOptions& o) {
   if (!o.real) throw UsageError("calibrate measures the live servers: pass --real");
   const realmode::Servers servers = resolve_servers(o.servers);
+  realmode::catch_interrupts();
   const std::string machine = machine_description();
   std::printf("measuring %d samples of each operation (%d at a time) on %s\n", o.samples, o.concurrency,
               machine.c_str());

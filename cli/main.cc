@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "realmode/endpoint.h"
 #include "realmode/infra_control.h"
+#include "realmode/interrupt.h"
 #include "realmode/real_run.h"
 #include "scenarios/scenario_json.h"
 
@@ -74,5 +75,7 @@ int main(int argc, char** argv) {
     return fail(e, 3);
   } catch (const idemlab::realmode::InfraFailed& e) {
     return fail(e, 3);
+  } catch (const idemlab::realmode::Interrupted& e) {
+    return fail(e, 130);
   }
 }

@@ -12,6 +12,7 @@
 #include "cli/strategy_choice.h"
 #include "cli/server_options.h"
 #include "realmode/compare.h"
+#include "realmode/interrupt.h"
 #include "realmode/real_run.h"
 #include "scenarios/shipped.h"
 
@@ -64,6 +65,7 @@ int replay(const ReplayOptions& o, bool seed_given) {
   const strategies::StrategyInfo* strategy = &strategy_named(o.strategy);
   const scenarios::Scenario scenario = scenarios::find_scenario(o.scenario);
   const realmode::Servers servers = resolve_servers(o.servers);
+  realmode::catch_interrupts();
   if (const std::optional<std::string> refusal = realmode::real_mode_refusal(scenario, servers)) {
     throw UsageError(o.scenario + ": " + *refusal);
   }

@@ -18,6 +18,7 @@
 #include "cli/server_options.h"
 #include "cli/strategy_choice.h"
 #include "realmode/compare.h"
+#include "realmode/interrupt.h"
 #include "realmode/real_run.h"
 #include "scenarios/shipped.h"
 
@@ -59,6 +60,7 @@ int validate(const ValidateOptions& o) {
   const std::vector<scenarios::Scenario> scenarios = chosen_scenarios(o.scenarios);
   const std::vector<const strategies::StrategyInfo*> strategies = strategies_named(o.strategies);
   const realmode::Servers servers = resolve_servers(o.servers);
+  realmode::catch_interrupts();
 
   std::map<std::string, Tally> tally;  // by strategy
   std::ostringstream table;

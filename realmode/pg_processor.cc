@@ -173,8 +173,22 @@ ports::Charge charge_answer(std::int64_t number, bool succeeded, bool replayed) 
 }
 
 // The whole of a charge, on a processor session's thread.
+// The processing time, on the worker; false if the processor is being shut
+// down meanwhile (the run ended or was interrupted: nobody waits for the
+// answer, and its ledger is about to be dropped).
+bool process(sim::Duration processing, const std::atomic<bool>& stopping) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::nanoseconds(processing);
+  while (!stopping.load()) {
+    const auto left = until - std::chrono::steady_clock::now();
+    if (left <= std::chrono::nanoseconds(0)) return true;
+    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(left, std::chrono::milliseconds(20)));
+  }
+  return false;
+}
+
 Result<ports::Charge> run_charge(PgConnection& c, const Statements& s, const ports::ChargeRequest& request,
-                                 sim::Duration retention, sim::Duration processing, bool declined) {
+                                 sim::Duration retention, sim::Duration processing, bool declined,
+                                 const std::atomic<bool>& stopping) {
   if (request.idempotency_key) {
     const KeyCheck key = check_key(c, s, *request.idempotency_key, models::processor::charge_parameters(request), retention);
     if (!key.taken) {
@@ -183,7 +197,7 @@ Result<ports::Charge> run_charge(PgConnection& c, const Statements& s, const por
       return Result<ports::Charge>::ok(charge_answer(integer(record, "number"), integer(record, "succeeded") != 0, true));
     }
   }
-  std::this_thread::sleep_for(std::chrono::nanoseconds(processing));
+  if (!process(processing, stopping)) return Result<ports::Charge>::failure(Status::kUnavailable, "the processor stopped");
   const PgConnection::Outcome inserted =
       c.exec(SqlText{s.insert_charge(),
                      {Value(request.intent), Value(request.amount), Value(request.currency), Value(request.customer),
@@ -196,7 +210,7 @@ Result<ports::Charge> run_charge(PgConnection& c, const Statements& s, const por
 }
 
 Result<ports::Refund> run_refund(PgConnection& c, const Statements& s, const ports::RefundRequest& request,
-                                 sim::Duration retention, sim::Duration processing) {
+                                 sim::Duration retention, sim::Duration processing, const std::atomic<bool>& stopping) {
   if (request.idempotency_key) {
     const KeyCheck key = check_key(c, s, *request.idempotency_key, models::processor::refund_parameters(request), retention);
     if (!key.taken) {
@@ -208,7 +222,7 @@ Result<ports::Refund> run_refund(PgConnection& c, const Statements& s, const por
       return Result<ports::Refund>::ok(ports::Refund{"re_" + std::to_string(integer(record, "number")), true});
     }
   }
-  std::this_thread::sleep_for(std::chrono::nanoseconds(processing));
+  if (!process(processing, stopping)) return Result<ports::Refund>::failure(Status::kUnavailable, "the processor stopped");
   Result<ports::Refund> response = Result<ports::Refund>::failure(Status::kError);
   const std::int64_t charge = models::processor::charge_number(request.charge_id);
   const PgConnection::Outcome refunded = c.exec(SqlText{s.refund(), {Value(charge), Value(request.amount)}}, &kNumber);
@@ -250,7 +264,11 @@ RealProcessor::RealProcessor(RealTimeLoop& loop, Endpoint endpoint, std::string 
   }
 }
 
-RealProcessor::~RealProcessor() = default;  // each session's worker finishes its charge, then joins
+RealProcessor::~RealProcessor() {
+  // A charge still in its processing time stops short; then each session's
+  // worker finishes its job and joins.
+  stopping_.store(true);
+}
 
 RealProcessor::Session& RealProcessor::take_session() {
   for (const std::unique_ptr<Session>& s : sessions_) {
@@ -268,8 +286,10 @@ sim::Task<Result<ports::Charge>> RealProcessor::charge(ports::ChargeRequest requ
   const bool declined = chance(loop_.sim().tape(), config_.decline, sim::Choice::kWorkload);
   Session& session = take_session();
   std::function<Result<ports::Charge>()> job = [&session, schema = schema_, request = std::move(request),
-                                                retention = config_.key_retention, processing, declined] {
-    Result<ports::Charge> r = run_charge(session.connection, Statements(schema), request, retention, processing, declined);
+                                                retention = config_.key_retention, processing, declined,
+                                                &stopping = stopping_] {
+    Result<ports::Charge> r =
+        run_charge(session.connection, Statements(schema), request, retention, processing, declined, stopping);
     session.busy = false;
     return r;
   };
@@ -281,8 +301,8 @@ sim::Task<Result<ports::Refund>> RealProcessor::refund(ports::RefundRequest requ
   const sim::Duration processing = config_.processing_time.sample(loop_.sim().tape());
   Session& session = take_session();
   std::function<Result<ports::Refund>()> job = [&session, schema = schema_, request = std::move(request),
-                                                retention = config_.key_retention, processing] {
-    Result<ports::Refund> r = run_refund(session.connection, Statements(schema), request, retention, processing);
+                                                retention = config_.key_retention, processing, &stopping = stopping_] {
+    Result<ports::Refund> r = run_refund(session.connection, Statements(schema), request, retention, processing, stopping);
     session.busy = false;
     return r;
   };

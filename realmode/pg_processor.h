@@ -69,7 +69,8 @@ class RealProcessor final : public ports::Processor {
   models::processor::ProcessorConfig config_;
   sim::Duration timeout_;
   PgConnection reader_;  // ground-truth queries and set-up, from the loop's thread
-  std::vector<std::unique_ptr<Session>> sessions_;
+  std::atomic<bool> stopping_{false};  // set when the processor goes
+  std::vector<std::unique_ptr<Session>> sessions_;  // last: their workers join first
 };
 
 }  // namespace idemlab::realmode

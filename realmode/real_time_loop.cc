@@ -2,9 +2,16 @@
 
 #include <future>
 
+#include "realmode/interrupt.h"
+
 #include <algorithm>
 
 namespace idemlab::realmode {
+namespace {
+
+constexpr sim::Duration kInterruptCheck = 100 * sim::kMillisecond;
+
+}  // namespace
 
 RealTimeLoop::RealTimeLoop(sim::Simulator& sim) : sim_(sim), start_(std::chrono::steady_clock::now()) {}
 
@@ -50,8 +57,10 @@ bool RealTimeLoop::run(const std::function<bool()>& done, sim::Duration limit) {
     drain_posted();
     sim_.run_until(wall);  // the processes the completions woke
     if (done()) return true;
+    if (interrupt_requested()) throw Interrupted();
     if (wall >= end) return false;
-    const sim::Time wake = std::min(sim_.next_event_time(), end);
+    // Waits no longer than kInterruptCheck, so that a signal is seen soon.
+    const sim::Time wake = std::min({sim_.next_event_time(), end, wall + kInterruptCheck});
     std::unique_lock<std::mutex> lock(mutex_);
     posted_cv_.wait_for(lock, std::chrono::nanoseconds(std::max<sim::Time>(wake - wall_now(), 0)),
                         [this] { return !posted_.empty(); });

@@ -50,7 +50,7 @@ class RealTimeLoop {
 
   // Runs timers and completions as they come due, until `done()` holds
   // (checked between batches) or `limit` of wall-clock time has passed.
-  // True if done.
+  // True if done. Throws Interrupted after SIGINT or SIGTERM (interrupt.h).
   bool run(const std::function<bool()>& done, sim::Duration limit);
 
  private:
