@@ -10,9 +10,11 @@ was: the primary a primary, its replica following it, no key of ours left."""
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 IDEMLAB = sys.argv[1]
 results = []
@@ -133,6 +135,27 @@ with tempfile.TemporaryDirectory() as folder:
     r = run("run", "steady_no_faults", "--strategy", "db_unique", "-q", "--calibration", calibration)
     check("a calibration without samples: exit 2 naming the file and the operation",
           r.returncode == 2 and f"{calibration}: $.operations.loopback.rtt: needs samples_ns" in r.stderr, r.stderr)
+
+def schemas():
+    pg = os.environ.get("IDEMLAB_PG", "")
+    return subprocess.run(["psql", pg, "-qAt", "-c", "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'idemlab%'"],
+                          capture_output=True, text=True).stdout.split()
+
+
+before = schemas()
+# The processor takes 70 s here: Ctrl-C must not wait for it.
+p = subprocess.Popen([IDEMLAB, "replay", "lock_ttl_expires_while_charging", "--strategy", "baseline", "--real"],
+                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+time.sleep(5)
+p.send_signal(signal.SIGINT)
+try:
+    out, err = p.communicate(timeout=20)
+except subprocess.TimeoutExpired:
+    p.kill()
+    out, err = p.communicate()
+check("Ctrl-C during a real run: exit 130 within seconds, saying so, and nothing of the run is left",
+      p.returncode == 130 and "interrupted" in err and schemas() == before
+      and redis(primary, "--scan", "--pattern", "idemlab:*") == "", f"exit {p.returncode}: {err!r} {schemas()}")
 
 r = run("replay", "crash_after_charge_before_commit", "--strategy", "idempotency_key")
 check("replay without --real says what it needs (exit 2)", r.returncode == 2 and "--real" in r.stderr, r.stderr)
