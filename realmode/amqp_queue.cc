@@ -378,9 +378,30 @@ class RealConsumer final : public ports::Consumer {
 };
 
 RealQueue::RealQueue(RealTimeLoop& loop, Endpoint endpoint, std::string prefix, sim::Duration timeout)
-    : loop_(loop), endpoint_(endpoint), prefix_(std::move(prefix)), timeout_(timeout), publisher_(endpoint, timeout),
-      inspector_(endpoint, timeout) {
+    : loop_(loop), endpoint_(endpoint), prefix_(std::move(prefix)), timeout_(timeout), inspector_(endpoint, timeout) {
   assert(!prefix_.empty() && "an empty prefix would name queues real mode did not create");
+  // Opened before the traffic comes, each on its own worker; one that fails
+  // connects again at its first publish.
+  for (int i = 0; i < kWarmPublishers; ++i) {
+    publishers_.push_back(std::make_unique<Publisher>(endpoint_, timeout_));
+    AmqpConnection& connection = publishers_.back()->connection;
+    publishers_.back()->worker.submit([&connection] {
+      try {
+        connection.connect(true);
+      } catch (const Unreachable&) {
+      }
+    });
+  }
+}
+
+RealQueue::Publisher& RealQueue::take_publisher() {
+  for (const std::unique_ptr<Publisher>& p : publishers_) {
+    bool idle = false;
+    if (p->busy.compare_exchange_strong(idle, true)) return *p;
+  }
+  publishers_.push_back(std::make_unique<Publisher>(endpoint_, timeout_));
+  publishers_.back()->busy = true;
+  return *publishers_.back();
 }
 
 RealQueue::~RealQueue() { assert(consumers_.empty() && "consumers outlive their queue port"); }
@@ -388,17 +409,23 @@ RealQueue::~RealQueue() { assert(consumers_.empty() && "consumers outlive their 
 sim::Task<Result<Unit>> RealQueue::declare(std::string queue, ports::QueueOptions options) {
   if (!options.dead_letter_queue.empty()) options.dead_letter_queue = name(options.dead_letter_queue);
   declared_.insert(name(queue));
-  std::function<AmqpConnection::Outcome()> job = [c = &publisher_, queue = name(queue), options] {
-    return connected(*c, true, [&] { return c->declare(queue, options); });
+  Publisher& p = take_publisher();
+  std::function<AmqpConnection::Outcome()> job = [&p, queue = name(queue), options] {
+    AmqpConnection::Outcome o = connected(p.connection, true, [&] { return p.connection.declare(queue, options); });
+    p.busy = false;
+    return o;
   };
-  co_return unit_of(co_await offload(loop_, publisher_worker_, std::move(job)));
+  co_return unit_of(co_await offload(loop_, p.worker, std::move(job)));
 }
 
 sim::Task<Result<Unit>> RealQueue::publish(std::string queue, ports::Message message) {
-  std::function<AmqpConnection::Outcome()> job = [c = &publisher_, queue = name(queue), message = std::move(message)] {
-    return connected(*c, true, [&] { return c->publish(queue, message); });
+  Publisher& p = take_publisher();
+  std::function<AmqpConnection::Outcome()> job = [&p, queue = name(queue), message = std::move(message)] {
+    AmqpConnection::Outcome o = connected(p.connection, true, [&] { return p.connection.publish(queue, message); });
+    p.busy = false;
+    return o;
   };
-  co_return unit_of(co_await offload(loop_, publisher_worker_, std::move(job)));
+  co_return unit_of(co_await offload(loop_, p.worker, std::move(job)));
 }
 
 sim::Task<Result<std::unique_ptr<ports::Consumer>>> RealQueue::consume(std::string queue, std::int64_t prefetch) {

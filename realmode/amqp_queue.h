@@ -8,6 +8,7 @@
 // carrying the run's id, and clean-up deletes exactly the queues it declared.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -110,12 +111,25 @@ class RealQueue final : public ports::Queue {
   friend class RealConsumer;
   std::string name(const std::string& queue) const { return prefix_ + queue; }
 
+  // Publishing connections, in confirm mode, each on its own worker: a
+  // publish waits for its confirm, and concurrent publishers (request
+  // handlers, relays) each have a channel of their own, as a service's
+  // threads would, rather than queueing behind each other's confirms.
+  struct Publisher {
+    Publisher(const Endpoint& endpoint, sim::Duration timeout) : connection(endpoint, timeout) {}
+    AmqpConnection connection;
+    WorkerThread worker;             // after the connection: joins before it goes
+    std::atomic<bool> busy = false;  // from taking until its job ends (on the worker)
+  };
+  static constexpr int kWarmPublishers = 4;
+  // A free publisher, or a new one when all are busy.
+  Publisher& take_publisher();
+
   RealTimeLoop& loop_;
   Endpoint endpoint_;
   std::string prefix_;
   sim::Duration timeout_;
-  AmqpConnection publisher_;
-  WorkerThread publisher_worker_;  // after publisher_: joins before it is destroyed
+  std::vector<std::unique_ptr<Publisher>> publishers_;
   std::set<std::string> declared_;
   std::set<RealConsumer*> consumers_;
   AmqpConnection inspector_;  // has_pending, from the loop's thread
