@@ -140,7 +140,7 @@ int calibrate(const CalibrateOptions& o) {
     std::printf("%-26s %10.1f %10.1f %10.1f\n", name.c_str(), checks::percentile(samples, 0.5) / 1000.0,
                 checks::percentile(samples, 0.99) / 1000.0, checks::percentile(samples, 1.0) / 1000.0);
   }
-  write_file_atomically(o.output, realmode::calibration_json(measured, machine));
+  write_file_atomically(o.output, realmode::calibration_json(measured, machine, o.concurrency));
   std::printf("wrote %s\n", o.output.c_str());
   return o.compare ? compare(o, o.output, servers) : 0;
 }

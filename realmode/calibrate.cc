@@ -74,8 +74,8 @@ ports::Schema calibration_schema() {
 
 // One stream of measurements: every operation through the ports, one call
 // at a time, on the loop's clock (the wall clock), into the shared
-// `measured`. Several streams run at once, so that the servers are as busy
-// as under a workload's concurrent clients and background workers.
+// `measured`. Several streams can run at once (--concurrency), for figures
+// taken under load.
 // Failures are kept, not thrown: a coroutine must not throw.
 class Stream {
  public:
@@ -246,11 +246,14 @@ Measurements measure_latencies(const Servers& servers, int samples, int concurre
   return out;
 }
 
-std::string calibration_json(const Measurements& measurements, const std::string& machine) {
+std::string calibration_json(const Measurements& measurements, const std::string& machine, int concurrency) {
   nlohmann::ordered_json root;
   root["format"] = "idemlab-calibration/1";
   root["machine"] = machine;
-  root["measured_with"] = "idemlab calibrate --real: each operation through real mode's ports, one at a time";
+  std::string how = "idemlab calibrate --real: each operation through real mode's ports, ";
+  how += std::to_string(concurrency);
+  how += concurrency == 1 ? " call at a time" : " calls at a time";
+  root["measured_with"] = how;
   nlohmann::ordered_json operations = nlohmann::ordered_json::object();
   for (const auto& [name, samples] : measurements) operations[name]["samples_ns"] = samples;
   root["operations"] = operations;

@@ -23,8 +23,8 @@ using Measurements = std::map<std::string, std::vector<sim::Duration>>;
 // RealRunError.
 Measurements measure_latencies(const Servers& servers, int samples, int concurrency);
 
-// The calibration file: format, the machine it was measured on, every
-// operation's samples.
-std::string calibration_json(const Measurements& measurements, const std::string& machine);
+// The calibration file: format, the machine it was measured on and how,
+// every operation's samples.
+std::string calibration_json(const Measurements& measurements, const std::string& machine, int concurrency);
 
 }  // namespace idemlab::realmode

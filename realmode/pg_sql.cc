@@ -141,7 +141,9 @@ class RealTx final : public ports::Tx {
     // Neither committed nor rolled back: roll back. The session's worker runs
     // this before anything a later transaction gives it.
     PgSession* session = session_;
-    session->worker.submit([session] { session->connection.exec("ROLLBACK"); });
+    // A session lost to a server restart has no transaction left to roll
+    // back (and libpqxx 6 leaks a result on a dead connection).
+    if (!session->lost) session->worker.submit([session] { session->connection.exec("ROLLBACK"); });
     sql_.give_back(session);
   }
 

@@ -11,7 +11,7 @@ TEST_CASE("the calibration file calibrate writes is one the simulator reads and 
   Measurements measured;
   for (const std::string& name : models::calibrated_operations()) measured[name] = {300, 100, 200};
   measured["amqp.deliver_ack"] = {5};  // written for reference, not needed by a world
-  const std::string text = calibration_json(measured, "test machine");
+  const std::string text = calibration_json(measured, "test machine", 1);
   const std::map<std::string, sim::LatencyModel> read = sim::parse_calibration(text, "cal.json");
   REQUIRE(read.size() == measured.size());
   for (const auto& [name, samples] : measured) {
