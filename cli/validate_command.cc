@@ -2,7 +2,9 @@
 // every strategy, on the live servers and in the simulator with the same
 // seeds; one line per run (agree, or DISAGREE with the differences), then per
 // strategy the runs, the runs with a violation, simulated and real, and the
-// agreements. Scenarios real mode cannot run yet are listed with the reason.
+// agreements. An interleaving of the catalogue agrees intent by intent; a
+// failure scenario's run, whose faults are drawn, when the same invariants
+// are violated. Scenarios real mode cannot run yet are listed with the reason.
 // Exit codes: 0 every run agrees, 1 some disagree, 2 bad input, 3 a server
 // does not answer.
 //   --runs N        seeds per failure scenario (catalogue interleavings run
@@ -71,7 +73,12 @@ int validate(const ValidateOptions& o) {
       std::printf("%s: not run: %s\n", scenario.name.c_str(), refusal->c_str());
       continue;
     }
-    const std::uint64_t seeds = is_failure_scenario(scenario) ? o.runs : 1;
+    // A failure scenario's faults are drawn call by call, and the wall clock
+    // orders the draws otherwise than simulated time does: its runs agree
+    // when they break the same invariants (the rates are what it compares).
+    // An interleaving's faults are targeted: every intent must agree.
+    const bool drawn = is_failure_scenario(scenario);
+    const std::uint64_t seeds = drawn ? o.runs : 1;
     for (const strategies::StrategyInfo* strategy : strategies) {
       for (std::uint64_t i = 0; i < seeds; ++i) {
         const std::uint64_t seed = scenario.schedule ? scenario.schedule->seed + i : 1 + i;
@@ -80,20 +87,25 @@ int validate(const ValidateOptions& o) {
         const std::vector<std::string> diff = realmode::differences(simulated, real);
         const std::set<std::string> sim_violated = realmode::violated_invariants(simulated);
         const std::set<std::string> real_violated = realmode::violated_invariants(real);
+        const bool agree = drawn ? sim_violated == real_violated : diff.empty();
         Tally& t = tally[strategy->name];
         ++t.runs;
         t.simulated_violating += sim_violated.empty() ? 0 : 1;
         t.real_violating += real_violated.empty() ? 0 : 1;
-        t.agreeing += diff.empty() ? 1 : 0;
-        disagreements += diff.empty() ? 0 : 1;
+        t.agreeing += agree ? 1 : 0;
+        disagreements += agree ? 0 : 1;
         std::printf("%s %s seed %llu: %s (simulated: %s; real: %s)\n", scenario.name.c_str(), strategy->name.c_str(),
-                    static_cast<unsigned long long>(seed), diff.empty() ? "agree" : "DISAGREE",
+                    static_cast<unsigned long long>(seed), agree ? "agree" : "DISAGREE",
                     realmode::invariants_text(sim_violated).c_str(), realmode::invariants_text(real_violated).c_str());
-        for (const std::string& d : diff) std::printf("  %s\n", d.c_str());
+        if (drawn && !diff.empty()) {
+          std::printf("  (%zu per-intent differences: the faults were drawn otherwise)\n", diff.size());
+        } else {
+          for (const std::string& d : diff) std::printf("  %s\n", d.c_str());
+        }
         std::fflush(stdout);
         table << "| " << scenario.name << " | " << strategy->name << " | " << seed << " | "
               << realmode::invariants_text(sim_violated) << " | " << realmode::invariants_text(real_violated) << " | "
-              << (diff.empty() ? "yes" : "**no**") << " |\n";
+              << (agree ? "yes" : "**no**") << " |\n";
       }
     }
   }
