@@ -73,10 +73,7 @@ int validate(const ValidateOptions& o) {
       std::printf("%s: not run: %s\n", scenario.name.c_str(), refusal->c_str());
       continue;
     }
-    // A failure scenario's faults are drawn call by call, and the wall clock
-    // orders the draws otherwise than simulated time does: its runs agree
-    // when they break the same invariants (the rates are what it compares).
-    // An interleaving's faults are targeted: every intent must agree.
+    // A failure scenario's faults are drawn (realmode::agree).
     const bool drawn = is_failure_scenario(scenario);
     const std::uint64_t seeds = drawn ? o.runs : 1;
     for (const strategies::StrategyInfo* strategy : strategies) {
@@ -87,7 +84,7 @@ int validate(const ValidateOptions& o) {
         const std::vector<std::string> diff = realmode::differences(simulated, real);
         const std::set<std::string> sim_violated = realmode::violated_invariants(simulated);
         const std::set<std::string> real_violated = realmode::violated_invariants(real);
-        const bool agree = drawn ? sim_violated == real_violated : diff.empty();
+        const bool agree = realmode::agree(simulated, real, drawn);
         Tally& t = tally[strategy->name];
         ++t.runs;
         t.simulated_violating += sim_violated.empty() ? 0 : 1;

@@ -43,4 +43,9 @@ std::vector<std::string> differences(const scenarios::RunReport& sim, const scen
   return out;
 }
 
+bool agree(const scenarios::RunReport& simulated, const scenarios::RunReport& real, bool drawn) {
+  if (drawn) return violated_invariants(simulated) == violated_invariants(real);
+  return differences(simulated, real).empty();
+}
+
 }  // namespace idemlab::realmode

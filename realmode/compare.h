@@ -13,6 +13,11 @@
 namespace idemlab::realmode {
 
 std::vector<std::string> differences(const scenarios::RunReport& simulated, const scenarios::RunReport& real);
+// The verdict. `drawn`: the scenario's faults are drawn call by call (a
+// failure scenario), and the wall clock orders the draws otherwise than
+// simulated time, so the runs agree when they violate the same invariants;
+// else (targeted faults) when there is no difference at all.
+bool agree(const scenarios::RunReport& simulated, const scenarios::RunReport& real, bool drawn);
 std::set<std::string> violated_invariants(const scenarios::RunReport& report);
 // "a, b", or "none".
 std::string invariants_text(const std::set<std::string>& invariants);
