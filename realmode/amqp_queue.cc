@@ -380,17 +380,11 @@ class RealConsumer final : public ports::Consumer {
 RealQueue::RealQueue(RealTimeLoop& loop, Endpoint endpoint, std::string prefix, sim::Duration timeout)
     : loop_(loop), endpoint_(endpoint), prefix_(std::move(prefix)), timeout_(timeout), inspector_(endpoint, timeout) {
   assert(!prefix_.empty() && "an empty prefix would name queues real mode did not create");
-  // Opened before the traffic comes, each on its own worker; one that fails
-  // connects again at its first publish.
+  // Opened before the traffic comes, each on its own worker.
   for (int i = 0; i < kWarmPublishers; ++i) {
     publishers_.push_back(std::make_unique<Publisher>(endpoint_, timeout_));
     AmqpConnection& connection = publishers_.back()->connection;
-    publishers_.back()->worker.submit([&connection] {
-      try {
-        connection.connect(true);
-      } catch (const Unreachable&) {
-      }
-    });
+    publishers_.back()->worker.connect_ahead([&connection] { connection.connect(true); });
   }
 }
 

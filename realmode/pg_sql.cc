@@ -250,17 +250,11 @@ RealSql::RealSql(RealTimeLoop& loop, Endpoint endpoint, std::string schema, std:
   // A pool's connections are open before the traffic comes, as a service's
   // are: opening one costs a PostgreSQL backend's start (milliseconds),
   // which would otherwise land on whichever request first needs one more.
-  // Each connects on its own worker, at once; one that fails connects again
-  // at its first statement.
+  // Each connects on its own worker, at once.
   for (std::size_t i = 0; i < std::min(kWarmSessions, sessions_max_); ++i) {
     sessions_.push_back(std::make_unique<PgSession>(endpoint_));
     PgConnection& connection = sessions_.back()->connection;
-    sessions_.back()->worker.submit([&connection] {
-      try {
-        connection.connect();
-      } catch (const Unreachable&) {
-      }
-    });
+    sessions_.back()->worker.connect_ahead([&connection] { connection.connect(); });
   }
 }
 

@@ -1,10 +1,9 @@
 #include "realmode/real_time_loop.h"
 
+#include <algorithm>
 #include <future>
 
 #include "realmode/interrupt.h"
-
-#include <algorithm>
 
 namespace idemlab::realmode {
 namespace {

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <exception>
 #include <functional>
 #include <map>
 #include <memory>
@@ -78,6 +79,19 @@ class WorkerThread {
   // Runs `job` after the jobs already given and waits for it: for the loop's
   // thread to act on a connection between calls (a server restarted).
   void run_and_wait(std::function<void()> job);
+
+  // Opens a connection ahead of the traffic, as a service's pool does:
+  // `connect` runs on this worker before any call it is given. A failure is
+  // left for the first call, which connects again and reports it.
+  template <class Connect>
+  void connect_ahead(Connect connect) {
+    submit([connect] {
+      try {
+        connect();
+      } catch (const std::exception&) {
+      }
+    });
+  }
 
  private:
   void work();
