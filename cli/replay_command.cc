@@ -60,6 +60,10 @@ void print_side(const char* label, const scenarios::RunReport& r) {
   if (r.violations.empty()) std::printf("  no invariant violated\n");
 }
 
+std::string followed_text(const scenarios::RunReport& r) {
+  return r.schedule_divergence.empty() ? std::string("followed it") : "LEFT it at " + r.schedule_divergence;
+}
+
 int replay(const ReplayOptions& o, bool seed_given) {
   if (!o.real) throw UsageError("replay runs on the live servers: pass --real (idemlab run replays in simulation)");
   const strategies::StrategyInfo* strategy = &strategy_named(o.strategy);
@@ -69,15 +73,26 @@ int replay(const ReplayOptions& o, bool seed_given) {
   if (const std::optional<std::string> refusal = realmode::real_mode_refusal(scenario, servers)) {
     throw UsageError(o.scenario + ": " + *refusal);
   }
+  if (scenario.schedule && !seed_given && scenario.schedule->strategy != strategy->name) {
+    throw UsageError(o.scenario + ": $.schedule.strategy: recorded with " + scenario.schedule->strategy + ", not " +
+                     strategy->name + " (pass --seed to run it afresh)");
+  }
   const std::uint64_t seed = scenario.schedule && !seed_given ? scenario.schedule->seed : o.seed;
+  const bool scheduled = realmode::follows_schedule(scenario, strategy->name, seed);
   std::printf("scenario %s, strategy %s, seed %llu\n", scenario.name.c_str(), strategy->name.c_str(),
               static_cast<unsigned long long>(seed));
   std::fflush(stdout);
-  const scenarios::RunReport simulated = scenarios::run_once(scenario, *strategy, seed, sim::TraceLevel::kHash);
+  const scenarios::RunReport simulated = scenarios::run_once(
+      scenario, *strategy, seed, sim::TraceLevel::kHash, scheduled ? scenarios::RunMode::kReplay : scenarios::RunMode::kSeed);
   const scenarios::RunReport real = realmode::run_real(scenario, *strategy, seed, servers);
   if (o.timeline) std::fputs(real.timeline.c_str(), stdout);
   print_side("simulated", simulated);
   print_side("real", real);
+  if (scheduled) {
+    std::printf("schedule: %zu steps; simulated %s; live %s, %zu let past while blocked on a lock\n",
+                scenario.schedule->steps.size(), followed_text(simulated).c_str(), followed_text(real).c_str(),
+                real.schedule_steps_blocked);
+  }
   const std::vector<std::string> diff = realmode::differences(simulated, real);
   if (diff.empty()) {
     std::printf("agree\n");

@@ -79,7 +79,10 @@ int validate(const ValidateOptions& o) {
     for (const strategies::StrategyInfo* strategy : strategies) {
       for (std::uint64_t i = 0; i < seeds; ++i) {
         const std::uint64_t seed = scenario.schedule ? scenario.schedule->seed + i : 1 + i;
-        const scenarios::RunReport simulated = scenarios::run_once(scenario, *strategy, seed, sim::TraceLevel::kHash);
+        const bool scheduled = realmode::follows_schedule(scenario, strategy->name, seed);
+        const scenarios::RunReport simulated =
+            scenarios::run_once(scenario, *strategy, seed, sim::TraceLevel::kHash,
+                                scheduled ? scenarios::RunMode::kReplay : scenarios::RunMode::kSeed);
         const scenarios::RunReport real = realmode::run_real(scenario, *strategy, seed, servers);
         const std::vector<std::string> diff = realmode::differences(simulated, real);
         const std::set<std::string> sim_violated = realmode::violated_invariants(simulated);

@@ -40,6 +40,10 @@ std::vector<std::string> differences(const scenarios::RunReport& sim, const scen
   if (simulated != measured) {
     out.push_back("invariants violated: " + invariants_text(simulated) + " simulated, " + invariants_text(measured) + " real");
   }
+  // Runs that followed a recorded schedule are the same interleaving only
+  // if both followed it to the end.
+  if (!sim.schedule_divergence.empty()) out.push_back("the simulation left the schedule: " + sim.schedule_divergence);
+  if (!real.schedule_divergence.empty()) out.push_back("the live run left the schedule: " + real.schedule_divergence);
   return out;
 }
 

@@ -1,7 +1,8 @@
 // A real run beside the simulated one: where they differ, in words. They
 // agree when every intent was charged as many times and got the same last
 // answer, and the same invariants were violated. (Retries in between may
-// differ in number: the wall clock is not the simulated one.)
+// differ in number: the wall clock is not the simulated one.) Runs that
+// follow a recorded schedule must also both have followed it.
 #pragma once
 
 #include <set>

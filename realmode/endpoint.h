@@ -17,6 +17,9 @@ struct Endpoint {
   std::string host;
   int port = 0;
   std::string path;  // Redis: database number; PostgreSQL: database; AMQP: vhost (default "/")
+  // PostgreSQL: the application_name its connections carry (a run's, so
+  // that pg_stat_activity tells the run's sessions apart). Not in URLs.
+  std::string application;
 
   // The URL with the password replaced by "***": for messages and logs.
   std::string redacted() const;

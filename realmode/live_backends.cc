@@ -51,6 +51,12 @@ const std::string& after_probing(const Servers& servers, const std::string& run_
   return run_id;
 }
 
+// The run's PostgreSQL sessions carry its id as their application_name.
+Endpoint run_sessions(Endpoint postgres, const std::string& run_id) {
+  postgres.application = "idemlab " + run_id;
+  return postgres;
+}
+
 }  // namespace
 
 LiveBackends::LiveBackends(RealTimeLoop& loop, const Servers& servers, const models::WorldConfig& config,
@@ -62,13 +68,30 @@ LiveBackends::LiveBackends(RealTimeLoop& loop, const Servers& servers, const mod
       redis_(servers.redis, config.redis_timeout),
       redis_reader_(servers.redis, 5 * sim::kSecond),
       kv_(loop, redis_worker_, redis_, key_prefix_),
-      sql_(loop, servers.postgres, "idemlab_" + run_id_),
+      sql_(loop, run_sessions(servers.postgres, run_id_), "idemlab_" + run_id_),
       queue_(loop, servers.amqp, "idemlab." + run_id_ + ".", config.rabbitmq_timeout),
-      processor_(loop, servers.postgres, "idemlab_processor_" + run_id_, config.processor, config.processor_timeout) {
+      processor_(loop, run_sessions(servers.postgres, run_id_), "idemlab_processor_" + run_id_, config.processor,
+                 config.processor_timeout),
+      lock_probe_(servers.postgres) {
   redis_reader_.connect();
 }
 
 LiveBackends::~LiveBackends() { clean_up(); }
+
+sim::Task<int> LiveBackends::sessions_waiting_on_locks() {
+  std::function<int()> ask = [this] {
+    lock_probe_.connect();
+    const SqlText count{
+        "SELECT count(*) AS waiting FROM pg_stat_activity "
+        "WHERE application_name = $1 AND cardinality(pg_blocking_pids(pid)) > 0",
+        {ports::Value("idemlab " + run_id_)}};
+    static const ports::TableSchema kCount{"waiting", {{"waiting", ports::ColumnType::kBigint}}, {}, {}};
+    const PgConnection::Outcome o = lock_probe_.exec(count, &kCount);
+    if (o.status != ports::Status::kOk || o.rows.empty()) return 0;
+    return static_cast<int>(std::get<std::int64_t>(o.rows.front().at("waiting")));
+  };
+  co_return co_await offload(loop_, lock_probe_worker_, std::move(ask));
+}
 
 void LiveBackends::clean_up() {
   auto attempt = [](const char* what, const std::function<void()>& step) {

@@ -47,6 +47,11 @@ class LiveBackends {
   void failover_redis();
   void restart_postgres();
 
+  // How many of the run's PostgreSQL sessions (the service's and the
+  // processor's) wait on a lock another holds now (pg_blocking_pids), on a
+  // connection of its own: the turnstile's question.
+  sim::Task<int> sessions_waiting_on_locks();
+
   // Ground truth now, read from the servers (blocking; from the loop's
   // thread). Keys are named without the run's prefix.
   std::unique_ptr<checks::GroundTruth> truth(const models::clients::History& history, sim::Time now);
@@ -69,6 +74,8 @@ class LiveBackends {
   RealSql sql_;
   RealQueue queue_;
   RealProcessor processor_;
+  PgConnection lock_probe_;
+  WorkerThread lock_probe_worker_;  // after its connection: joins before it goes
 };
 
 }  // namespace idemlab::realmode

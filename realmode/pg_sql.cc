@@ -27,6 +27,7 @@ std::string conninfo(const Endpoint& e) {
   if (!e.path.empty()) out += " dbname=" + conninfo_value(e.path);
   if (!e.user.empty()) out += " user=" + conninfo_value(e.user);
   if (!e.password.empty()) out += " password=" + conninfo_value(e.password);
+  if (!e.application.empty()) out += " application_name=" + conninfo_value(e.application);
   return out;
 }
 

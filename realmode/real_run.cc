@@ -7,6 +7,7 @@
 #include "models/sim_clock.h"
 #include "realmode/live_backends.h"
 #include "realmode/run_id.h"
+#include "realmode/turnstile.h"
 
 namespace idemlab::realmode {
 namespace {
@@ -98,6 +99,10 @@ std::optional<std::string> real_mode_refusal(const scenarios::Scenario& scenario
   return std::nullopt;
 }
 
+bool follows_schedule(const scenarios::Scenario& scenario, const std::string& strategy, std::uint64_t seed) {
+  return scenario.schedule && scenario.schedule->strategy == strategy && scenario.schedule->seed == seed;
+}
+
 scenarios::RunReport run_real(const scenarios::Scenario& scenario, const strategies::StrategyInfo& info,
                               std::uint64_t seed, const Servers& servers) {
   assert(!real_mode_refusal(scenario, servers));
@@ -118,6 +123,12 @@ scenarios::RunReport run_real(const scenarios::Scenario& scenario, const strateg
   // On loopback the replica is a fraction of a millisecond behind; the
   // scenario's lag decides which writes a failover loses.
   if (fails_over_redis(scenario)) live.set_redis_lag(config.redis.replication_lag);
+  std::unique_ptr<Turnstile> turnstile;
+  if (follows_schedule(scenario, info.name, seed)) {
+    turnstile = std::make_unique<Turnstile>(world.sim(), scenario.schedule->steps,
+                                            [&live] { return live.sessions_waiting_on_locks(); });
+    plan.follow(*turnstile);
+  }
   std::unique_ptr<strategies::Strategy> strategy = info.make(scenario.options);
   // However the run ends (an exception too), its processes, which hold the
   // live ports, the fault plan and the strategy, end before those go: open
@@ -134,6 +145,7 @@ scenarios::RunReport run_real(const scenarios::Scenario& scenario, const strateg
   }
 
   world.sim().spawn(scenarios::end_fault_phase(world, scenario), nullptr, "calm");
+  if (turnstile) world.sim().spawn(turnstile->watch_locks(), nullptr, "turnstile");
 
   const std::vector<std::string> queues = strategy->queues();
   auto settled = [&] {
@@ -184,6 +196,10 @@ scenarios::RunReport run_real(const scenarios::Scenario& scenario, const strateg
   report.run.events = world.sim().events_executed();
   report.timeline = world.sim().trace().timeline();
   report.trace_hash = world.sim().trace().hash();
+  if (turnstile) {
+    report.schedule_divergence = turnstile->divergence();
+    report.schedule_steps_blocked = turnstile->steps_blocked();
+  }
   return report;
 }
 

@@ -29,6 +29,11 @@ class RealRunError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Whether the run of `strategy` with `seed` follows the scenario's recorded
+// schedule: one recorded with that strategy and seed. The simulation then
+// replays it (RunMode::kReplay) and the live run goes through a Turnstile.
+bool follows_schedule(const scenarios::Scenario& scenario, const std::string& strategy, std::uint64_t seed);
+
 // REQUIRES: real_mode_refusal(scenario, servers) is empty. Throws Unreachable before
 // making anything if a server does not answer; everything the run made is
 // removed before it returns.

@@ -204,10 +204,8 @@ FaultPlan::Verdict FaultPlan::hit(const std::string& point, sim::Node& node) {
   const std::string family = point.substr(0, point.find('.')) + ".*";  // "after:kv.set" -> "after:kv.*"
   // Only the points some fault names are counted; the rest pass straight on.
   if (!keep_steps_ && !watched_.count(point) && !watched_.count(family)) return Verdict::kContinue;
-  if (keep_steps_ && point.rfind("before:", 0) == 0) {
-    const sim::Process* process = world_.sim().current();
-    steps_.push_back({node.name(), process != nullptr ? process->name : std::string(), point.substr(7)});
-  }
+  const sim::Process* process = world_.sim().current();
+  const std::string process_name = process != nullptr ? process->name : std::string();
   // Counted per point and node, so that "@node" points count that node's
   // hits, and per port ("after:kv.*"), for link faults taken at the ports.
   ++hits_[point];
@@ -241,6 +239,15 @@ FaultPlan::Verdict FaultPlan::hit(const std::string& point, sim::Node& node) {
       case Action::kRestartBroker: servers_->restart_broker(); break;
       default: assert(false && "link faults are injected up front");
     }
+  }
+  // A step is an operation as its caller saw it end, in that order: answered
+  // (its after: point), or dropped or crashed before it was made. That is
+  // the order in which the operations took effect, which real mode's
+  // turnstile reproduces (the order they started in is not: a call started
+  // first may be served second).
+  const bool after = point.rfind("after:", 0) == 0;
+  if (keep_steps_ && (after || verdict != Verdict::kContinue)) {
+    steps_.push_back({node.name(), process_name, point.substr(after ? 6 : 7)});
   }
   return verdict;
 }

@@ -22,7 +22,7 @@
 
 namespace idemlab::scenarios {
 
-// One port operation of a run, in the order the run made them: which node,
+// One port operation of a run, in the order they ended: which node,
 // which process (a request's handler is named after the request, so the
 // process says which client intent it serves), which operation ("kv.set").
 struct ScheduleStep {
@@ -103,11 +103,17 @@ class FaultPlan final : public ports::FaultHook {
   // Called by the decorators. Performs the faults due at this hit of `point`.
   Verdict hit(const std::string& point, sim::Node& node) override;
 
+  // Real mode following a recorded schedule: every decorated operation
+  // passes `gate` (kept) first.
+  void follow(ports::Gate& gate) { gate_ = &gate; }
+  ports::Gate* gate() override { return gate_; }
+
   // Faults taken so far, for reports and recorded schedules.
   const std::vector<std::string>& taken() const { return taken_; }
 
-  // Every port operation reached, in order (node, process, operation), when
-  // asked for before the run starts: the steps of a recorded schedule.
+  // Every port operation, in the order the callers saw them end (node,
+  // process, operation), when asked for before the run starts: the steps of
+  // a recorded schedule.
   void keep_steps() { keep_steps_ = true; }
   const std::vector<ScheduleStep>& steps() const { return steps_; }
 
@@ -127,6 +133,7 @@ class FaultPlan final : public ports::FaultHook {
   std::vector<std::string> taken_;
   bool keep_steps_ = false;
   std::vector<ScheduleStep> steps_;
+  ports::Gate* gate_ = nullptr;
   std::vector<std::unique_ptr<ports::FaultyPorts>> decorated_;
 };
 

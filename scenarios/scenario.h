@@ -26,9 +26,10 @@
 namespace idemlab::scenarios {
 
 // The explicit schedule of one run, as `idemlab run --record` writes it: the
-// decision tape (every latency, order and fault choice), and the order of
-// every port operation across processes with the faults taken, which the
-// replay checks and which real mode follows on live servers.
+// decision tape (every latency, order and fault choice), and every port
+// operation across processes in the order they ended (took effect), with
+// the faults taken, which the replay checks and which real mode's turnstile
+// follows on live servers.
 struct Schedule {
   std::string strategy;
   std::uint64_t seed = 0;
@@ -77,6 +78,8 @@ struct RunReport {
   // run followed the scenario's schedule, else where it first departed.
   Schedule schedule;
   std::string schedule_divergence;
+  // Real mode following a schedule: the steps let past while blocked on a lock.
+  std::size_t schedule_steps_blocked = 0;
 };
 
 enum class RunMode : std::uint8_t {

@@ -34,17 +34,24 @@ struct Dropped {
     if (verdict == FaultHook::Verdict::kDrop) co_return Dropped{point}; \
   } while (false)
 
+// The point before an operation, behind the hook's gate when it has one:
+// `turn` is left when the decorator returns or is destroyed.
+#define IDEMLAB_GATED_POINT(op)                                                             \
+  ports::Turn turn(plan_.gate());                                                           \
+  if (turn.gate() != nullptr) turn.hold(co_await turn.gate()->enter(op, node_));            \
+  IDEMLAB_FAULT_POINT("before:" op)
+
 class FaultyProcessor final : public ports::Processor {
  public:
   FaultyProcessor(ports::Processor& inner, FaultHook& plan, sim::Node& node) : inner_(inner), plan_(plan), node_(node) {}
   Task<Result<ports::Charge>> charge(ports::ChargeRequest request) override {
-    IDEMLAB_FAULT_POINT("before:processor.charge");
+    IDEMLAB_GATED_POINT("processor.charge");
     auto result = co_await inner_.charge(std::move(request));
     IDEMLAB_FAULT_POINT("after:processor.charge");
     co_return result;
   }
   Task<Result<ports::Refund>> refund(ports::RefundRequest request) override {
-    IDEMLAB_FAULT_POINT("before:processor.refund");
+    IDEMLAB_GATED_POINT("processor.refund");
     auto result = co_await inner_.refund(std::move(request));
     IDEMLAB_FAULT_POINT("after:processor.refund");
     co_return result;
@@ -60,32 +67,32 @@ class FaultyKv final : public ports::Kv {
  public:
   FaultyKv(ports::Kv& inner, FaultHook& plan, sim::Node& node) : inner_(inner), plan_(plan), node_(node) {}
   Task<Result<std::optional<std::string>>> get(std::string key) override {
-    IDEMLAB_FAULT_POINT("before:kv.get");
+    IDEMLAB_GATED_POINT("kv.get");
     auto r = co_await inner_.get(std::move(key));
     IDEMLAB_FAULT_POINT("after:kv.get");
     co_return r;
   }
   Task<Result<bool>> set(std::string key, std::string value, ports::SetOptions options) override {
-    IDEMLAB_FAULT_POINT("before:kv.set");
+    IDEMLAB_GATED_POINT("kv.set");
     auto r = co_await inner_.set(std::move(key), std::move(value), options);
     IDEMLAB_FAULT_POINT("after:kv.set");
     co_return r;
   }
   Task<Result<bool>> del(std::string key) override {
-    IDEMLAB_FAULT_POINT("before:kv.del");
+    IDEMLAB_GATED_POINT("kv.del");
     auto r = co_await inner_.del(std::move(key));
     IDEMLAB_FAULT_POINT("after:kv.del");
     co_return r;
   }
   Task<Result<bool>> expire(std::string key, sim::Duration ttl) override {
-    IDEMLAB_FAULT_POINT("before:kv.expire");
+    IDEMLAB_GATED_POINT("kv.expire");
     auto r = co_await inner_.expire(std::move(key), ttl);
     IDEMLAB_FAULT_POINT("after:kv.expire");
     co_return r;
   }
   Task<Result<sim::Duration>> ttl(std::string key) override { co_return co_await inner_.ttl(std::move(key)); }
   Task<Result<bool>> compare_and_delete(std::string key, std::string expected) override {
-    IDEMLAB_FAULT_POINT("before:kv.compare_and_delete");
+    IDEMLAB_GATED_POINT("kv.compare_and_delete");
     auto r = co_await inner_.compare_and_delete(std::move(key), std::move(expected));
     IDEMLAB_FAULT_POINT("after:kv.compare_and_delete");
     co_return r;
@@ -102,39 +109,39 @@ class FaultyTx final : public ports::Tx {
   FaultyTx(std::unique_ptr<ports::Tx> inner, FaultHook& plan, sim::Node& node)
       : inner_(std::move(inner)), plan_(plan), node_(node) {}
   Task<Result<ports::Row>> insert(std::string table, ports::Row row) override {
-    IDEMLAB_FAULT_POINT("before:sql.insert");
+    IDEMLAB_GATED_POINT("sql.insert");
     auto r = co_await inner_->insert(std::move(table), std::move(row));
     IDEMLAB_FAULT_POINT("after:sql.insert");
     co_return r;
   }
   Task<Result<std::optional<ports::Row>>> insert_on_conflict(std::string table, ports::Row row,
                                                              ports::OnConflict on_conflict) override {
-    IDEMLAB_FAULT_POINT("before:sql.insert_on_conflict");
+    IDEMLAB_GATED_POINT("sql.insert_on_conflict");
     auto r = co_await inner_->insert_on_conflict(std::move(table), std::move(row), std::move(on_conflict));
     IDEMLAB_FAULT_POINT("after:sql.insert_on_conflict");
     co_return r;
   }
   Task<Result<std::vector<ports::Row>>> select(std::string table, ports::Where where, ports::RowLock lock) override {
-    IDEMLAB_FAULT_POINT("before:sql.select");
+    IDEMLAB_GATED_POINT("sql.select");
     auto r = co_await inner_->select(std::move(table), std::move(where), lock);
     IDEMLAB_FAULT_POINT("after:sql.select");
     co_return r;
   }
   Task<Result<std::vector<ports::Row>>> update(std::string table, ports::Where where, ports::Assignments set) override {
-    IDEMLAB_FAULT_POINT("before:sql.update");
+    IDEMLAB_GATED_POINT("sql.update");
     auto r = co_await inner_->update(std::move(table), std::move(where), std::move(set));
     IDEMLAB_FAULT_POINT("after:sql.update");
     co_return r;
   }
   Task<Result<std::int64_t>> remove(std::string table, ports::Where where) override {
-    IDEMLAB_FAULT_POINT("before:sql.remove");
+    IDEMLAB_GATED_POINT("sql.remove");
     auto r = co_await inner_->remove(std::move(table), std::move(where));
     IDEMLAB_FAULT_POINT("after:sql.remove");
     co_return r;
   }
   Task<Result<std::int64_t>> nextval(std::string sequence) override { co_return co_await inner_->nextval(std::move(sequence)); }
   Task<Result<ports::Unit>> commit() override {
-    IDEMLAB_FAULT_POINT("before:sql.commit");
+    IDEMLAB_GATED_POINT("sql.commit");
     auto r = co_await inner_->commit();
     IDEMLAB_FAULT_POINT("after:sql.commit");
     co_return r;
@@ -154,7 +161,7 @@ class FaultySql final : public ports::Sql {
     co_return co_await inner_.ensure_schema(std::move(schema));
   }
   Task<Result<std::unique_ptr<ports::Tx>>> begin(ports::Isolation isolation) override {
-    IDEMLAB_FAULT_POINT("before:sql.begin");
+    IDEMLAB_GATED_POINT("sql.begin");
     auto r = co_await inner_.begin(isolation);
     IDEMLAB_FAULT_POINT("after:sql.begin");
     if (!r.is_ok()) co_return r;
@@ -174,13 +181,13 @@ class FaultyConsumer final : public ports::Consumer {
       : inner_(std::move(inner)), plan_(plan), node_(node) {}
   Task<Result<ports::Delivery>> next(sim::Duration wait) override { co_return co_await inner_->next(wait); }
   Task<Result<ports::Unit>> ack(std::uint64_t tag) override {
-    IDEMLAB_FAULT_POINT("before:queue.ack");
+    IDEMLAB_GATED_POINT("queue.ack");
     auto r = co_await inner_->ack(tag);
     IDEMLAB_FAULT_POINT("after:queue.ack");
     co_return r;
   }
   Task<Result<ports::Unit>> nack(std::uint64_t tag, bool requeue) override {
-    IDEMLAB_FAULT_POINT("before:queue.nack");
+    IDEMLAB_GATED_POINT("queue.nack");
     auto r = co_await inner_->nack(tag, requeue);
     IDEMLAB_FAULT_POINT("after:queue.nack");
     co_return r;
@@ -199,7 +206,7 @@ class FaultyQueue final : public ports::Queue {
     co_return co_await inner_.declare(std::move(queue), std::move(options));
   }
   Task<Result<ports::Unit>> publish(std::string queue, ports::Message message) override {
-    IDEMLAB_FAULT_POINT("before:queue.publish");
+    IDEMLAB_GATED_POINT("queue.publish");
     auto r = co_await inner_.publish(std::move(queue), std::move(message));
     IDEMLAB_FAULT_POINT("after:queue.publish");
     co_return r;
@@ -217,6 +224,7 @@ class FaultyQueue final : public ports::Queue {
   sim::Node& node_;
 };
 
+#undef IDEMLAB_GATED_POINT
 #undef IDEMLAB_FAULT_POINT
 
 }  // namespace

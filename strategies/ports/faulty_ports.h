@@ -11,6 +11,7 @@
 #include <string>
 
 #include "sim/node.h"
+#include "strategies/ports/gate.h"
 #include "strategies/ports/ports.h"
 
 namespace idemlab::ports {
@@ -24,6 +25,9 @@ class FaultHook {
   };
   virtual ~FaultHook() = default;
   virtual Verdict hit(const std::string& point, sim::Node& node) = 0;
+  // The gate every decorated operation passes before its "before:" point;
+  // null (no gate) but in real mode following a recorded schedule.
+  virtual Gate* gate() { return nullptr; }
 };
 
 // One node's ports, each operation going through `hook`. Kv TTL reads,
