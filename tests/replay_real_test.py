@@ -59,6 +59,43 @@ for scenario, strategy, violated in [
     else:
         check(f"{name}: {violated} on the live servers too", f"VIOLATED {violated}" in real_part, real_part)
 
+# Recorded schedules: the turnstile makes the live run take effect in the
+# recorded order. The lucky double click (seed 150 of get_then_set_claim)
+# races live without its schedule, and is served in turn with it.
+here = os.path.dirname(os.path.abspath(__file__))
+in_turn = os.path.join(here, "scenarios", "double_click_served_in_turn.json")
+for scenario, strategy, charges in [
+    ("double_click_both_pass_the_check", "get_then_set_claim", 2),
+    ("double_click_second_insert_conflicts", "db_unique", 1),
+    (in_turn, "get_then_set_claim", 1),
+]:
+    r = run("replay", scenario, "--strategy", strategy, "--real")
+    name = f"replay --real {os.path.basename(scenario)} with {strategy} follows its schedule live and agrees"
+    check(name, r.returncode == 0 and r.stdout.rstrip().endswith("agree") and "live followed it" in r.stdout,
+          r.stdout[-1500:] + r.stderr)
+    real_part = r.stdout.split("\nreal:", 1)[-1]
+    check(f"{name}: charged {charges} on the live servers", f"client-1/pi_1: charged {charges}," in real_part, real_part)
+
+with tempfile.TemporaryDirectory() as tmp:
+    document = json.load(open(in_turn))
+    document["$schema"] = os.path.join(here, "..", "scenarios", "schema.json")
+    del document["schedule"]
+    unscheduled = os.path.join(tmp, "unscheduled.json")
+    json.dump(document, open(unscheduled, "w"))
+    r = run("replay", unscheduled, "--strategy", "get_then_set_claim", "--seed", "150", "--real")
+    check("without its schedule the same double click races live (charged twice; the simulation once)",
+          r.returncode == 1 and "client-1/pi_1: charged 2," in r.stdout.split("\nreal:", 1)[-1], r.stdout + r.stderr)
+    document = json.load(open(in_turn))
+    document["$schema"] = os.path.join(here, "..", "scenarios", "schema.json")
+    document["schedule"]["steps"][1][2] = "kv.del"
+    tampered = os.path.join(tmp, "tampered.json")
+    json.dump(document, open(tampered, "w"))
+    r = run("replay", tampered, "--strategy", "get_then_set_claim", "--real")
+    check("a schedule the live run cannot follow: it says where it left it, and DISAGREE (exit 1)",
+          r.returncode == 1 and "live LEFT it at step 2" in r.stdout and "the live run left the schedule" in r.stdout,
+          r.stdout + r.stderr)
+
+
 def redis(port, *args):
     return subprocess.run(["redis-cli", "-p", str(port), *args], capture_output=True, text=True).stdout
 
