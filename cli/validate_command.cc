@@ -10,6 +10,10 @@
 //   --runs N        seeds per failure scenario (catalogue interleavings run
 //                   once: their faults are targeted, not drawn)
 //   --markdown FILE the per-run table, for docs/results.md
+//   --follow-schedules  record each simulated run's schedule and make the
+//                   live run follow it (the turnstile), so that both take
+//                   effect in one order; a script's own schedule is
+//                   followed whether or not this is given
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -33,6 +37,7 @@ struct ValidateOptions {
   std::vector<std::string> strategies;
   std::uint64_t runs = 1;
   std::string markdown;
+  bool follow = false;
   ServerFlags servers;
 };
 
@@ -41,6 +46,8 @@ struct Tally {
   int simulated_violating = 0;
   int real_violating = 0;
   int agreeing = 0;
+  int scheduled = 0;  // runs the live side ran through a turnstile
+  int followed = 0;   // of those, the runs that followed the schedule to its end
 };
 
 std::vector<scenarios::Scenario> chosen_scenarios(const std::vector<std::string>& names) {
@@ -66,7 +73,7 @@ int validate(const ValidateOptions& o) {
 
   std::map<std::string, Tally> tally;  // by strategy
   std::ostringstream table;
-  table << "| scenario | strategy | seed | simulated | real | agree |\n|---|---|---|---|---|---|\n";
+  table << "| scenario | strategy | seed | simulated | real | agree | live schedule |\n|---|---|---|---|---|---|---|\n";
   int disagreements = 0;
   for (const scenarios::Scenario& scenario : scenarios) {
     if (const std::optional<std::string> refusal = realmode::real_mode_refusal(scenario, servers)) {
@@ -79,11 +86,15 @@ int validate(const ValidateOptions& o) {
     for (const strategies::StrategyInfo* strategy : strategies) {
       for (std::uint64_t i = 0; i < seeds; ++i) {
         const std::uint64_t seed = scenario.schedule ? scenario.schedule->seed + i : 1 + i;
-        const bool scheduled = realmode::follows_schedule(scenario, strategy->name, seed);
-        const scenarios::RunReport simulated =
-            scenarios::run_once(scenario, *strategy, seed, sim::TraceLevel::kHash,
-                                scheduled ? scenarios::RunMode::kReplay : scenarios::RunMode::kSeed);
-        const scenarios::RunReport real = realmode::run_real(scenario, *strategy, seed, servers);
+        const bool recorded = realmode::follows_schedule(scenario, strategy->name, seed);
+        const scenarios::RunMode mode = recorded ? scenarios::RunMode::kReplay
+                                        : o.follow ? scenarios::RunMode::kRecord
+                                                   : scenarios::RunMode::kSeed;
+        const scenarios::RunReport simulated = scenarios::run_once(scenario, *strategy, seed, sim::TraceLevel::kHash, mode);
+        scenarios::Scenario live = scenario;
+        if (mode == scenarios::RunMode::kRecord) live.schedule = simulated.schedule;
+        const scenarios::RunReport real = realmode::run_real(live, *strategy, seed, servers);
+        const bool scheduled = mode != scenarios::RunMode::kSeed;
         const std::vector<std::string> diff = realmode::differences(simulated, real);
         const std::set<std::string> sim_violated = realmode::violated_invariants(simulated);
         const std::set<std::string> real_violated = realmode::violated_invariants(real);
@@ -93,10 +104,17 @@ int validate(const ValidateOptions& o) {
         t.simulated_violating += sim_violated.empty() ? 0 : 1;
         t.real_violating += real_violated.empty() ? 0 : 1;
         t.agreeing += agree ? 1 : 0;
+        t.scheduled += scheduled ? 1 : 0;
+        t.followed += scheduled && real.schedule_divergence.empty() ? 1 : 0;
         disagreements += agree ? 0 : 1;
         std::printf("%s %s seed %llu: %s (simulated: %s; real: %s)\n", scenario.name.c_str(), strategy->name.c_str(),
                     static_cast<unsigned long long>(seed), agree ? "agree" : "DISAGREE",
                     realmode::invariants_text(sim_violated).c_str(), realmode::invariants_text(real_violated).c_str());
+        if (scheduled) {
+          std::printf("  live run: %s\n", real.schedule_divergence.empty()
+                                              ? "followed the schedule"
+                                              : ("left the schedule at " + real.schedule_divergence).c_str());
+        }
         if (drawn && !diff.empty()) {
           std::printf("  (%zu per-intent differences: the faults were drawn otherwise)\n", diff.size());
         } else {
@@ -105,15 +123,19 @@ int validate(const ValidateOptions& o) {
         std::fflush(stdout);
         table << "| " << scenario.name << " | " << strategy->name << " | " << seed << " | "
               << realmode::invariants_text(sim_violated) << " | " << realmode::invariants_text(real_violated) << " | "
-              << (agree ? "yes" : "**no**") << " |\n";
+              << (agree ? "yes" : "**no**") << " | "
+              << (!scheduled ? "" : real.schedule_divergence.empty() ? "followed" : "left at " + real.schedule_divergence)
+              << " |\n";
       }
     }
   }
-  std::printf("\n%-32s %6s %18s %14s %8s\n", "strategy", "runs", "violating (sim)", "(real)", "agree");
+  std::printf("\n%-32s %6s %18s %14s %8s %10s\n", "strategy", "runs", "violating (sim)", "(real)", "agree",
+              "scheduled");
   for (const strategies::StrategyInfo* strategy : strategies) {
     const Tally& t = tally[strategy->name];
-    std::printf("%-32s %6d %18d %14d %8d\n", strategy->name.c_str(), t.runs, t.simulated_violating, t.real_violating,
-                t.agreeing);
+    const std::string scheduled = std::to_string(t.followed) + "/" + std::to_string(t.scheduled);
+    std::printf("%-32s %6d %18d %14d %8d %10s\n", strategy->name.c_str(), t.runs, t.simulated_violating,
+                t.real_violating, t.agreeing, scheduled.c_str());
   }
   if (!o.markdown.empty()) write_file_atomically(o.markdown, table.str());
   if (disagreements == 0) {
@@ -135,6 +157,8 @@ void register_validate(CLI::App& app, Commands& commands) {
   cmd->add_option("--strategy", options->strategies, "Only these strategies (repeatable)");
   cmd->add_option("--runs", options->runs, "Seeds per failure scenario")->check(CLI::Range(1, 1000))->capture_default_str();
   cmd->add_option("--markdown", options->markdown, "Also write the per-run table to FILE");
+  cmd->add_flag("--follow-schedules", options->follow,
+                "Record each simulated run's schedule and make the live run follow it, step by step");
   add_server_options(*cmd, options->servers);
   cmd->callback([options, &commands] { commands.selected = [options] { return validate(*options); }; });
 }

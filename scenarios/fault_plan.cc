@@ -240,15 +240,16 @@ FaultPlan::Verdict FaultPlan::hit(const std::string& point, sim::Node& node) {
       default: assert(false && "link faults are injected up front");
     }
   }
-  // A step is an operation as its caller saw it end, in that order: answered
-  // (its after: point), or dropped or crashed before it was made. That is
-  // the order in which the operations took effect, which real mode's
-  // turnstile reproduces (the order they started in is not: a call started
-  // first may be served second).
+  // A step is an operation where it took effect, in that order, which real
+  // mode's turnstile reproduces: as its caller saw it end (its after: point),
+  // or where a fault dropped it or crashed its node before it was made. (The
+  // order calls started in is not that order: a call started first may be
+  // served second.) A publish is the exception: the broker delivers the
+  // message before its confirm comes back, so its step is where it started.
   const bool after = point.rfind("after:", 0) == 0;
-  if (keep_steps_ && (after || verdict != Verdict::kContinue)) {
-    steps_.push_back({node.name(), process_name, point.substr(after ? 6 : 7)});
-  }
+  const bool publish = point.compare(point.find(':') + 1, std::string::npos, "queue.publish") == 0;
+  const bool step = publish ? !after : (after || verdict != Verdict::kContinue);
+  if (keep_steps_ && step) steps_.push_back({node.name(), process_name, point.substr(after ? 6 : 7)});
   return verdict;
 }
 
