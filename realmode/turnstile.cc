@@ -69,7 +69,7 @@ sim::Task<std::uint64_t> Turnstile::enter(const char* op, sim::Node& node) {
   }
   const std::uint64_t ticket = ++last_ticket_;
   out_[ticket] = next_++;
-  running_ = ticket;
+  running_ = scenarios::takes_effect_over_time(op) ? 0 : ticket;
   running_since_ = last_progress_ = sim_.now();
   co_return ticket;
 }

@@ -4,7 +4,8 @@
 // isolation tester runs its permutations.
 //
 // One step runs at a time: an operation waits until it is the next step and
-// the step before it is over. A step whose statement waits on a lock (its
+// the step before it is over (or, for an operation that takes effect over
+// time, such as a charge, has started: scenarios::takes_effect_over_time). A step whose statement waits on a lock (its
 // session shows in pg_blocking_pids, as the isolation tester asks; a lock
 // the model does not have, or a deadlock's first half) is over for the
 // turnstile: the next step goes, and the blocked one ends when the lock is

@@ -61,6 +61,8 @@ std::string port_of_backend(const std::string& backend) {
   return {};
 }
 
+bool takes_effect_over_time(std::string_view op) { return op.rfind("processor.", 0) == 0 || op == "queue.publish"; }
+
 const char* action_name(Action action) { return kActionNames[static_cast<int>(action)]; }
 
 bool parse_action(const std::string& name, Action& out) {
@@ -244,11 +246,11 @@ FaultPlan::Verdict FaultPlan::hit(const std::string& point, sim::Node& node) {
   // mode's turnstile reproduces: as its caller saw it end (its after: point),
   // or where a fault dropped it or crashed its node before it was made. (The
   // order calls started in is not that order: a call started first may be
-  // served second.) A publish is the exception: the broker delivers the
-  // message before its confirm comes back, so its step is where it started.
+  // served second.) Operations that take effect over time: where they started.
   const bool after = point.rfind("after:", 0) == 0;
-  const bool publish = point.compare(point.find(':') + 1, std::string::npos, "queue.publish") == 0;
-  const bool step = publish ? !after : (after || verdict != Verdict::kContinue);
+  const bool step = takes_effect_over_time(std::string_view(point).substr(after ? 6 : 7))
+                        ? !after
+                        : (after || verdict != Verdict::kContinue);
   if (keep_steps_ && step) steps_.push_back({node.name(), process_name, point.substr(after ? 6 : 7)});
   return verdict;
 }

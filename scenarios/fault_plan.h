@@ -15,6 +15,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "models/world.h"
@@ -22,7 +23,8 @@
 
 namespace idemlab::scenarios {
 
-// One port operation of a run, in the order they ended: which node,
+// One port operation of a run, in the order they took effect (see
+// takes_effect_over_time): which node,
 // which process (a request's handler is named after the request, so the
 // process says which client intent it serves), which operation ("kv.set").
 struct ScheduleStep {
@@ -62,6 +64,14 @@ std::vector<std::string> point_nodes(const std::string& point);
 // "kv", "postgres" -> "sql", "rabbitmq" -> "queue", "processor"); empty if
 // `node` is no backend.
 std::string port_of_backend(const std::string& node);
+
+// A schedule's step is where its operation took effect, which for most is
+// where its caller saw it end. Some take effect over their whole duration:
+// a charge (the processor claims its key at once, writes its ledger after
+// its processing time) and a publish (the broker delivers the message before
+// the confirm comes back). Their step is where they started, and a turnstile
+// lets the next step go as soon as they have. `op`: "processor.charge".
+bool takes_effect_over_time(std::string_view op);
 
 // Where a fault's server action (restart_redis...) lands: the world's models
 // in simulation; the live servers in real mode. An action returns once the

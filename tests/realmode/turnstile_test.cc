@@ -70,12 +70,25 @@ TEST_CASE("operations take effect in the schedule's order, whatever order they a
 
 TEST_CASE("a step starts only once the one before it is over") {
   Fixture f;
-  Turnstile gate = f.make(steps({{"A", "processor.charge"}, {"B", "kv.get"}}));
-  f.world.sim.spawn(handler(f.world.sim, gate, f.api, 0, {"processor.charge"}, 150 * kMillisecond, f.log), nullptr, "A");
+  Turnstile gate = f.make(steps({{"A", "sql.update"}, {"B", "kv.get"}}));
+  f.world.sim.spawn(handler(f.world.sim, gate, f.api, 0, {"sql.update"}, 150 * kMillisecond, f.log), nullptr, "A");
   f.world.sim.spawn(handler(f.world.sim, gate, f.api, 0, {"kv.get"}, kMillisecond, f.log), nullptr, "B");
   f.world.sim.run();
   REQUIRE(f.log.at.size() == 2);
   CHECK(f.log.at[1] >= 150 * kMillisecond);
+}
+
+TEST_CASE("a charge, which takes effect over its processing time, lets the next step go once it has started") {
+  Fixture f;
+  Turnstile gate = f.make(steps({{"A", "processor.charge"}, {"B", "kv.get"}, {"A", "kv.set"}}));
+  f.world.sim.spawn(handler(f.world.sim, gate, f.api, 0, {"processor.charge", "kv.set"}, 150 * kMillisecond, f.log),
+                    nullptr, "A");
+  f.world.sim.spawn(handler(f.world.sim, gate, f.api, 0, {"kv.get"}, kMillisecond, f.log), nullptr, "B");
+  f.world.sim.run();
+  CHECK(f.log.started == std::vector<std::string>{"processor.charge by A", "kv.get by B", "kv.set by A"});
+  REQUIRE(f.log.at.size() == 3);
+  CHECK(f.log.at[1] < 10 * kMillisecond);
+  CHECK(gate.divergence().empty());
 }
 
 TEST_CASE("a step blocked on a lock lets the next step go") {
