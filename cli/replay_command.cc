@@ -89,9 +89,10 @@ int replay(const ReplayOptions& o, bool seed_given) {
   print_side("simulated", simulated);
   print_side("real", real);
   if (scheduled) {
-    std::printf("schedule: %zu steps; simulated %s; live %s, %zu let past while blocked on a lock\n",
-                scenario.schedule->steps.size(), followed_text(simulated).c_str(), followed_text(real).c_str(),
-                real.schedule_steps_blocked);
+    std::printf(
+        "schedule: %zu steps; simulated %s; live %s, %zu let past while blocked on a lock, %zu held to its end\n",
+        scenario.schedule->steps.size(), followed_text(simulated).c_str(), followed_text(real).c_str(),
+        real.schedule_steps_blocked, real.schedule_held_to_end);
   }
   const std::vector<std::string> diff = realmode::differences(simulated, real);
   if (diff.empty()) {

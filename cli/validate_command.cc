@@ -111,9 +111,10 @@ int validate(const ValidateOptions& o) {
                     static_cast<unsigned long long>(seed), agree ? "agree" : "DISAGREE",
                     realmode::invariants_text(sim_violated).c_str(), realmode::invariants_text(real_violated).c_str());
         if (scheduled) {
-          std::printf("  live run: %s\n", real.schedule_divergence.empty()
-                                              ? "followed the schedule"
-                                              : ("left the schedule at " + real.schedule_divergence).c_str());
+          std::printf("  live run: %s (%zu operations held to its end)\n",
+                      real.schedule_divergence.empty() ? "followed the schedule"
+                                                       : ("left the schedule at " + real.schedule_divergence).c_str(),
+                      real.schedule_held_to_end);
         }
         if (drawn && !diff.empty()) {
           std::printf("  (%zu per-intent differences: the faults were drawn otherwise)\n", diff.size());

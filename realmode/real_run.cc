@@ -176,7 +176,12 @@ scenarios::RunReport run_real(const scenarios::Scenario& scenario, const strateg
       break;
     }
     const bool quiet = world.sim().now() >= scenario.fault_phase && world.clients_finished() && settled();
-    if (quiet && nothing_pending()) {
+    // A run that follows a schedule also waits for the schedule's last steps:
+    // the simulation checks for its end once a simulated second, so a
+    // background worker's last polls may be in the schedule after the point
+    // the run could have ended (kQuietGrace bounds the wait).
+    const bool schedule_done = !turnstile || turnstile->done();
+    if (quiet && nothing_pending() && schedule_done) {
       report.converged = true;
       break;
     }
@@ -199,6 +204,7 @@ scenarios::RunReport run_real(const scenarios::Scenario& scenario, const strateg
   if (turnstile) {
     report.schedule_divergence = turnstile->divergence();
     report.schedule_steps_blocked = turnstile->steps_blocked();
+    report.schedule_held_to_end = turnstile->held_to_end();
   }
   return report;
 }

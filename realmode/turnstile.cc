@@ -10,7 +10,6 @@ namespace idemlab::realmode {
 Turnstile::Turnstile(sim::Simulator& sim, std::vector<scenarios::ScheduleStep> steps,
                      std::function<sim::Task<int>()> sessions_waiting_on_locks)
     : sim_(sim), steps_(std::move(steps)), sessions_waiting_on_locks_(std::move(sessions_waiting_on_locks)) {
-  for (const scenarios::ScheduleStep& step : steps_) processes_.insert(step.process);
   last_progress_ = sim_.now();
 }
 
@@ -22,6 +21,13 @@ std::string Turnstile::step_text(std::size_t i) const {
   text += " on ";
   text += s.node;
   return text;
+}
+
+bool Turnstile::has_steps_left(const std::string& process) const {
+  for (std::size_t i = next_; i < steps_.size(); ++i) {
+    if (steps_[i].process == process) return true;
+  }
+  return false;
 }
 
 bool Turnstile::expects(const std::string& process, const char* op, const sim::Node& node) const {
@@ -44,8 +50,13 @@ sim::Task<std::uint64_t> Turnstile::enter(const char* op, sim::Node& node) {
   const sim::Process* process = sim_.current();
   assert(process != nullptr);
   const std::string name = process->name;  // the process may end while this waits: keep a copy
-  if (open() || processes_.count(name) == 0) co_return 0;
-  if (!expects(name, op, node)) {
+  if (open()) co_return 0;
+  // A process the schedule has no steps left for (a background worker's
+  // poll, an attempt the simulation made after its end) made this operation
+  // after the schedule's last step in simulation: it waits for that.
+  const bool scheduled = has_steps_left(name);
+  if (!scheduled) ++held_to_end_;
+  if (scheduled && !expects(name, op, node)) {
     std::string why = "the run made ";
     why += op;
     why += " by " + name + " on " + node.name() + ", which the schedule does not have for that process from here on";
@@ -55,7 +66,7 @@ sim::Task<std::uint64_t> Turnstile::enter(const char* op, sim::Node& node) {
   for (;;) {
     if (open()) co_return 0;
     const scenarios::ScheduleStep& next = steps_[next_];
-    if (running_ == 0 && next.process == name && next.op == op && next.node == node.name()) break;
+    if (scheduled && running_ == 0 && next.process == name && next.op == op && next.node == node.name()) break;
     if (sim_.now() - last_progress_ >= kStall) {
       std::string why = "no step for ";
       why += sim::duration_text(kStall);

@@ -11,12 +11,16 @@
 // turnstile: the next step goes, and the blocked one ends when the lock is
 // released.
 //
-// Only processes that the schedule names are gated. (Two processes may
-// share a name: a double click's two requests. Either takes that name's
-// step.) When the live run departs from the schedule (an operation the
-// schedule does not have for its process from the next step on, or no step
-// taken for kStall while operations wait), the turnstile says where and
-// opens for good; the run goes on unordered.
+// An operation of a process the schedule has no steps left for (a
+// background worker polling more often than in simulation, an attempt the
+// simulation made after its end) waits until the schedule's last step has
+// been taken, as it came after it in simulation. Processes are told apart by
+// name: a request's is its intent, attempt and sender (two processes of one
+// name would take that name's steps in turn). When the live run departs
+// from the schedule (an operation the schedule does not have for its process
+// from the next step on, or no step taken for kStall while operations
+// wait), the turnstile says where and opens for good; the run goes on
+// unordered.
 #pragma once
 
 #include <cstdint>
@@ -56,11 +60,17 @@ class Turnstile final : public ports::Gate {
   // Empty while the run follows the schedule; else where it departed. At
   // the end of the run, also a schedule with steps never made.
   std::string divergence() const;
+  // Every step taken, or the run left the schedule.
+  bool done() const { return open(); }
   std::size_t steps_taken() const { return next_; }
   std::size_t steps_blocked() const { return blocked_total_; }
+  // Operations of processes the schedule had no steps left for, held until
+  // its end.
+  std::size_t held_to_end() const { return held_to_end_; }
 
  private:
   bool open() const { return !departed_.empty() || next_ >= steps_.size(); }
+  bool has_steps_left(const std::string& process) const;
   bool expects(const std::string& process, const char* op, const sim::Node& node) const;
   void depart(const std::string& why);
   std::string step_text(std::size_t i) const;
@@ -68,13 +78,13 @@ class Turnstile final : public ports::Gate {
   sim::Simulator& sim_;
   std::vector<scenarios::ScheduleStep> steps_;
   std::function<sim::Task<int>()> sessions_waiting_on_locks_;
-  std::set<std::string> processes_;  // the processes the schedule names
   std::size_t next_ = 0;             // the next step to start
   std::uint64_t running_ = 0;        // the ticket of the step running unblocked; 0: none
   sim::Time running_since_ = 0;
   std::map<std::uint64_t, std::size_t> out_;  // tickets out: their step
   std::set<std::uint64_t> blocked_;           // tickets out, blocked on a lock
   std::size_t blocked_total_ = 0;
+  std::size_t held_to_end_ = 0;
   std::uint64_t last_ticket_ = 0;
   sim::Time last_progress_ = 0;
   std::string departed_;

@@ -78,8 +78,11 @@ struct RunReport {
   // run followed the scenario's schedule, else where it first departed.
   Schedule schedule;
   std::string schedule_divergence;
-  // Real mode following a schedule: the steps let past while blocked on a lock.
+  // Real mode following a schedule: the steps let past while blocked on a
+  // lock, and the operations of processes it had no steps left for, held
+  // until its end.
   std::size_t schedule_steps_blocked = 0;
+  std::size_t schedule_held_to_end = 0;
 };
 
 enum class RunMode : std::uint8_t {

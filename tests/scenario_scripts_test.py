@@ -135,8 +135,8 @@ with tempfile.TemporaryDirectory() as tmp:
     check("the recorded schedule has steps, a tape and the fault taken",
           len(document["schedule"]["steps"]) > 3 and len(document["schedule"]["tape"]) > 10
           and document["schedule"]["faults_taken"] == ["crash at after:processor.charge #1 on api"])
-    check("a handler's steps name the request it serves",
-          ["api", "POST /payments client-1/pi_1", "processor.charge"] in document["schedule"]["steps"])
+    check("a handler's steps name the request and the attempt it serves",
+          ["api", "POST /payments client-1/pi_1 #1", "processor.charge"] in document["schedule"]["steps"])
     replay = run("run", str(recorded), "--strategy", "setex_processing_del_on_error", "-q")
     check("the recorded schedule replays to the same outcome",
           replay.returncode == 1 and trace_hash(replay.stdout) == trace_hash(first.stdout)

@@ -69,7 +69,13 @@ sim::Task<void> Client::pay(std::uint32_t intent, std::uint8_t sender) {
     record(intent, sender, attempt, HistoryEvent::Kind::kInvoke, nullptr);
     if (attempt == 2) request.body = retry_body;
     std::function<sim::Task<api::Response>()> handler = [this, request] { return service_.handle(request); };
+    // The request's name, which names its handler's process at the service:
+    // every attempt of every sender apart, so that a recorded schedule's
+    // steps say which attempt made them.
     std::string op = what;
+    op += " #";
+    op += std::to_string(attempt);
+    if (sender != 1) op += " (sender " + std::to_string(sender) + ")";
     const sim::CallResult<api::Response> r = co_await net_.call<api::Response>(
         node_, service_.node(), std::move(op), config_.request_timeout, std::move(handler));
 
