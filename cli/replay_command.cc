@@ -84,7 +84,7 @@ int replay(const ReplayOptions& o, bool seed_given) {
   std::fflush(stdout);
   const scenarios::RunReport simulated = scenarios::run_once(
       scenario, *strategy, seed, sim::TraceLevel::kHash, scheduled ? scenarios::RunMode::kReplay : scenarios::RunMode::kSeed);
-  const scenarios::RunReport real = realmode::run_real(scenario, *strategy, seed, servers);
+  const scenarios::RunReport real = realmode::run_real(scenario, *strategy, seed, servers, &simulated);
   if (o.timeline) std::fputs(real.timeline.c_str(), stdout);
   print_side("simulated", simulated);
   print_side("real", real);

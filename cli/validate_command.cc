@@ -93,7 +93,7 @@ int validate(const ValidateOptions& o) {
         const scenarios::RunReport simulated = scenarios::run_once(scenario, *strategy, seed, sim::TraceLevel::kHash, mode);
         scenarios::Scenario live = scenario;
         if (mode == scenarios::RunMode::kRecord) live.schedule = simulated.schedule;
-        const scenarios::RunReport real = realmode::run_real(live, *strategy, seed, servers);
+        const scenarios::RunReport real = realmode::run_real(live, *strategy, seed, servers, &simulated);
         const bool scheduled = mode != scenarios::RunMode::kSeed;
         const std::vector<std::string> diff = realmode::differences(simulated, real);
         const std::set<std::string> sim_violated = realmode::violated_invariants(simulated);

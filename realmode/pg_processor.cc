@@ -2,6 +2,7 @@
 
 #include <cassert>
 #include <chrono>
+#include <functional>
 #include <thread>
 
 #include "sim/tape.h"
@@ -9,6 +10,7 @@
 namespace idemlab::realmode {
 namespace {
 
+using models::processor::ChargeDecision;
 using models::processor::kKeyInProgress;
 using models::processor::kKeyMismatch;
 using ports::Result;
@@ -186,8 +188,10 @@ bool process(sim::Duration processing, const std::atomic<bool>& stopping) {
   return false;
 }
 
+// `decide`: the processing time and the decline of a charge to be
+// processed, asked once its key (if any) is claimed.
 Result<ports::Charge> run_charge(PgConnection& c, const Statements& s, const ports::ChargeRequest& request,
-                                 sim::Duration retention, sim::Duration processing, bool declined,
+                                 sim::Duration retention, const std::function<ChargeDecision()>& decide,
                                  const std::atomic<bool>& stopping) {
   if (request.idempotency_key) {
     const KeyCheck key = check_key(c, s, *request.idempotency_key, models::processor::charge_parameters(request), retention);
@@ -197,7 +201,11 @@ Result<ports::Charge> run_charge(PgConnection& c, const Statements& s, const por
       return Result<ports::Charge>::ok(charge_answer(integer(record, "number"), integer(record, "succeeded") != 0, true));
     }
   }
-  if (!process(processing, stopping)) return Result<ports::Charge>::failure(Status::kUnavailable, "the processor stopped");
+  const ChargeDecision decision = decide();
+  const bool declined = decision.declined;
+  if (!process(decision.processing, stopping)) {
+    return Result<ports::Charge>::failure(Status::kUnavailable, "the processor stopped");
+  }
   const PgConnection::Outcome inserted =
       c.exec(SqlText{s.insert_charge(),
                      {Value(request.intent), Value(request.amount), Value(request.currency), Value(request.customer),
@@ -210,7 +218,8 @@ Result<ports::Charge> run_charge(PgConnection& c, const Statements& s, const por
 }
 
 Result<ports::Refund> run_refund(PgConnection& c, const Statements& s, const ports::RefundRequest& request,
-                                 sim::Duration retention, sim::Duration processing, const std::atomic<bool>& stopping) {
+                                 sim::Duration retention, const std::function<sim::Duration()>& decide,
+                                 const std::atomic<bool>& stopping) {
   if (request.idempotency_key) {
     const KeyCheck key = check_key(c, s, *request.idempotency_key, models::processor::refund_parameters(request), retention);
     if (!key.taken) {
@@ -222,7 +231,7 @@ Result<ports::Refund> run_refund(PgConnection& c, const Statements& s, const por
       return Result<ports::Refund>::ok(ports::Refund{"re_" + std::to_string(integer(record, "number")), true});
     }
   }
-  if (!process(processing, stopping)) return Result<ports::Refund>::failure(Status::kUnavailable, "the processor stopped");
+  if (!process(decide(), stopping)) return Result<ports::Refund>::failure(Status::kUnavailable, "the processor stopped");
   Result<ports::Refund> response = Result<ports::Refund>::failure(Status::kError);
   const std::int64_t charge = models::processor::charge_number(request.charge_id);
   const PgConnection::Outcome refunded = c.exec(SqlText{s.refund(), {Value(charge), Value(request.amount)}}, &kNumber);
@@ -280,16 +289,29 @@ RealProcessor::Session& RealProcessor::take_session() {
   return *sessions_.back();
 }
 
+void RealProcessor::follow(std::vector<ChargeDecision> charges, std::vector<sim::Duration> refunds) {
+  const std::lock_guard<std::mutex> lock(followed_mutex_);
+  charges_followed_ = Followed<ChargeDecision>{std::move(charges), 0};
+  refunds_followed_ = Followed<sim::Duration>{std::move(refunds), 0};
+}
+
+template <class T>
+T RealProcessor::next_decision(Followed<T>& followed, T drawn) {
+  const std::lock_guard<std::mutex> lock(followed_mutex_);
+  if (followed.next >= followed.decisions.size()) return drawn;
+  return followed.decisions[followed.next++];
+}
+
 sim::Task<Result<ports::Charge>> RealProcessor::charge(ports::ChargeRequest request) {
-  // Drawn here, on the loop's thread, from the run's tape.
-  const sim::Duration processing = config_.processing_time.sample(loop_.sim().tape());
-  const bool declined = chance(loop_.sim().tape(), config_.decline, sim::Choice::kWorkload);
+  // Drawn here, on the loop's thread, from the run's tape; the simulated
+  // run's decision instead when following one.
+  const ChargeDecision drawn{config_.processing_time.sample(loop_.sim().tape()),
+                             chance(loop_.sim().tape(), config_.decline, sim::Choice::kWorkload)};
   Session& session = take_session();
-  std::function<Result<ports::Charge>()> job = [&session, schema = schema_, request = std::move(request),
-                                                retention = config_.key_retention, processing, declined,
-                                                &stopping = stopping_] {
-    Result<ports::Charge> r =
-        run_charge(session.connection, Statements(schema), request, retention, processing, declined, stopping);
+  std::function<Result<ports::Charge>()> job = [this, &session, schema = schema_, request = std::move(request),
+                                                retention = config_.key_retention, drawn] {
+    Result<ports::Charge> r = run_charge(session.connection, Statements(schema), request, retention,
+                                         [this, drawn] { return next_decision(charges_followed_, drawn); }, stopping_);
     session.busy = false;
     return r;
   };
@@ -298,11 +320,12 @@ sim::Task<Result<ports::Charge>> RealProcessor::charge(ports::ChargeRequest requ
 }
 
 sim::Task<Result<ports::Refund>> RealProcessor::refund(ports::RefundRequest request) {
-  const sim::Duration processing = config_.processing_time.sample(loop_.sim().tape());
+  const sim::Duration drawn = config_.processing_time.sample(loop_.sim().tape());
   Session& session = take_session();
-  std::function<Result<ports::Refund>()> job = [&session, schema = schema_, request = std::move(request),
-                                                retention = config_.key_retention, processing, &stopping = stopping_] {
-    Result<ports::Refund> r = run_refund(session.connection, Statements(schema), request, retention, processing, stopping);
+  std::function<Result<ports::Refund>()> job = [this, &session, schema = schema_, request = std::move(request),
+                                                retention = config_.key_retention, drawn] {
+    Result<ports::Refund> r = run_refund(session.connection, Statements(schema), request, retention,
+                                         [this, drawn] { return next_decision(refunds_followed_, drawn); }, stopping_);
     session.busy = false;
     return r;
   };

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,12 @@ class RealProcessor final : public ports::Processor {
   // own, would not have noticed.
   void forget_connections();
 
+  // The simulated run's decisions, in the order its processor began its
+  // charges and refunds: the live charges and refunds take them in the
+  // order they begin processing (draws from the run's tape once they run
+  // out). Call before the run starts.
+  void follow(std::vector<models::processor::ChargeDecision> charges, std::vector<sim::Duration> refunds);
+
   // Drops the processor's schema. Blocking; call when the loop is idle.
   void drop_everything();
   const std::string& schema() const { return schema_; }
@@ -61,7 +68,15 @@ class RealProcessor final : public ports::Processor {
   };
 
  private:
+  template <class T>
+  struct Followed {
+    std::vector<T> decisions;
+    std::size_t next = 0;
+  };
   Session& take_session();
+  // The next followed decision, else `drawn`. From the processor's workers.
+  template <class T>
+  T next_decision(Followed<T>& followed, T drawn);
 
   RealTimeLoop& loop_;
   Endpoint endpoint_;
@@ -70,6 +85,9 @@ class RealProcessor final : public ports::Processor {
   sim::Duration timeout_;
   PgConnection reader_;  // ground-truth queries and set-up, from the loop's thread
   std::atomic<bool> stopping_{false};  // set when the processor goes
+  std::mutex followed_mutex_;
+  Followed<models::processor::ChargeDecision> charges_followed_;
+  Followed<sim::Duration> refunds_followed_;
   std::vector<std::unique_ptr<Session>> sessions_;  // last: their workers join first
 };
 

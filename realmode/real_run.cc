@@ -104,7 +104,7 @@ bool follows_schedule(const scenarios::Scenario& scenario, const std::string& st
 }
 
 scenarios::RunReport run_real(const scenarios::Scenario& scenario, const strategies::StrategyInfo& info,
-                              std::uint64_t seed, const Servers& servers) {
+                              std::uint64_t seed, const Servers& servers, const scenarios::RunReport* simulated) {
   assert(!real_mode_refusal(scenario, servers));
   sim::RandomTape tape(seed);
   models::WorldConfig config = scenario.world;
@@ -120,6 +120,7 @@ scenarios::RunReport run_real(const scenarios::Scenario& scenario, const strateg
   plan.take_backend_link_faults_at_ports();
   LiveServerActions actions(live, config.redis.persistence == models::redis::Persistence::kNone);
   plan.use_server_actions(actions);
+  if (simulated != nullptr) live.processor().follow(simulated->charge_decisions, simulated->refund_times);
   // On loopback the replica is a fraction of a millisecond behind; the
   // scenario's lag decides which writes a failover loses.
   if (fails_over_redis(scenario)) live.set_redis_lag(config.redis.replication_lag);

@@ -36,8 +36,12 @@ bool follows_schedule(const scenarios::Scenario& scenario, const std::string& st
 
 // REQUIRES: real_mode_refusal(scenario, servers) is empty. Throws Unreachable before
 // making anything if a server does not answer; everything the run made is
-// removed before it returns.
+// removed before it returns. `simulated`: the simulated run of the same
+// scenario, strategy and seed, if any: the live processor then takes its
+// decisions (processing times, declines) in the order it made them, since
+// the live run draws from its tape in another order.
 scenarios::RunReport run_real(const scenarios::Scenario& scenario, const strategies::StrategyInfo& strategy,
-                              std::uint64_t seed, const Servers& servers);
+                              std::uint64_t seed, const Servers& servers,
+                              const scenarios::RunReport* simulated = nullptr);
 
 }  // namespace idemlab::realmode

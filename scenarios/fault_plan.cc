@@ -197,6 +197,13 @@ void FaultPlan::take_backend_link_faults_at_ports() {
     if (port.empty()) continue;  // a client link: still simulated
     assert(fault.action == Action::kDropReply || fault.action == Action::kDropRequest);
     shown_as_[i] = fault.point;
+    // The caller of a lost request or reply waits for its timeout, as it
+    // did on the simulated link.
+    const models::WorldConfig& config = world_.config();
+    drop_waits_[i] = port == "kv"      ? config.redis_timeout
+                     : port == "sql"   ? config.postgres_timeout
+                     : port == "queue" ? config.rabbitmq_timeout
+                                       : config.processor_timeout;
     fault.point = (fault.action == Action::kDropReply ? "after:" : "before:") + port + ".*@" + caller;
     watched_.insert(fault.point.substr(0, fault.point.find('@')));
   }
@@ -233,7 +240,11 @@ FaultPlan::Verdict FaultPlan::hit(const std::string& point, sim::Node& node) {
         break;
       case Action::kDropRequest:  // at a before: point: the operation does not happen
       case Action::kDropReply:    // at an after: point: it happened, the caller does not know
-        if (verdict == Verdict::kContinue) verdict = Verdict::kDrop;
+        if (verdict == Verdict::kContinue) {
+          verdict = Verdict::kDrop;
+          const auto wait = drop_waits_.find(i);
+          last_drop_wait_ = wait == drop_waits_.end() ? 0 : wait->second;
+        }
         break;
       case Action::kRestartRedis: servers_->restart_redis(); break;
       case Action::kFailoverRedis: servers_->failover_redis(); break;

@@ -112,6 +112,7 @@ class FaultPlan final : public ports::FaultHook {
 
   // Called by the decorators. Performs the faults due at this hit of `point`.
   Verdict hit(const std::string& point, sim::Node& node) override;
+  sim::Duration last_drop_wait() const override { return last_drop_wait_; }
 
   // Real mode following a recorded schedule: every decorated operation
   // passes `gate` (kept) first.
@@ -144,6 +145,8 @@ class FaultPlan final : public ports::FaultHook {
   bool keep_steps_ = false;
   std::vector<ScheduleStep> steps_;
   ports::Gate* gate_ = nullptr;
+  std::map<std::size_t, sim::Duration> drop_waits_;  // faults taken at ports: the caller's timeout
+  sim::Duration last_drop_wait_ = 0;
   std::vector<std::unique_ptr<ports::FaultyPorts>> decorated_;
 };
 

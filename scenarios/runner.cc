@@ -110,6 +110,8 @@ RunReport run_once(const Scenario& scenario, const strategies::StrategyInfo& inf
   report.charges = world.processor().ledger().size();
   report.attempts = world.history().count(models::clients::HistoryEvent::Kind::kInvoke);
   report.latencies = checks::attempt_latencies(world.history());
+  report.charge_decisions = world.processor().charge_decisions();
+  report.refund_times = world.processor().refund_times();
   report.faults_taken = plan.taken();
   if (trace == sim::TraceLevel::kFull) {
     report.timeline = world.sim().trace().timeline();

@@ -70,6 +70,10 @@ struct RunReport {
   std::uint64_t charges = 0;
   std::uint64_t attempts = 0;
   std::vector<sim::Duration> latencies;  // every attempt's, invoke to answer or timeout
+  // The processor's decisions (simulated runs), which a live run of the
+  // same scenario can follow (realmode::run_real).
+  std::vector<models::processor::ChargeDecision> charge_decisions;
+  std::vector<sim::Duration> refund_times;
   std::vector<std::string> faults_taken;
   std::string timeline;    // with TraceLevel::kFull only
   std::string json_lines;  // with TraceLevel::kFull only

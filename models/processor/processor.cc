@@ -88,7 +88,9 @@ sim::Task<Result<ports::Charge>> PaymentProcessor::charge(ports::ChargeRequest r
     fresh.created_at = sim_.now();
     keys_[*request.idempotency_key] = std::move(fresh);
   }
-  co_await sim_.sleep(config_.processing_time.sample(sim_.tape()));
+  const std::size_t decision = charge_decisions_.size();
+  charge_decisions_.push_back(ChargeDecision{config_.processing_time.sample(sim_.tape()), false});
+  co_await sim_.sleep(charge_decisions_[decision].processing);
   if (!config_.ledger_time.is_zero()) co_await sim_.sleep(config_.ledger_time.sample(sim_.tape()));
 
   const std::uint32_t number = next_charge_++;
@@ -98,6 +100,7 @@ sim::Task<Result<ports::Charge>> PaymentProcessor::charge(ports::ChargeRequest r
   if (chance(sim_.tape(), config_.decline, sim::Choice::kWorkload)) {
     charge.succeeded = false;
     charge.decline_reason = "card_declined";
+    charge_decisions_[decision].declined = true;
     ++declines_[request.intent];
     trace("decline", request.intent + " " + charge.charge_id);
   } else {
@@ -130,7 +133,8 @@ sim::Task<Result<ports::Refund>> PaymentProcessor::refund(ports::RefundRequest r
     fresh.created_at = sim_.now();
     keys_[*request.idempotency_key] = std::move(fresh);
   }
-  co_await sim_.sleep(config_.processing_time.sample(sim_.tape()));
+  refund_times_.push_back(config_.processing_time.sample(sim_.tape()));
+  co_await sim_.sleep(refund_times_.back());
   if (!config_.ledger_time.is_zero()) co_await sim_.sleep(config_.ledger_time.sample(sim_.tape()));
 
   Result<ports::Refund> response = Result<ports::Refund>::failure(Status::kError);

@@ -53,6 +53,14 @@ struct LedgerEntry {
   std::string id() const { return (kind == Kind::kCharge ? "ch_" : "re_") + std::to_string(number); }
 };
 
+// What the processor decided for a charge it processed (a replay of a
+// retained key decides nothing), in the order it began processing them:
+// real mode makes the same decisions for the live charges of the same run.
+struct ChargeDecision {
+  sim::Duration processing = 0;
+  bool declined = false;
+};
+
 class PaymentProcessor {
  public:
   PaymentProcessor(sim::Simulator& sim, std::string name, ProcessorConfig config);
@@ -72,6 +80,10 @@ class PaymentProcessor {
   std::int64_t refunded_amount(const std::string& intent) const;
   // Declined charges per intent: a definitive outcome that moved no money.
   const std::map<std::string, std::int64_t>& declines() const { return declines_; }
+  // The decisions of the charges processed, and the processing times of the
+  // refunds, each in the order they began.
+  const std::vector<ChargeDecision>& charge_decisions() const { return charge_decisions_; }
+  const std::vector<sim::Duration>& refund_times() const { return refund_times_; }
 
  private:
   // What a retained idempotency key answers with, kept small: a sweep
@@ -97,6 +109,8 @@ class PaymentProcessor {
   std::map<std::string, KeyRecord> keys_;
   std::map<std::string, std::string> key_errors_;  // the message of a failed first response (rare)
   std::map<std::string, std::int64_t> declines_;
+  std::vector<ChargeDecision> charge_decisions_;
+  std::vector<sim::Duration> refund_times_;
   std::vector<std::int64_t> refundable_;  // by charge number - 1: amount left to refund
   std::uint32_t next_charge_ = 1;         // declined charges take a number too
   std::uint32_t next_refund_ = 1;

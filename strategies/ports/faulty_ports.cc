@@ -26,19 +26,26 @@ struct Dropped {
 };
 
 // One named point inside a decorator: crash the caller's node (and stop
-// here), drop the operation (return a timeout), or carry on.
+// here), drop the operation (return a timeout, after the caller's timeout
+// from `started` when the hook says it waited for one), or carry on.
 #define IDEMLAB_FAULT_POINT(point)                                      \
   do {                                                                  \
     const FaultHook::Verdict verdict = plan_.hit(point, node_);         \
     if (verdict == FaultHook::Verdict::kHalt) co_await Halt{};          \
-    if (verdict == FaultHook::Verdict::kDrop) co_return Dropped{point}; \
+    if (verdict == FaultHook::Verdict::kDrop) {                         \
+      const sim::Duration wait = plan_.last_drop_wait() - (node_.sim().now() - started); \
+      if (wait > 0) co_await node_.sim().sleep(wait);                   \
+      co_return Dropped{point};                                         \
+    }                                                                   \
   } while (false)
 
 // The point before an operation, behind the hook's gate when it has one:
-// `turn` is left when the decorator returns or is destroyed.
+// `turn` is left when the decorator returns or is destroyed; `started` is
+// when the operation went out.
 #define IDEMLAB_GATED_POINT(op)                                                             \
   ports::Turn turn(plan_.gate());                                                           \
   if (turn.gate() != nullptr) turn.hold(co_await turn.gate()->enter(op, node_));            \
+  const sim::Time started = node_.sim().now();                                              \
   IDEMLAB_FAULT_POINT("before:" op)
 
 class FaultyProcessor final : public ports::Processor {

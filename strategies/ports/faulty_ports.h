@@ -25,6 +25,10 @@ class FaultHook {
   };
   virtual ~FaultHook() = default;
   virtual Verdict hit(const std::string& point, sim::Node& node) = 0;
+  // After a kDrop from hit(): how long the caller waits before it sees the
+  // timeout. 0 but for a lost request or reply that stands for one on a
+  // simulated link, whose caller waited for its timeout there.
+  virtual sim::Duration last_drop_wait() const { return 0; }
   // The gate every decorated operation passes before its "before:" point;
   // null (no gate) but in real mode following a recorded schedule.
   virtual Gate* gate() { return nullptr; }
