@@ -61,7 +61,10 @@ void print_side(const char* label, const scenarios::RunReport& r) {
 }
 
 std::string followed_text(const scenarios::RunReport& r) {
-  return r.schedule_divergence.empty() ? std::string("followed it") : "LEFT it at " + r.schedule_divergence;
+  if (r.schedule_divergence.empty()) return "followed it";
+  std::string text = "LEFT it at ";
+  text += r.schedule_divergence;
+  return text;
 }
 
 int replay(const ReplayOptions& o, bool seed_given) {

@@ -110,11 +110,13 @@ int validate(const ValidateOptions& o) {
         std::printf("%s %s seed %llu: %s (simulated: %s; real: %s)\n", scenario.name.c_str(), strategy->name.c_str(),
                     static_cast<unsigned long long>(seed), agree ? "agree" : "DISAGREE",
                     realmode::invariants_text(sim_violated).c_str(), realmode::invariants_text(real_violated).c_str());
+        std::string live_schedule;  // for the table: empty when the run had none
         if (scheduled) {
-          std::printf("  live run: %s (%zu operations held to its end)\n",
-                      real.schedule_divergence.empty() ? "followed the schedule"
-                                                       : ("left the schedule at " + real.schedule_divergence).c_str(),
-                      real.schedule_held_to_end);
+          live_schedule = real.schedule_divergence.empty() ? "followed" : "left at ";
+          live_schedule += real.schedule_divergence;
+          std::string said = real.schedule_divergence.empty() ? "followed the schedule" : "left the schedule at ";
+          said += real.schedule_divergence;
+          std::printf("  live run: %s (%zu operations held to its end)\n", said.c_str(), real.schedule_held_to_end);
         }
         if (drawn && !diff.empty()) {
           std::printf("  (%zu per-intent differences: the faults were drawn otherwise)\n", diff.size());
@@ -125,8 +127,7 @@ int validate(const ValidateOptions& o) {
         table << "| " << scenario.name << " | " << strategy->name << " | " << seed << " | "
               << realmode::invariants_text(sim_violated) << " | " << realmode::invariants_text(real_violated) << " | "
               << (agree ? "yes" : "**no**") << " | "
-              << (!scheduled ? "" : real.schedule_divergence.empty() ? "followed" : "left at " + real.schedule_divergence)
-              << " |\n";
+              << live_schedule << " |\n";
       }
     }
   }

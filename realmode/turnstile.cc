@@ -79,14 +79,13 @@ sim::Task<std::uint64_t> Turnstile::enter(const char* op, sim::Node& node) {
     co_await sim_.sleep(kPoll);
   }
   const std::uint64_t ticket = ++last_ticket_;
-  out_[ticket] = next_++;
+  ++next_;
   running_ = scenarios::takes_effect_over_time(op) ? 0 : ticket;
   running_since_ = last_progress_ = sim_.now();
   co_return ticket;
 }
 
 void Turnstile::leave(std::uint64_t ticket) {
-  out_.erase(ticket);
   blocked_.erase(ticket);
   if (running_ == ticket) running_ = 0;
   last_progress_ = sim_.now();

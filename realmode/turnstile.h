@@ -25,7 +25,6 @@
 
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -81,8 +80,7 @@ class Turnstile final : public ports::Gate {
   std::size_t next_ = 0;             // the next step to start
   std::uint64_t running_ = 0;        // the ticket of the step running unblocked; 0: none
   sim::Time running_since_ = 0;
-  std::map<std::uint64_t, std::size_t> out_;  // tickets out: their step
-  std::set<std::uint64_t> blocked_;           // tickets out, blocked on a lock
+  std::set<std::uint64_t> blocked_;  // tickets out, blocked on a lock
   std::size_t blocked_total_ = 0;
   std::size_t held_to_end_ = 0;
   std::uint64_t last_ticket_ = 0;
