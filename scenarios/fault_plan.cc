@@ -213,8 +213,9 @@ FaultPlan::Verdict FaultPlan::hit(const std::string& point, sim::Node& node) {
   const std::string family = point.substr(0, point.find('.')) + ".*";  // "after:kv.set" -> "after:kv.*"
   // Only the points some fault names are counted; the rest pass straight on.
   if (!keep_steps_ && !watched_.count(point) && !watched_.count(family)) return Verdict::kContinue;
+  // Named before the faults act: a crash ends the process.
   const sim::Process* process = world_.sim().current();
-  const std::string process_name = process != nullptr ? process->name : std::string();
+  const std::string process_name = keep_steps_ && process != nullptr ? process->name : std::string();
   // Counted per point and node, so that "@node" points count that node's
   // hits, and per port ("after:kv.*"), for link faults taken at the ports.
   ++hits_[point];
