@@ -76,11 +76,7 @@ int replay(const ReplayOptions& o, bool seed_given) {
   if (const std::optional<std::string> refusal = realmode::real_mode_refusal(scenario, servers)) {
     throw UsageError(o.scenario + ": " + *refusal);
   }
-  if (scenario.schedule && !seed_given && scenario.schedule->strategy != strategy->name) {
-    throw UsageError(o.scenario + ": $.schedule.strategy: recorded with " + scenario.schedule->strategy + ", not " +
-                     strategy->name + " (pass --seed to run it afresh)");
-  }
-  const std::uint64_t seed = scenario.schedule && !seed_given ? scenario.schedule->seed : o.seed;
+  const std::uint64_t seed = seed_for(o.scenario, scenario, *strategy, o.seed, seed_given);
   const bool scheduled = realmode::follows_schedule(scenario, strategy->name, seed);
   std::printf("scenario %s, strategy %s, seed %llu\n", scenario.name.c_str(), strategy->name.c_str(),
               static_cast<unsigned long long>(seed));

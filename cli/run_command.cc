@@ -37,15 +37,8 @@ int run_one(const RunOptions& o, bool seed_given) {
   scenarios::Scenario scenario = scenarios::find_scenario(o.scenario);
   if (!o.calibration.empty()) apply_calibration_file(o.calibration, scenario);
   scenarios::RunMode mode = o.record.empty() ? scenarios::RunMode::kSeed : scenarios::RunMode::kRecord;
-  std::uint64_t seed = o.seed;
-  if (scenario.schedule && !seed_given) {
-    if (scenario.schedule->strategy != strategy->name) {
-      throw UsageError(o.scenario + ": $.schedule.strategy: recorded with " + scenario.schedule->strategy +
-                       ", not " + strategy->name + " (pass --seed to run it afresh)");
-    }
-    mode = scenarios::RunMode::kReplay;
-    seed = scenario.schedule->seed;
-  }
+  const std::uint64_t seed = seed_for(o.scenario, scenario, *strategy, o.seed, seed_given);
+  if (scenario.schedule && !seed_given) mode = scenarios::RunMode::kReplay;
   if (mode == scenarios::RunMode::kReplay && !o.record.empty()) {
     throw UsageError("--record: this script replays a recorded schedule; pass --seed to record a new one");
   }

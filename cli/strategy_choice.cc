@@ -19,4 +19,14 @@ std::vector<const strategies::StrategyInfo*> strategies_named(const std::vector<
   return out;
 }
 
+std::uint64_t seed_for(const std::string& source, const scenarios::Scenario& scenario,
+                       const strategies::StrategyInfo& strategy, std::uint64_t seed, bool seed_given) {
+  if (!scenario.schedule || seed_given) return seed;
+  if (scenario.schedule->strategy != strategy.name) {
+    throw UsageError(source + ": $.schedule.strategy: recorded with " + scenario.schedule->strategy + ", not " +
+                     strategy.name + " (pass --seed to run it afresh)");
+  }
+  return scenario.schedule->seed;
+}
+
 }  // namespace idemlab::cli

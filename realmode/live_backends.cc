@@ -51,9 +51,12 @@ const std::string& after_probing(const Servers& servers, const std::string& run_
   return run_id;
 }
 
-// The run's PostgreSQL sessions carry its id as their application_name.
+// The application_name the run's PostgreSQL sessions carry, by which the
+// lock probe finds them.
+std::string session_name(const std::string& run_id) { return "idemlab " + run_id; }
+
 Endpoint run_sessions(Endpoint postgres, const std::string& run_id) {
-  postgres.application = "idemlab " + run_id;
+  postgres.application = session_name(run_id);
   return postgres;
 }
 
@@ -84,7 +87,7 @@ sim::Task<int> LiveBackends::sessions_waiting_on_locks() {
     const SqlText count{
         "SELECT count(*) AS waiting FROM pg_stat_activity "
         "WHERE application_name = $1 AND cardinality(pg_blocking_pids(pid)) > 0",
-        {ports::Value("idemlab " + run_id_)}};
+        {ports::Value(session_name(run_id_))}};
     static const ports::TableSchema kCount{"waiting", {{"waiting", ports::ColumnType::kBigint}}, {}, {}};
     const PgConnection::Outcome o = lock_probe_.exec(count, &kCount);
     if (o.status != ports::Status::kOk || o.rows.empty()) return 0;

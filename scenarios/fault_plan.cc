@@ -259,11 +259,12 @@ FaultPlan::Verdict FaultPlan::hit(const std::string& point, sim::Node& node) {
   // or where a fault dropped it or crashed its node before it was made. (The
   // order calls started in is not that order: a call started first may be
   // served second.) Operations that take effect over time: where they started.
-  const bool after = point.rfind("after:", 0) == 0;
-  const bool step = takes_effect_over_time(std::string_view(point).substr(after ? 6 : 7))
-                        ? !after
-                        : (after || verdict != Verdict::kContinue);
-  if (keep_steps_ && step) steps_.push_back({node.name(), process_name, point.substr(after ? 6 : 7)});
+  if (keep_steps_) {
+    const bool after = point.rfind("after:", 0) == 0;
+    const std::string op = point.substr(after ? 6 : 7);
+    const bool step = takes_effect_over_time(op) ? !after : (after || verdict != Verdict::kContinue);
+    if (step) steps_.push_back({node.name(), process_name, op});
+  }
   return verdict;
 }
 
