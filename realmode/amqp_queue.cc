@@ -3,6 +3,7 @@
 #include <amqp.h>
 #include <amqp_framing.h>
 #include <amqp_tcp_socket.h>
+#include <poll.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -145,8 +146,16 @@ void AmqpConnection::close() {
   drop();
 }
 
+bool AmqpConnection::peer_closed() {
+  const std::lock_guard<std::mutex> lock(fd_mutex_);
+  if (socket_fd_ < 0) return false;
+  pollfd p{socket_fd_, POLLRDHUP, 0};
+  return poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+}
+
 void AmqpConnection::connect(bool confirms) {
-  if (state_ != nullptr) return;
+  if (state_ != nullptr && !peer_closed()) return;
+  drop();
   amqp_connection_state_t state = amqp_new_connection();
   if (state == nullptr) throw Unreachable("RabbitMQ", endpoint_, "cannot allocate a connection");
   amqp_socket_t* socket = amqp_tcp_socket_new(state);
@@ -307,15 +316,20 @@ AmqpConnection::Received AmqpConnection::next(sim::Duration wait) {
   return out;
 }
 
+AmqpConnection::Outcome AmqpConnection::closed() {
+  drop();
+  return {Status::kClosed, "the connection is closed"};
+}
+
 AmqpConnection::Outcome AmqpConnection::ack(std::uint64_t tag) {
-  if (state_ == nullptr) return {Status::kClosed, "the connection is closed"};
+  if (state_ == nullptr || peer_closed()) return closed();
   const int sent = amqp_basic_ack(state_, kChannel, tag, 0);
   if (sent != AMQP_STATUS_OK) return library_failure(sent, true);
   return {};
 }
 
 AmqpConnection::Outcome AmqpConnection::nack(std::uint64_t tag, bool requeue) {
-  if (state_ == nullptr) return {Status::kClosed, "the connection is closed"};
+  if (state_ == nullptr || peer_closed()) return closed();
   const int sent = amqp_basic_nack(state_, kChannel, tag, 0, requeue ? 1 : 0);
   if (sent != AMQP_STATUS_OK) return library_failure(sent, true);
   return {};

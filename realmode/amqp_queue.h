@@ -25,7 +25,10 @@ struct amqp_connection_state_t_;
 namespace idemlab::realmode {
 
 // One AMQP connection with one channel. Not thread-safe: used from one worker
-// thread, except sever(), which any thread may call.
+// thread, except sever(), which any thread may call. A connection the broker
+// closed is noticed before the next use: ack and nack say kClosed (the
+// channel's deliveries were requeued); anything else connects again, as a
+// client library's automatic recovery does.
 class AmqpConnection {
  public:
   struct Outcome {
@@ -44,8 +47,9 @@ class AmqpConnection {
   AmqpConnection(const AmqpConnection&) = delete;
   AmqpConnection& operator=(const AmqpConnection&) = delete;
 
-  // Connects, logs in, opens the channel (in confirm mode if `confirms`).
-  // Throws Unreachable.
+  // Connects, logs in, opens the channel (in confirm mode if `confirms`);
+  // nothing if it is open and the broker has not closed it (a broker that
+  // restarted has: it is opened again). Throws Unreachable.
   void connect(bool confirms);
 
   Outcome declare(const std::string& queue, const ports::QueueOptions& options);
@@ -71,6 +75,11 @@ class AmqpConnection {
   const Endpoint& endpoint() const { return endpoint_; }
 
  private:
+  // The broker closed the socket (it stopped or restarted): reading it
+  // would give what is left and then the end.
+  bool peer_closed();
+  // Drops the connection; kClosed.
+  Outcome closed();
   Outcome library_failure(int status, bool sent);
   Outcome check_rpc(const char* what);
   void drop();

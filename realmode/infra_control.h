@@ -1,8 +1,9 @@
 // Server faults on the private servers scripts/infra started: a Redis
 // restart (with or without its files), a failover to the replica, a
-// PostgreSQL restart. Each runs `scripts/infra <command>` and returns once
-// the servers answer again; the caller's world stands still meanwhile, as
-// the simulator's does during a restart it makes in no time.
+// PostgreSQL restart, a RabbitMQ restart. Each runs `scripts/infra
+// <command>` and returns once the servers answer again; the caller's world
+// stands still meanwhile, as the simulator's does during a restart it makes
+// in no time.
 //
 // Real mode never restarts servers it was merely pointed at: without the
 // script that started them there is no InfraControl.
@@ -41,6 +42,8 @@ class InfraControl {
   // promoted replica's data; nothing when there was no failover.
   void heal_redis() { run({"heal-redis"}); }
   void restart_postgres() { run({"restart-postgres"}); }
+  // RabbitMQ is killed (SIGKILL) and started again.
+  void restart_broker() { run({"restart-broker"}); }
 
  private:
   // Runs the script with `args` (empty ones left out); returns its stdout.

@@ -166,6 +166,12 @@ void LiveBackends::restart_postgres() {
   });
 }
 
+void LiveBackends::restart_broker() {
+  // The queue port finds its connections closed and opens new ones; the
+  // consumers' channels report kClosed, as the model's do.
+  loop_.stand_still([&] { infra_->restart_broker(); });
+}
+
 std::unique_ptr<checks::GroundTruth> LiveBackends::truth(const models::clients::History& history, sim::Time now) {
   return std::make_unique<Truth>(*this, history, now);
 }

@@ -46,6 +46,7 @@ class LiveBackends {
   void set_redis_lag(sim::Duration lag);
   void failover_redis();
   void restart_postgres();
+  void restart_broker();
 
   // How many of the run's PostgreSQL sessions (the service's and the
   // processor's) wait on a lock another holds now (pg_blocking_pids), on a

@@ -32,7 +32,9 @@ class LiveServerActions final : public scenarios::ServerActions {
   void restart_postgres() override {
     attempt([this] { live_.restart_postgres(); });
   }
-  void restart_broker() override { assert(false && "refused by real_mode_refusal"); }
+  void restart_broker() override {
+    attempt([this] { live_.restart_broker(); });
+  }
 
   bool failed() const { return !failure_.empty(); }
   const std::string& failure() const { return failure_; }
@@ -73,14 +75,13 @@ std::optional<std::string> real_mode_refusal(const scenarios::Scenario& scenario
       case TargetedFault::Action::kRestartRedis:
       case TargetedFault::Action::kFailoverRedis:
       case TargetedFault::Action::kRestartPostgres:
+      case TargetedFault::Action::kRestartBroker:
         if (servers.infra.empty()) {
           return where + ": " + scenarios::action_name(f.action) +
                  " restarts a server: real mode does so only on the servers scripts/infra started "
                  "(pass --infra PATH, or set IDEMLAB_INFRA as `scripts/infra env` prints it)";
         }
         break;
-      case TargetedFault::Action::kRestartBroker:
-        return where + ": " + scenarios::action_name(f.action) + " is not available in real mode yet";
       default: break;
     }
     const bool link = f.point.rfind("reply:", 0) == 0 || f.point.rfind("request:", 0) == 0;

@@ -31,6 +31,16 @@ def check(name, condition, detail=""):
 for variable in ("IDEMLAB_REDIS", "IDEMLAB_PG", "IDEMLAB_AMQP", "IDEMLAB_INFRA"):
     check(f"{variable} is set (scripts/infra up; export scripts/infra env)", variable in os.environ)
 
+def broker_pid():
+    infra_dir = os.environ.get("IDEMLAB_INFRA_DIR", f"/tmp/idemlab-infra-{os.getuid()}")
+    try:
+        return open(os.path.join(infra_dir, "rabbitmq", "pid")).read().strip()
+    except OSError:
+        return None
+
+
+broker_before = broker_pid()
+
 # Quick interleavings (a second or a few each): a crash after the charge, a
 # lost reply with a retry in another key order, a key reused with another
 # payload; safe strategies and a broken one.
@@ -49,6 +59,10 @@ for scenario, strategy, violated in [
     ("postgres_restart_after_charge", "db_unique", None),
     ("redis_failover_loses_claim", "redis_lock_del_in_finally", "at_most_one_charge"),
     ("redis_failover_loses_claim", "idempotency_key", None),
+    # A broker restart while a consumer holds the delivery, and while only
+    # publishers are connected.
+    ("broker_restart_after_charge", "dedup_queue", None),
+    ("broker_restart_after_charge", "saga", None),
 ]:
     r = run("replay", scenario, "--strategy", strategy, "--real")
     name = f"replay --real {scenario} with {strategy} agrees with the simulation"
@@ -58,6 +72,9 @@ for scenario, strategy, violated in [
         check(f"{name}: no violation on the live servers", "no invariant violated" in real_part, real_part)
     else:
         check(f"{name}: {violated} on the live servers too", f"VIOLATED {violated}" in real_part, real_part)
+
+check("the broker restarts were real: scripts/infra's RabbitMQ runs as another process now",
+      broker_before is not None and broker_pid() not in (None, broker_before), f"{broker_before} -> {broker_pid()}")
 
 # Recorded schedules: the turnstile makes the live run take effect in the
 # recorded order. The lucky double click (seed 150 of get_then_set_claim)
