@@ -1,6 +1,7 @@
 // `idemlab calibrate --real -o calibration.json`: measures the latency of
 // each operation the strategies make on the live servers and writes them in
-// the simulator's calibration format. With --compare it then runs a load
+// the simulator's calibration format: once one call at a time, and once
+// under load (--concurrency streams at once). With --compare it then runs a load
 // scenario (no faults) with that calibration, in simulation and on the live
 // servers, and compares the latency percentiles each strategy's clients see:
 // the targets are p50 within 25% and p99 within 50% of the real figure.
@@ -34,7 +35,7 @@ struct CalibrateOptions {
   bool real = false;
   std::string output;
   int samples = 1000;
-  int concurrency = 1;
+  int concurrency = 2;
   bool compare = false;
   std::string scenario = "steady_no_faults";
   std::vector<std::string> strategies;
@@ -131,16 +132,26 @@ int calibrate(const CalibrateOptions& o) {
   const realmode::Servers servers = resolve_servers(o.servers);
   realmode::catch_interrupts();
   const std::string machine = machine_description();
-  std::printf("measuring %d samples of each operation (%d at a time) on %s\n", o.samples, o.concurrency,
-              machine.c_str());
+  std::printf("measuring %d samples of each operation, one at a time", o.samples);
+  if (o.concurrency > 1) std::printf(" and %d at a time", o.concurrency);
+  std::printf(", on %s\n", machine.c_str());
   std::fflush(stdout);
-  const realmode::Measurements measured = realmode::measure_latencies(servers, o.samples, o.concurrency);
-  std::printf("%-26s %10s %10s %10s\n", "operation", "p50 (us)", "p99 (us)", "max (us)");
-  for (const auto& [name, samples] : measured) {
-    std::printf("%-26s %10.1f %10.1f %10.1f\n", name.c_str(), checks::percentile(samples, 0.5) / 1000.0,
+  const realmode::Measurements alone = realmode::measure_latencies(servers, o.samples, 1);
+  const realmode::Measurements under_load =
+      o.concurrency > 1 ? realmode::measure_latencies(servers, o.samples, o.concurrency) : realmode::Measurements{};
+  std::printf("%-26s %10s %10s %10s %14s %14s\n", "operation", "p50 (us)", "p99 (us)", "max (us)", "loaded p50",
+              "loaded p99");
+  for (const auto& [name, samples] : alone) {
+    std::printf("%-26s %10.1f %10.1f %10.1f", name.c_str(), checks::percentile(samples, 0.5) / 1000.0,
                 checks::percentile(samples, 0.99) / 1000.0, checks::percentile(samples, 1.0) / 1000.0);
+    const auto loaded = under_load.find(name);
+    if (loaded != under_load.end()) {
+      std::printf(" %14.1f %14.1f", checks::percentile(loaded->second, 0.5) / 1000.0,
+                  checks::percentile(loaded->second, 0.99) / 1000.0);
+    }
+    std::printf("\n");
   }
-  write_file_atomically(o.output, realmode::calibration_json(measured, machine, o.concurrency));
+  write_file_atomically(o.output, realmode::calibration_json(alone, under_load, machine, o.concurrency));
   std::printf("wrote %s\n", o.output.c_str());
   return o.compare ? compare(o, o.output, servers) : 0;
 }
@@ -155,7 +166,8 @@ void register_calibrate(CLI::App& app, Commands& commands) {
   cmd->add_option("-o,--output", options->output, "The calibration file to write")->required();
   cmd->add_option("--samples", options->samples, "Samples per operation")->check(CLI::Range(10, 100000))->capture_default_str();
   cmd->add_option("--concurrency", options->concurrency,
-                  "Streams of measurements at once (the load the figures are taken under)")
+                  "Streams of measurements at once for the figures under load, which the simulator uses while "
+                  "another operation is in service (1: measure alone only)")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
   cmd->add_flag("--compare", options->compare,

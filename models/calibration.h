@@ -17,6 +17,10 @@
 //                                       comes after it: fsync_delay 0)
 //   processor.charge (no processing
 //   time)                            -> processor ledger_time
+// Operations measured under load ($.operations_under_load, optional) give
+// the same servers' loaded service times (less the same round trip), which
+// they take when another operation is in service on the machine
+// (MachineLoad).
 // amqp.deliver_ack is written for reference: a delivery costs the model one
 // link latency. Client links keep the scenario's latency.
 #pragma once
@@ -29,12 +33,12 @@
 
 namespace idemlab::models {
 
-// The operations `apply_calibration` needs, each with samples_ns.
+// The operations `apply_calibration` needs, each with samples_ns, in
+// $.operations and, when it is there, in $.operations_under_load.
 const std::vector<std::string>& calibrated_operations();
 
 // Throws std::runtime_error naming `origin` and the operation when one is
 // missing or holds no samples.
-void apply_calibration(const std::map<std::string, sim::LatencyModel>& operations, const std::string& origin,
-                       WorldConfig& config);
+void apply_calibration(const sim::Calibration& calibration, const std::string& origin, WorldConfig& config);
 
 }  // namespace idemlab::models

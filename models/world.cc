@@ -32,6 +32,10 @@ World::World(const WorldConfig& config, sim::Tape& tape)
       broker_(sim_, net_, "rabbitmq", config.rabbitmq),
       processor_(sim_, "processor", config.processor),
       service_(sim_, "api", config.service) {
+  redis_.share_machine_load(machine_load_);
+  postgres_.share_machine_load(machine_load_);
+  broker_.share_machine_load(machine_load_);
+  processor_.share_machine_load(machine_load_);
   history_.reserve(static_cast<std::size_t>(config.clients) * static_cast<std::size_t>(config.client.intents));
   for (int i = 1; i <= config.clients; ++i) {
     clients_.push_back(std::make_unique<clients::Client>(sim_, net_, "client-" + std::to_string(i), config.client,

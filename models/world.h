@@ -13,6 +13,7 @@
 
 #include "models/clients/client.h"
 #include "models/clients/history.h"
+#include "models/machine_load.h"
 #include "models/postgres/engine.h"
 #include "models/postgres/sim_sql.h"
 #include "models/processor/processor.h"
@@ -119,6 +120,7 @@ class World {
   sim::Simulator sim_;
   sim::Network net_;
   clients::History history_;
+  MachineLoad machine_load_;  // the servers' one machine
   redis::RedisServer redis_;
   postgres::Engine postgres_;
   rabbitmq::Broker broker_;

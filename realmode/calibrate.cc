@@ -246,17 +246,25 @@ Measurements measure_latencies(const Servers& servers, int samples, int concurre
   return out;
 }
 
-std::string calibration_json(const Measurements& measurements, const std::string& machine, int concurrency) {
+std::string calibration_json(const Measurements& alone, const Measurements& under_load, const std::string& machine,
+                             int concurrency) {
+  auto operations = [](const Measurements& measurements) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::object();
+    for (const auto& [name, samples] : measurements) out[name]["samples_ns"] = samples;
+    return out;
+  };
   nlohmann::ordered_json root;
   root["format"] = "idemlab-calibration/1";
   root["machine"] = machine;
-  std::string how = "idemlab calibrate --real: each operation through real mode's ports, ";
-  how += std::to_string(concurrency);
-  how += concurrency == 1 ? " call at a time" : " calls at a time";
+  std::string how = "idemlab calibrate --real: each operation through real mode's ports, one call at a time";
+  if (!under_load.empty()) {
+    how += "; under load, ";
+    how += std::to_string(concurrency);
+    how += " calls at a time";
+  }
   root["measured_with"] = how;
-  nlohmann::ordered_json operations = nlohmann::ordered_json::object();
-  for (const auto& [name, samples] : measurements) operations[name]["samples_ns"] = samples;
-  root["operations"] = operations;
+  root["operations"] = operations(alone);
+  if (!under_load.empty()) root["operations_under_load"] = operations(under_load);
   return root.dump(1) + "\n";
 }
 

@@ -18,13 +18,15 @@ namespace idemlab::realmode {
 using Measurements = std::map<std::string, std::vector<sim::Duration>>;
 
 // About `samples` of each operation, from `concurrency` streams at once (each
-// one call after another, after a warm-up), so that the figures carry the
-// contention of a loaded system. Throws Unreachable (nothing made) or
-// RealRunError.
+// one call after another, after a warm-up): with one stream, the figures of
+// a machine doing nothing else; with more, those of a loaded one. Throws
+// Unreachable (nothing made) or RealRunError.
 Measurements measure_latencies(const Servers& servers, int samples, int concurrency);
 
 // The calibration file: format, the machine it was measured on and how,
-// every operation's samples.
-std::string calibration_json(const Measurements& measurements, const std::string& machine, int concurrency);
+// every operation's samples measured alone and, unless `under_load` is
+// empty, measured `concurrency` streams at once.
+std::string calibration_json(const Measurements& alone, const Measurements& under_load, const std::string& machine,
+                             int concurrency);
 
 }  // namespace idemlab::realmode

@@ -106,7 +106,7 @@ std::string LatencyModel::describe() const {
   return out.str();
 }
 
-std::map<std::string, LatencyModel> parse_calibration(const std::string& text, const std::string& origin) {
+Calibration parse_calibration(const std::string& text, const std::string& origin) {
   using nlohmann::json;
   json root;
   try {
@@ -119,7 +119,8 @@ std::map<std::string, LatencyModel> parse_calibration(const std::string& text, c
   };
   if (!root.is_object()) fail("$", "must be an object");
   for (const auto& [key, value] : root.items()) {
-    if (key != "format" && key != "operations" && key != "machine" && key != "measured_with") {
+    if (key != "format" && key != "operations" && key != "operations_under_load" && key != "machine" &&
+        key != "measured_with") {
       fail("$." + key, "unknown field");
     }
   }
@@ -131,48 +132,57 @@ std::map<std::string, LatencyModel> parse_calibration(const std::string& text, c
     if (!v.is_number_integer() || v.get<std::int64_t>() < 0) fail(path, "must be a non-negative integer (ns)");
     return v.get<Duration>();
   };
-  std::map<std::string, LatencyModel> models;
-  for (const auto& [name, spec] : root["operations"].items()) {
-    const std::string path = "$.operations." + name;
-    if (!spec.is_object() || spec.size() != 1) {
-      fail(path, "must hold exactly one of samples_ns, constant_ns, uniform_ns, log_normal");
-    }
-    if (spec.contains("samples_ns")) {
-      const json& samples = spec["samples_ns"];
-      if (!samples.is_array() || samples.empty()) fail(path + ".samples_ns", "must be a non-empty array");
-      std::vector<Duration> values;
-      for (std::size_t i = 0; i < samples.size(); ++i) {
-        values.push_back(nonnegative_int(samples[i], path + ".samples_ns[" + std::to_string(i) + "]"));
+  auto operations = [&](const json& object, const std::string& where) {
+    std::map<std::string, LatencyModel> models;
+    for (const auto& [name, spec] : object.items()) {
+      const std::string path = where + "." + name;
+      if (!spec.is_object() || spec.size() != 1) {
+        fail(path, "must hold exactly one of samples_ns, constant_ns, uniform_ns, log_normal");
       }
-      models[name] = LatencyModel::empirical(std::move(values));
-    } else if (spec.contains("constant_ns")) {
-      models[name] = LatencyModel::constant(nonnegative_int(spec["constant_ns"], path + ".constant_ns"));
-    } else if (spec.contains("uniform_ns")) {
-      const json& range = spec["uniform_ns"];
-      if (!range.is_array() || range.size() != 2) fail(path + ".uniform_ns", "must be [low, high]");
-      const Duration low = nonnegative_int(range[0], path + ".uniform_ns[0]");
-      const Duration high = nonnegative_int(range[1], path + ".uniform_ns[1]");
-      if (low > high) fail(path + ".uniform_ns", "low must not exceed high");
-      models[name] = LatencyModel::uniform(low, high);
-    } else if (spec.contains("log_normal")) {
-      const json& ln = spec["log_normal"];
-      const std::string lp = path + ".log_normal";
-      if (!ln.is_object() || !ln.contains("median_ns") || !ln.contains("sigma") || !ln.contains("cap_ns")) {
-        fail(lp, "must hold median_ns, sigma and cap_ns");
+      if (spec.contains("samples_ns")) {
+        const json& samples = spec["samples_ns"];
+        if (!samples.is_array() || samples.empty()) fail(path + ".samples_ns", "must be a non-empty array");
+        std::vector<Duration> values;
+        for (std::size_t i = 0; i < samples.size(); ++i) {
+          values.push_back(nonnegative_int(samples[i], path + ".samples_ns[" + std::to_string(i) + "]"));
+        }
+        models[name] = LatencyModel::empirical(std::move(values));
+      } else if (spec.contains("constant_ns")) {
+        models[name] = LatencyModel::constant(nonnegative_int(spec["constant_ns"], path + ".constant_ns"));
+      } else if (spec.contains("uniform_ns")) {
+        const json& range = spec["uniform_ns"];
+        if (!range.is_array() || range.size() != 2) fail(path + ".uniform_ns", "must be [low, high]");
+        const Duration low = nonnegative_int(range[0], path + ".uniform_ns[0]");
+        const Duration high = nonnegative_int(range[1], path + ".uniform_ns[1]");
+        if (low > high) fail(path + ".uniform_ns", "low must not exceed high");
+        models[name] = LatencyModel::uniform(low, high);
+      } else if (spec.contains("log_normal")) {
+        const json& ln = spec["log_normal"];
+        const std::string lp = path + ".log_normal";
+        if (!ln.is_object() || !ln.contains("median_ns") || !ln.contains("sigma") || !ln.contains("cap_ns")) {
+          fail(lp, "must hold median_ns, sigma and cap_ns");
+        }
+        const Duration median = nonnegative_int(ln["median_ns"], lp + ".median_ns");
+        const Duration cap = nonnegative_int(ln["cap_ns"], lp + ".cap_ns");
+        if (!ln["sigma"].is_number() || ln["sigma"].get<double>() < 0) fail(lp + ".sigma", "must be a number >= 0");
+        if (median == 0 || cap < median) fail(lp, "needs 0 < median_ns <= cap_ns");
+        models[name] = LatencyModel::log_normal(median, ln["sigma"].get<double>(), cap);
+      } else {
+        fail(path + "." + spec.begin().key(), "unknown field");
       }
-      const Duration median = nonnegative_int(ln["median_ns"], lp + ".median_ns");
-      const Duration cap = nonnegative_int(ln["cap_ns"], lp + ".cap_ns");
-      if (!ln["sigma"].is_number() || ln["sigma"].get<double>() < 0) fail(lp + ".sigma", "must be a number >= 0");
-      if (median == 0 || cap < median) fail(lp, "needs 0 < median_ns <= cap_ns");
-      models[name] = LatencyModel::log_normal(median, ln["sigma"].get<double>(), cap);
-    } else {
-      fail(path + "." + spec.begin().key(), "unknown field");
     }
+    return models;
+  };
+  Calibration out;
+  out.operations = operations(root["operations"], "$.operations");
+  if (root.contains("operations_under_load")) {
+    if (!root["operations_under_load"].is_object()) fail("$.operations_under_load", "must be an object");
+    out.under_load = operations(root["operations_under_load"], "$.operations_under_load");
   }
-  return models;
+  return out;
 }
 
-std::map<std::string, LatencyModel> load_calibration(const std::string& path) {
+Calibration load_calibration(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw std::runtime_error(path + ": cannot open calibration file");
   std::ostringstream text;

@@ -153,7 +153,7 @@ std::optional<Result<T>> Engine::lock_failed(Session& session, LockOutcome outco
 }
 
 sim::Task<Engine::Statement> Engine::enter(SessionId id, const std::string* table_name) {
-  co_await sim_.sleep(config_.statement_time.sample(sim_.tape()));
+  co_await sim_.sleep(statement_time());
   Statement statement;
   auto it = sessions_.find(id);
   if (it == sessions_.end()) {
@@ -289,7 +289,7 @@ std::uint32_t Engine::replace(Session& session, Table& table, std::uint32_t inde
 // ---- statements ---------------------------------------------------------------
 
 sim::Task<Result<Unit>> Engine::ensure_schema(ports::Schema schema) {
-  co_await sim_.sleep(config_.statement_time.sample(sim_.tape()));
+  co_await sim_.sleep(statement_time());
   for (const auto& table : schema.tables) {
     if (auto problem = validate_schema(table)) co_return Result<Unit>::failure(Status::kError, *problem);
   }
@@ -305,7 +305,7 @@ sim::Task<Result<Unit>> Engine::ensure_schema(ports::Schema schema) {
 }
 
 sim::Task<Result<SessionId>> Engine::begin(ports::Isolation isolation) {
-  co_await sim_.sleep(config_.statement_time.sample(sim_.tape()));
+  co_await sim_.sleep(statement_time());
   if (sessions_.size() >= config_.max_connections) {
     co_return Result<SessionId>::failure(Status::kUnavailable, "sorry, too many clients already");
   }
@@ -488,7 +488,7 @@ sim::Task<Result<std::int64_t>> Engine::nextval(SessionId id, std::string sequen
 }
 
 sim::Task<Result<Unit>> Engine::commit(SessionId id) {
-  co_await sim_.sleep(config_.statement_time.sample(sim_.tape()));
+  co_await sim_.sleep(statement_time());
   auto it = sessions_.find(id);
   if (it == sessions_.end()) co_return Result<Unit>::failure(Status::kClosed, kConnectionLost);
   if (it->second.failed) {
@@ -498,7 +498,7 @@ sim::Task<Result<Unit>> Engine::commit(SessionId id) {
   it->second.running = sim_.current()->id;
   // The commit record is flushed, then the transaction is committed: a crash
   // during the flush leaves it aborted.
-  co_await sim_.sleep(config_.commit_time.sample(sim_.tape()));
+  co_await sim_.sleep(load_->serve(sim_.now(), config_.commit_time, config_.commit_time_loaded, sim_.tape()));
   it = sessions_.find(id);
   assert(it != sessions_.end());  // losing the session cancels this statement
   const TxId tx = it->second.tx;
@@ -509,7 +509,7 @@ sim::Task<Result<Unit>> Engine::commit(SessionId id) {
 }
 
 sim::Task<Result<Unit>> Engine::rollback(SessionId id) {
-  co_await sim_.sleep(config_.statement_time.sample(sim_.tape()));
+  co_await sim_.sleep(statement_time());
   auto it = sessions_.find(id);
   if (it == sessions_.end()) co_return Result<Unit>::failure(Status::kClosed, kConnectionLost);
   const TxId tx = it->second.tx;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "models/postgres/table.h"
+#include "models/machine_load.h"
 #include "sim/latency.h"
 #include "sim/node.h"
 #include "sim/simulator.h"
@@ -27,6 +28,10 @@ namespace idemlab::models::postgres {
 struct PgConfig {
   sim::LatencyModel statement_time = sim::LatencyModel::constant(50 * sim::kMicrosecond);
   sim::LatencyModel commit_time = sim::LatencyModel::constant(200 * sim::kMicrosecond);  // WAL flush
+  // With a calibration measured under load: the time when another operation
+  // is in service on the machine (MachineLoad).
+  std::optional<sim::LatencyModel> statement_time_loaded;
+  std::optional<sim::LatencyModel> commit_time_loaded;
   sim::Duration deadlock_timeout = 1 * sim::kSecond;
   std::size_t max_connections = 100;
 };
@@ -87,7 +92,15 @@ class Engine {
   bool has_table(const std::string& table) const { return tables_.count(table) != 0; }
   std::vector<std::string> table_names() const;
 
+  // The world's servers share one MachineLoad; alone, a server has its own.
+  void share_machine_load(MachineLoad& load) { load_ = &load; }
+
  private:
+  sim::Duration statement_time() {
+    return load_->serve(sim_.now(), config_.statement_time, config_.statement_time_loaded, sim_.tape());
+  }
+  MachineLoad own_load_;
+  MachineLoad* load_ = &own_load_;
   friend struct TxWaitAwaiter;
 
   enum class TxState : std::uint8_t { kInProgress, kCommitted, kAborted };

@@ -91,7 +91,7 @@ sim::Task<Result<ports::Charge>> PaymentProcessor::charge(ports::ChargeRequest r
   const std::size_t decision = charge_decisions_.size();
   charge_decisions_.push_back(ChargeDecision{config_.processing_time.sample(sim_.tape()), false});
   co_await sim_.sleep(charge_decisions_[decision].processing);
-  if (!config_.ledger_time.is_zero()) co_await sim_.sleep(config_.ledger_time.sample(sim_.tape()));
+  if (!config_.ledger_time.is_zero()) co_await sim_.sleep(ledger_time());
 
   const std::uint32_t number = next_charge_++;
   refundable_.push_back(0);
@@ -135,7 +135,7 @@ sim::Task<Result<ports::Refund>> PaymentProcessor::refund(ports::RefundRequest r
   }
   refund_times_.push_back(config_.processing_time.sample(sim_.tape()));
   co_await sim_.sleep(refund_times_.back());
-  if (!config_.ledger_time.is_zero()) co_await sim_.sleep(config_.ledger_time.sample(sim_.tape()));
+  if (!config_.ledger_time.is_zero()) co_await sim_.sleep(ledger_time());
 
   Result<ports::Refund> response = Result<ports::Refund>::failure(Status::kError);
   const std::uint32_t charge = charge_number(request.charge_id);

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "models/machine_load.h"
 #include "sim/latency.h"
 #include "sim/node.h"
 #include "sim/simulator.h"
@@ -27,6 +28,9 @@ struct ProcessorConfig {
   // The processor's own bookkeeping after the processing time (a calibration
   // sets it from the live ledger's cost; zero, and skipped, otherwise).
   sim::LatencyModel ledger_time;
+  // With a calibration measured under load: the time when another operation
+  // is in service on the machine (MachineLoad).
+  std::optional<sim::LatencyModel> ledger_time_loaded;
 };
 
 // Stripe's answers to a reused key, word for word.
@@ -85,7 +89,15 @@ class PaymentProcessor {
   const std::vector<ChargeDecision>& charge_decisions() const { return charge_decisions_; }
   const std::vector<sim::Duration>& refund_times() const { return refund_times_; }
 
+  // The world's servers share one MachineLoad; alone, a server has its own.
+  void share_machine_load(MachineLoad& load) { load_ = &load; }
+
  private:
+  sim::Duration ledger_time() {
+    return load_->serve(sim_.now(), config_.ledger_time, config_.ledger_time_loaded, sim_.tape());
+  }
+  MachineLoad own_load_;
+  MachineLoad* load_ = &own_load_;
   // What a retained idempotency key answers with, kept small: a sweep
   // holds one per charge.
   struct KeyRecord {

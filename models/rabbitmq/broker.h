@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "models/machine_load.h"
 #include "sim/latency.h"
 #include "sim/network.h"
 #include "sim/node.h"
@@ -31,6 +32,9 @@ namespace idemlab::models::rabbitmq {
 
 struct BrokerConfig {
   sim::LatencyModel publish_time = sim::LatencyModel::constant(30 * sim::kMicrosecond);
+  // With a calibration measured under load: the time when another operation
+  // is in service on the machine (MachineLoad).
+  std::optional<sim::LatencyModel> publish_time_loaded;
   // A persistent message reaches the disk (and is confirmed) this long after
   // it was enqueued: the broker's fsync batching.
   sim::Duration fsync_delay = 2 * sim::kMillisecond;
@@ -90,7 +94,12 @@ class Broker {
   std::uint64_t dropped() const { return dropped_; }
   bool has_queue(const std::string& queue) const { return queues_.count(queue) != 0; }
 
+  // The world's servers share one MachineLoad; alone, a server has its own.
+  void share_machine_load(MachineLoad& load) { load_ = &load; }
+
  private:
+  MachineLoad own_load_;
+  MachineLoad* load_ = &own_load_;
   struct Stored {
     ports::Message message;
     std::int64_t delivery_count = 0;

@@ -33,7 +33,7 @@ void RedisServer::trace(const char* command, const std::string& detail) {
 sim::Task<bool> RedisServer::turn() {
   if (!co_await slot_.acquire()) co_return false;
   sim::SlotGuard slot(slot_);
-  co_await sim_.sleep(config_.command_time.sample(sim_.tape()));
+  co_await sim_.sleep(load_->serve(sim_.now(), config_.command_time, config_.command_time_loaded, sim_.tape()));
   co_return true;
 }
 

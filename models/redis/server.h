@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "models/redis/store.h"
+#include "models/machine_load.h"
 #include "sim/latency.h"
 #include "sim/node.h"
 #include "sim/resource.h"
@@ -39,6 +40,9 @@ struct RedisConfig {
   bool replica = false;
   sim::Duration replication_lag = 1 * sim::kMillisecond;
   sim::LatencyModel command_time = sim::LatencyModel::constant(5 * sim::kMicrosecond);
+  // With a calibration measured under load: the time when another operation
+  // is in service on the machine (MachineLoad).
+  std::optional<sim::LatencyModel> command_time_loaded;
   std::size_t pending_commands_max = 10000;  // client output buffers, in effect
 };
 
@@ -76,7 +80,12 @@ class RedisServer {
   // The replica as of now (catches up on the replication stream first).
   const Store& replica();
 
+  // The world's servers share one MachineLoad; alone, a server has its own.
+  void share_machine_load(MachineLoad& load) { load_ = &load; }
+
  private:
+  MachineLoad own_load_;
+  MachineLoad* load_ = &own_load_;
   // Waits for the single command slot and the command's service time; the
   // command body then runs with nothing in between: it is atomic.
   sim::Task<bool> turn();

@@ -3,6 +3,7 @@
 #include "checks/latency.h"
 #include "models/calibration.h"
 #include "models/clients/history.h"
+#include "models/machine_load.h"
 #include "sim/tape.h"
 
 namespace idemlab::models {
@@ -21,7 +22,8 @@ TEST_CASE("a calibration's operations become the models' service times, less a l
   ops["processor.charge"] = sim::LatencyModel::empirical({1040 * sim::kMicrosecond});
   ops["redis.get"] = sim::LatencyModel::empirical({20 * sim::kMicrosecond});  // under a round trip: 0
   WorldConfig config;
-  apply_calibration(ops, "cal.json", config);
+  apply_calibration(sim::Calibration{ops, {}}, "cal.json", config);
+  CHECK_FALSE(config.redis.command_time_loaded.has_value());  // none measured under load
   sim::RandomTape tape(1);
   CHECK(config.network.latency.sample(tape) == 20 * sim::kMicrosecond);  // one way: half the round trip
   CHECK(config.postgres.commit_time.sample(tape) == 300 * sim::kMicrosecond);
@@ -39,11 +41,43 @@ TEST_CASE("a calibration without an operation, or without samples, names the fil
   std::map<std::string, sim::LatencyModel> ops = every_operation(100 * sim::kMicrosecond);
   ops.erase("pg.commit");
   WorldConfig config;
-  CHECK_THROWS_WITH(apply_calibration(ops, "cal.json", config), "cal.json: $.operations.pg.commit: missing");
+  CHECK_THROWS_WITH(apply_calibration(sim::Calibration{ops, {}}, "cal.json", config),
+                    "cal.json: $.operations.pg.commit: missing");
+  CHECK_THROWS_WITH(apply_calibration(sim::Calibration{every_operation(100 * sim::kMicrosecond), ops}, "cal.json", config),
+                    "cal.json: $.operations_under_load.pg.commit: missing");
   ops = every_operation(100 * sim::kMicrosecond);
   ops["redis.get"] = sim::LatencyModel::constant(5);
-  CHECK_THROWS_WITH(apply_calibration(ops, "cal.json", config),
+  CHECK_THROWS_WITH(apply_calibration(sim::Calibration{ops, {}}, "cal.json", config),
                     "cal.json: $.operations.redis.get: needs samples_ns to calibrate a world");
+}
+
+TEST_CASE("operations measured under load become the loaded service times, less the round trip measured alone") {
+  std::map<std::string, sim::LatencyModel> alone = every_operation(100 * sim::kMicrosecond);
+  alone["loopback.rtt"] = sim::LatencyModel::empirical({40 * sim::kMicrosecond});
+  std::map<std::string, sim::LatencyModel> loaded = every_operation(250 * sim::kMicrosecond);
+  loaded["pg.commit"] = sim::LatencyModel::empirical({540 * sim::kMicrosecond});
+  WorldConfig config;
+  apply_calibration(sim::Calibration{alone, loaded}, "cal.json", config);
+  sim::RandomTape tape(1);
+  REQUIRE(config.redis.command_time_loaded.has_value());
+  CHECK(config.redis.command_time_loaded->sample(tape) == 210 * sim::kMicrosecond);
+  CHECK(config.postgres.statement_time_loaded->sample(tape) == 210 * sim::kMicrosecond);
+  CHECK(config.postgres.commit_time_loaded->sample(tape) == 500 * sim::kMicrosecond);
+  CHECK(config.rabbitmq.publish_time_loaded->sample(tape) == 210 * sim::kMicrosecond);
+  CHECK(config.processor.ledger_time_loaded->sample(tape) == 210 * sim::kMicrosecond);
+  CHECK(config.redis.command_time.sample(tape) == 60 * sim::kMicrosecond);  // the idle figure stays
+}
+
+TEST_CASE("an operation takes the loaded time while another is in service on the machine, the idle time alone") {
+  const sim::LatencyModel idle = sim::LatencyModel::constant(10);
+  const std::optional<sim::LatencyModel> loaded = sim::LatencyModel::constant(30);
+  sim::RandomTape tape(1);
+  MachineLoad load;
+  CHECK(load.serve(0, idle, loaded, tape) == 10);   // alone: in service until 10
+  CHECK(load.serve(5, idle, loaded, tape) == 30);   // the first is still in service: until 35
+  CHECK(load.serve(10, idle, loaded, tape) == 30);  // the first ended at 10, the second has not
+  CHECK(load.serve(40, idle, loaded, tape) == 10);  // both over
+  CHECK(load.serve(41, idle, std::nullopt, tape) == 10);  // nothing measured under load: always idle
 }
 
 TEST_CASE("attempt latencies run from each invoke to its answer or timeout; double clicks are apart") {
