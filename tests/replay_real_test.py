@@ -176,9 +176,11 @@ with tempfile.TemporaryDirectory() as folder:
             "--real-runs", "1", "--sim-seeds", "1")
     written = json.load(open(calibration)) if os.path.exists(calibration) else {}
     ops = written.get("operations", {})
-    check("calibrate --real writes every operation's samples in the simulator's format",
-          written.get("format") == "idemlab-calibration/1" and len(ops) == 12
-          and all(len(v.get("samples_ns", [])) == 20 for v in ops.values()), f"{r.stdout}{r.stderr}{written}")
+    loaded = written.get("operations_under_load", {})
+    check("calibrate --real writes every operation's samples in the simulator's format, alone and under load",
+          written.get("format") == "idemlab-calibration/1" and len(ops) == 12 and sorted(loaded) == sorted(ops)
+          and all(len(v.get("samples_ns", [])) == 20 for v in [*ops.values(), *loaded.values()]),
+          f"{r.stdout}{r.stderr}{written}")
     check("calibrate --compare prints each strategy's simulated and real percentiles",
           re.search(r"^db_unique +[\d.]+ +[\d.]+ +[-+]\d+% +[\d.]+ +[\d.]+ +[-+]\d+% +(met|MISSED)$", r.stdout, re.M)
           is not None, r.stdout + r.stderr)
