@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "models/postgres/table.h"
 #include "models/machine_load.h"
+#include "models/postgres/table.h"
 #include "sim/latency.h"
 #include "sim/node.h"
 #include "sim/simulator.h"
@@ -96,12 +96,13 @@ class Engine {
   void share_machine_load(MachineLoad& load) { load_ = &load; }
 
  private:
+  friend struct TxWaitAwaiter;
+
   sim::Duration statement_time() {
     return load_->serve(sim_.now(), config_.statement_time, config_.statement_time_loaded, sim_.tape());
   }
   MachineLoad own_load_;
   MachineLoad* load_ = &own_load_;
-  friend struct TxWaitAwaiter;
 
   enum class TxState : std::uint8_t { kInProgress, kCommitted, kAborted };
   struct Snapshot {

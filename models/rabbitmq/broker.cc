@@ -38,7 +38,7 @@ sim::Duration Broker::latency_to(const sim::Node& client) {
 }
 
 sim::Task<Result<Unit>> Broker::declare(std::string queue, ports::QueueOptions options) {
-  co_await sim_.sleep(load_->serve(sim_.now(), config_.publish_time, config_.publish_time_loaded, sim_.tape()));
+  co_await sim_.sleep(method_time());
   if (!queues_.count(queue)) {
     trace("queue.declare", queue + (options.durable ? " durable" : " transient"));
     queues_.emplace(queue, QueueState{std::move(options), {}, {}});
@@ -47,7 +47,7 @@ sim::Task<Result<Unit>> Broker::declare(std::string queue, ports::QueueOptions o
 }
 
 sim::Task<Result<Unit>> Broker::publish(std::string queue, ports::Message message) {
-  co_await sim_.sleep(load_->serve(sim_.now(), config_.publish_time, config_.publish_time_loaded, sim_.tape()));
+  co_await sim_.sleep(method_time());
   auto it = queues_.find(queue);
   if (it == queues_.end()) co_return Result<Unit>::failure(Status::kError, "NOT_FOUND - no queue '" + queue + "'");
   QueueState& state = it->second;
@@ -70,7 +70,7 @@ sim::Task<Result<Unit>> Broker::publish(std::string queue, ports::Message messag
 
 sim::Task<Result<ConsumerId>> Broker::subscribe(std::string queue, std::int64_t prefetch, sim::Node* client,
                                                 std::shared_ptr<ConsumerMailbox> mailbox) {
-  co_await sim_.sleep(load_->serve(sim_.now(), config_.publish_time, config_.publish_time_loaded, sim_.tape()));
+  co_await sim_.sleep(method_time());
   if (!queues_.count(queue)) {
     co_return Result<ConsumerId>::failure(Status::kError, "NOT_FOUND - no queue '" + queue + "'");
   }

@@ -98,6 +98,10 @@ class Broker {
   void share_machine_load(MachineLoad& load) { load_ = &load; }
 
  private:
+  // A method's service time (declare, publish, consume).
+  sim::Duration method_time() {
+    return load_->serve(sim_.now(), config_.publish_time, config_.publish_time_loaded, sim_.tape());
+  }
   MachineLoad own_load_;
   MachineLoad* load_ = &own_load_;
   struct Stored {

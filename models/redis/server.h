@@ -20,8 +20,8 @@
 #include <utility>
 #include <vector>
 
-#include "models/redis/store.h"
 #include "models/machine_load.h"
+#include "models/redis/store.h"
 #include "sim/latency.h"
 #include "sim/node.h"
 #include "sim/resource.h"
