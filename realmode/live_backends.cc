@@ -71,7 +71,7 @@ LiveBackends::LiveBackends(RealTimeLoop& loop, const Servers& servers, const mod
       redis_(servers.redis, config.redis_timeout),
       redis_reader_(servers.redis, 5 * sim::kSecond),
       kv_(loop, redis_worker_, redis_, key_prefix_),
-      sql_(loop, run_sessions(servers.postgres, run_id_), "idemlab_" + run_id_),
+      sql_(loop, run_sessions(servers.postgres, run_id_), "idemlab_" + run_id_, config.postgres_timeout),
       queue_(loop, servers.amqp, "idemlab." + run_id_ + ".", config.rabbitmq_timeout),
       processor_(loop, run_sessions(servers.postgres, run_id_), "idemlab_processor_" + run_id_, config.processor,
                  config.processor_timeout),

@@ -134,6 +134,8 @@ PgConnection::Outcome PgConnection::exec(const SqlText& sql, const ports::TableS
 
 // ---- the port -------------------------------------------------------------------
 
+constexpr const char* kNoAnswer = "no answer within the statement timeout";
+
 class RealTx final : public ports::Tx {
  public:
   RealTx(RealSql& sql, PgSession& session) : sql_(sql), session_(&session) {}
@@ -227,13 +229,32 @@ class RealTx final : public ports::Tx {
     } else if (const ports::TableSchema* known = sql_.table(table)) {
       schema = *known;
     }
-    PgConnection* connection = &session_->connection;
-    std::function<PgConnection::Outcome()> job = [connection, sql = std::move(sql), schema = std::move(schema)] {
-      return connection->exec(sql, schema ? &*schema : nullptr);
+    PgSession* session = session_;
+    std::function<PgConnection::Outcome()> job = [session, sql = std::move(sql), schema = std::move(schema)] {
+      session->running_pid = session->connection.backend_pid();
+      PgConnection::Outcome o = session->connection.exec(sql, schema ? &*schema : nullptr);
+      session->running_pid = 0;
+      return o;
     };
-    PgConnection::Outcome o = co_await offload(sql_.loop_, session_->worker, std::move(job));
+    PgConnection::Outcome late;
+    late.status = Status::kTimeout;
+    late.message = kNoAnswer;
+    PgConnection::Outcome o = co_await offload_within(sql_.loop_, session->worker, sql_.timeout_, late, std::move(job));
     if (o.status != Status::kOk) aborted_ = true;
+    // The deadline answers with `late` itself (a broken connection is a
+    // kTimeout too, with libpq's message).
+    if (o.status == Status::kTimeout && o.message == kNoAnswer) give_up();
     co_return o;
+  }
+
+  // The caller's timeout ends the transaction, as the model's closes the
+  // connection: the statement still waiting (on a lock, say) is cancelled,
+  // the transaction rolled back, and every later call is kClosed.
+  void give_up() {
+    if (const int pid = session_->running_pid; pid != 0) sql_.cancel_backend(pid);
+    PgSession* session = session_;
+    session->worker.submit([session] { session->connection.exec("ROLLBACK"); });
+    finish();
   }
 
   void finish() {
@@ -246,8 +267,10 @@ class RealTx final : public ports::Tx {
   bool aborted_ = false;
 };
 
-RealSql::RealSql(RealTimeLoop& loop, Endpoint endpoint, std::string schema, std::size_t sessions_max)
-    : loop_(loop), endpoint_(std::move(endpoint)), schema_(std::move(schema)), sessions_max_(sessions_max) {
+RealSql::RealSql(RealTimeLoop& loop, Endpoint endpoint, std::string schema, sim::Duration timeout,
+                 std::size_t sessions_max)
+    : loop_(loop), endpoint_(std::move(endpoint)), schema_(std::move(schema)), sessions_max_(sessions_max),
+      timeout_(timeout) {
   // A pool's connections are open before the traffic comes, as a service's
   // are: opening one costs a PostgreSQL backend's start (milliseconds),
   // which would otherwise land on whichever request first needs one more.
@@ -356,6 +379,11 @@ void RealSql::give_back(PgSession* session) {
   session->lost = false;
   PgConnection& connection = session->connection;
   session->worker.submit([&connection] { connection.forget(); });
+}
+
+void RealSql::cancel_backend(int pid) {
+  check_reachable();
+  reader_->exec("SELECT pg_cancel_backend(" + std::to_string(pid) + ")");
 }
 
 void RealSql::drop_everything() {

@@ -5,6 +5,7 @@
 // transactions, as they would with a connection pool.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <string>
@@ -59,14 +60,19 @@ struct PgSession {
   WorkerThread worker;
   bool busy = false;  // held by a transaction (loop thread only)
   bool lost = false;  // the server restarted while a transaction held it
+  std::atomic<int> running_pid = 0;  // the server process of the statement running (set by the worker)
 };
 
 class RealSql final : public ports::Sql {
  public:
-  // `schema`: the run's own PostgreSQL schema. At most `sessions_max`
+  // `schema`: the run's own PostgreSQL schema. A statement not answered
+  // within `timeout` is kTimeout for its caller and ends its transaction, as
+  // the model's port call does by closing the connection: the statement is
+  // cancelled (pg_cancel_backend) and rolled back. At most `sessions_max`
   // transactions at once; more wait for a session (kUnavailable after none
   // frees in time is left to the caller's timeout).
-  RealSql(RealTimeLoop& loop, Endpoint endpoint, std::string schema, std::size_t sessions_max = 16);
+  RealSql(RealTimeLoop& loop, Endpoint endpoint, std::string schema, sim::Duration timeout,
+          std::size_t sessions_max = 16);
   ~RealSql() override;
 
   sim::Task<ports::Result<ports::Unit>> ensure_schema(ports::Schema schema) override;
@@ -95,6 +101,9 @@ class RealSql final : public ports::Sql {
   friend class RealTx;
   PgSession* take_session();
   void give_back(PgSession* session);
+  // Cancels what the server process `pid` is running. Blocking, from the
+  // loop's thread.
+  void cancel_backend(int pid);
   const ports::TableSchema* table(const std::string& name) const;
 
   RealTimeLoop& loop_;
@@ -102,6 +111,7 @@ class RealSql final : public ports::Sql {
   std::string schema_;
   static constexpr std::size_t kWarmSessions = 8;
   std::size_t sessions_max_;
+  sim::Duration timeout_;
   std::vector<std::unique_ptr<PgSession>> sessions_;
   std::map<std::string, ports::TableSchema> tables_;  // what ensure_schema made
   std::unique_ptr<PgConnection> reader_;

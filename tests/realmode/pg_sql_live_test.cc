@@ -28,7 +28,9 @@ ports::Schema payments_schema() {
 
 // The real-time loop, a Sql in a schema of the test's own, dropped at the end.
 struct LiveSql : LiveLoop {
-  RealSql sql{loop, live_pg(), "idemlab_test_" + run_id};
+  explicit LiveSql(sim::Duration timeout = 5 * sim::kSecond, std::size_t sessions_max = 16)
+      : sql(loop, live_pg(), "idemlab_test_" + run_id, timeout, sessions_max) {}
+  RealSql sql;
 
   ~LiveSql() { sql.drop_everything(); }
 
@@ -147,6 +149,59 @@ TEST_CASE("live PostgreSQL: a second inserter of a key waits for the first to co
   REQUIRE(w.loop.run([&] { return second_done == 1; }, 30 * sim::kSecond));
   CHECK(events ==
         std::vector<std::string>{"first inserted", "second inserts", "first commits", "second: unique_violation"});
+}
+
+TEST_CASE("live PostgreSQL: a statement past the timeout ends its transaction: cancelled, rolled back, session free") {
+  LiveSql w(300 * sim::kMillisecond, 2);  // two sessions: the lock holder's, and one to share
+  w.make_tables();
+  std::vector<std::string> events;
+  int done = 0;
+  auto row = [](const char* key, std::int64_t amount) {
+    return ports::Row{{"key", Value(std::string(key))}, {"amount", Value(amount)}, {"body", Value()}};
+  };
+  // The second waits on the first's row past its timeout; the third then
+  // gets the second's session at once, which it could not if the second's
+  // insert were still waiting on it.
+  auto third = [](ports::Sql& sql, std::vector<std::string>& out) -> sim::Task<void> {
+    auto tx = co_await sql.begin(ports::Isolation::kReadCommitted);
+    if (!tx.is_ok()) {
+      out.push_back(std::string("third: ") + ports::status_name(tx.status()));
+      co_return;
+    }
+    const ports::Where everything;
+    auto read = co_await tx.value()->select("payments", everything, ports::RowLock::kNone);
+    out.push_back(std::string("third reads: ") + ports::status_name(read.status()));
+    auto ended = co_await tx.value()->commit();
+    (void)ended;
+  };
+  auto second = [&row, &third](ports::Sql& sql, std::vector<std::string>& out) -> sim::Task<void> {
+    auto tx = co_await sql.begin(ports::Isolation::kReadCommitted);
+    auto other = co_await tx.value()->insert("payments", row("other", 2));
+    out.push_back(std::string("second inserts other: ") + ports::status_name(other.status()));
+    auto waited = co_await tx.value()->insert("payments", row("k", 2));
+    out.push_back(std::string("second: ") + ports::status_name(waited.status()));
+    auto after = co_await tx.value()->commit();
+    out.push_back(std::string("second commits: ") + ports::status_name(after.status()));
+    co_await third(sql, out);
+  };
+  auto first = [&row, &second](ports::Sql& sql, std::vector<std::string>& out, int& finished) -> sim::Task<void> {
+    auto tx = co_await sql.begin(ports::Isolation::kReadCommitted);
+    auto inserted = co_await tx.value()->insert("payments", row("k", 1));
+    out.push_back(inserted.is_ok() ? "first inserted" : "first failed");
+    co_await second(sql, out);
+    out.push_back("first commits");
+    auto committed = co_await tx.value()->commit();
+    (void)committed;
+    ++finished;
+  };
+  w.run(first(w.sql, events, done));
+  REQUIRE(w.loop.run([&] { return done == 1; }, 30 * sim::kSecond));
+  CHECK(events == std::vector<std::string>{"first inserted", "second inserts other: ok", "second: timeout",
+                                           "second commits: closed", "third reads: ok", "first commits"});
+  const std::vector<ports::Row> rows = w.sql.committed_rows("payments");
+  REQUIRE(rows.size() == 1);  // the second's "other" was rolled back
+  CHECK(rows[0].at("key") == Value(std::string("k")));
+  CHECK(rows[0].at("amount") == Value(std::int64_t{1}));
 }
 
 TEST_CASE("live PostgreSQL: dropping the run's schema leaves every other schema alone") {
