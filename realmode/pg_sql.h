@@ -101,8 +101,8 @@ class RealSql final : public ports::Sql {
   friend class RealTx;
   PgSession* take_session();
   void give_back(PgSession* session);
-  // Cancels what the server process `pid` is running. Blocking, from the
-  // loop's thread.
+  // Asks the server to cancel what its process `pid` is running. Blocking,
+  // from the loop's thread; never throws.
   void cancel_backend(int pid);
   const ports::TableSchema* table(const std::string& name) const;
 
