@@ -22,11 +22,14 @@ namespace idemlab::models {
 
 class MachineLoad {
  public:
-  // The service time of an operation starting `now`.
+  // The service time of an operation starting `now`. Without a loaded
+  // figure nothing is kept: a calibration gives every server one or none,
+  // and an uncalibrated world (every sweep) pays nothing for the load.
   sim::Duration serve(sim::Time now, const sim::LatencyModel& idle, const std::optional<sim::LatencyModel>& loaded,
                       sim::Tape& tape) {
+    if (!loaded) return idle.sample(tape);
     std::erase_if(ends_, [now](sim::Time end) { return end <= now; });
-    const sim::Duration time = (!ends_.empty() && loaded ? *loaded : idle).sample(tape);
+    const sim::Duration time = (ends_.empty() ? idle : *loaded).sample(tape);
     ends_.push_back(now + time);
     return time;
   }
