@@ -10,7 +10,7 @@ namespace idemlab::cli {
 
 void apply_calibration_file(const std::string& path, scenarios::Scenario& scenario) {
   try {
-    models::apply_calibration(sim::load_calibration(path), path, scenario.world);
+    models::apply_calibration(models::load_calibration(path), path, scenario.world);
   } catch (const std::runtime_error& e) {
     throw UsageError(e.what());
   }

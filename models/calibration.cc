@@ -59,7 +59,7 @@ const std::vector<std::string>& calibrated_operations() {
   return names;
 }
 
-void apply_calibration(const sim::Calibration& calibration, const std::string& origin, WorldConfig& config) {
+void apply_calibration(const Calibration& calibration, const std::string& origin, WorldConfig& config) {
   const Samples alone(calibration.operations, origin);
   const std::vector<sim::Duration>& rtts = alone.of("loopback.rtt");  // sorted
   const sim::Duration rtt = rtts[rtts.size() / 2];

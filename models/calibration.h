@@ -29,7 +29,7 @@
 #include <string>
 
 #include "models/world.h"
-#include "sim/latency.h"
+#include "models/calibration_file.h"
 
 namespace idemlab::models {
 
@@ -39,6 +39,6 @@ const std::vector<std::string>& calibrated_operations();
 
 // Throws std::runtime_error naming `origin` and the operation when one is
 // missing or holds no samples.
-void apply_calibration(const sim::Calibration& calibration, const std::string& origin, WorldConfig& config);
+void apply_calibration(const Calibration& calibration, const std::string& origin, WorldConfig& config);
 
 }  // namespace idemlab::models

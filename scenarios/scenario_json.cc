@@ -1,13 +1,13 @@
 #include "scenarios/scenario_json.h"
 
 #include <algorithm>
-#include <fstream>
 #include <initializer_list>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "checks/invariants.h"
+#include "sim/strict_json.h"
+#include "sim/text_file.h"
 
 namespace idemlab::scenarios {
 namespace {
@@ -15,6 +15,9 @@ namespace {
 using nlohmann::json;
 
 constexpr const char* kFormat = "idemlab-scenario/1";
+
+using sim::member_path;
+using sim::shown;
 
 // Reads one script, remembering where it came from so that every error
 // names the origin and the JSON path ("$.client.retry.base").
@@ -36,7 +39,7 @@ class Reader {
       if (!is_known) {
         std::string list;
         for (const char* k : known) list += std::string(list.empty() ? "" : ", ") + k;
-        fail(path + "." + key, "unknown field (known here: " + list + ")");
+        fail(member_path(path, key), "unknown field (known here: " + list + ")");
       }
     }
     return value;
@@ -69,6 +72,10 @@ class Reader {
   sim::Duration duration(const json& value, const std::string& path) const {
     const std::optional<sim::Duration> d = value.is_string() ? sim::parse_duration(value.get<std::string>()) : std::nullopt;
     if (!d) fail(path, "must be a duration such as \"150ms\", \"2s\" or \"24h\" (units ns, us, ms, s, m, h)");
+    if (*d > kScriptDurationMax) {
+      fail(path, "must be at most " + sim::duration_text(kScriptDurationMax) +
+                     " (400 days), so that sums of durations cannot overflow the clock");
+    }
     return *d;
   }
 
@@ -129,7 +136,7 @@ class Reader {
     }
     std::string list;
     for (const char* name : names) list += std::string(list.empty() ? "" : ", ") + name;
-    fail(path, "unknown value \"" + text + "\" (one of " + list + ")");
+    fail(path, "unknown value " + shown(text) + " (one of " + list + ")");
   }
 
  private:
@@ -301,6 +308,7 @@ bool known_node(const std::string& name, int clients) {
 
 void read_faults(const Reader& r, const json& value, int clients, std::vector<TargetedFault>& out) {
   if (!value.is_array()) r.fail("$.faults", "must be an array");
+  if (value.size() > kFaultsMax) r.fail("$.faults", "at most " + std::to_string(kFaultsMax) + " faults");
   for (std::size_t i = 0; i < value.size(); ++i) {
     const std::string path = "$.faults[" + std::to_string(i) + "]";
     const json& f = r.object(value[i], path, {"at", "nth", "action", "downtime"});
@@ -310,12 +318,12 @@ void read_faults(const Reader& r, const json& value, int clients, std::vector<Ta
     TargetedFault fault;
     fault.point = r.string(f["at"], path + ".at");
     const std::string action = r.string(f["action"], path + ".action");
-    if (!parse_action(action, fault.action)) r.fail(path + ".action", "unknown action \"" + action + "\"");
+    if (!parse_action(action, fault.action)) r.fail(path + ".action", "unknown action " + shown(action));
     if (const std::optional<std::string> problem = validate_point(fault.point, fault.action)) {
-      r.fail(path + ".at", "\"" + fault.point + "\": " + *problem);
+      r.fail(path + ".at", shown(fault.point) + ": " + *problem);
     }
     for (const std::string& node : point_nodes(fault.point)) {
-      if (!known_node(node, clients)) r.fail(path + ".at", "no node called \"" + node + "\" in this world");
+      if (!known_node(node, clients)) r.fail(path + ".at", "no node called " + shown(node) + " in this world");
     }
     if (f.contains("nth")) fault.nth = static_cast<std::uint64_t>(r.integer(f["nth"], path + ".nth", 1, 1000000));
     if (f.contains("downtime")) {
@@ -364,15 +372,27 @@ Schedule read_schedule(const Reader& r, const json& value) {
   return schedule;
 }
 
+// A world must fit in memory: the history and the ledger grow with every
+// payment (bench/world measures about 1 KB a payment once it is done).
+void check_world_size(const Reader& r, const models::WorldConfig& w) {
+  const std::uint64_t payments = static_cast<std::uint64_t>(w.clients) * static_cast<std::uint64_t>(w.client.intents);
+  if (payments <= kPaymentsMax) return;
+  const std::uint64_t megabytes = payments * kBytesPerPaymentEstimate >> 20;
+  r.fail("$.workload.intents", std::to_string(w.clients) + " clients x " + std::to_string(w.client.intents) +
+                                   " intents = " + std::to_string(payments) + " payments, about " +
+                                   std::to_string(megabytes) + " MiB for one world; a world holds at most " +
+                                   std::to_string(kPaymentsMax) + " payments (clients x intents)");
+}
+
 }  // namespace
 
 Scenario parse_scenario(const std::string& text, const std::string& origin) {
   const Reader r(origin);
   json root;
   try {
-    root = json::parse(text);
-  } catch (const json::parse_error& e) {
-    throw ScenarioError(origin + ": not JSON: " + e.what());
+    root = sim::parse_strict_json(text);
+  } catch (const sim::JsonError& e) {
+    throw ScenarioError(origin + ": " + e.what());
   }
   r.object(root, "$",
            {"$schema", "format", "name", "description", "clients", "workload", "client", "network", "client_link",
@@ -404,11 +424,12 @@ Scenario parse_scenario(const std::string& text, const std::string& origin) {
   if (root.contains("fault_phase")) s.fault_phase = r.duration(root["fault_phase"], "$.fault_phase");
   if (root.contains("run_limit")) s.run_limit = r.duration(root["run_limit"], "$.run_limit");
   if (s.run_limit <= s.fault_phase) r.fail("$.run_limit", "must be longer than the fault phase");
+  check_world_size(r, s.world);
   if (root.contains("expect")) {
     const json& expect = root["expect"];
     if (!expect.is_object()) r.fail("$.expect", "must be an object: strategy -> invariants it breaks");
     for (const auto& [strategy, invariants] : expect.items()) {
-      const std::string path = "$.expect." + strategy;
+      const std::string path = member_path("$.expect", strategy);
       if (strategies::find_strategy(strategy) == nullptr) r.fail(path, "unknown strategy");
       if (!invariants.is_array()) r.fail(path, "must be an array of invariant names ([] for none)");
       std::set<std::string>& broken = s.expect[strategy];
@@ -416,7 +437,7 @@ Scenario parse_scenario(const std::string& text, const std::string& origin) {
         const std::string name = r.string(invariants[i], path + "[" + std::to_string(i) + "]");
         const std::vector<std::string>& known = checks::invariant_names();
         if (std::find(known.begin(), known.end(), name) == known.end()) {
-          r.fail(path + "[" + std::to_string(i) + "]", "unknown invariant \"" + name + "\"");
+          r.fail(path + "[" + std::to_string(i) + "]", "unknown invariant " + shown(name));
         }
         if (!broken.insert(name).second) r.fail(path + "[" + std::to_string(i) + "]", "listed twice");
       }
@@ -428,11 +449,11 @@ Scenario parse_scenario(const std::string& text, const std::string& origin) {
 }
 
 Scenario load_scenario_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ScenarioError(path + ": cannot read the scenario file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_scenario(text.str(), path);
+  std::string text;
+  if (const std::optional<std::string> problem = sim::read_text_file(path, text)) {
+    throw ScenarioError(path + ": cannot read the scenario file: " + *problem);
+  }
+  return parse_scenario(text, path);
 }
 
 }  // namespace idemlab::scenarios

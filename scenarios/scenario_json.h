@@ -11,6 +11,16 @@
 
 namespace idemlab::scenarios {
 
+// Bounds that keep every legal script runnable. A duration is at most 400
+// days, so that any sum of up to 256 of them stays far from the 64-bit
+// nanosecond clock's end (292 years): a run never schedules past it. A
+// world holds at most kPaymentsMax payments (clients x intents):
+// bench/world measures about 1 KB a payment.
+inline constexpr sim::Duration kScriptDurationMax = 400 * 24 * 3600 * sim::kSecond;
+inline constexpr std::uint64_t kPaymentsMax = 1000000;
+inline constexpr std::uint64_t kBytesPerPaymentEstimate = 1024;
+inline constexpr std::size_t kFaultsMax = 1000;
+
 // A scenario script that cannot be used; what() is one line naming the
 // origin (a file, or "shipped:<name>"), the JSON path and the problem.
 class ScenarioError : public std::runtime_error {

@@ -3,7 +3,6 @@
 // and shape them with <cmath> only: no <random> distributions.
 #pragma once
 
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -45,23 +44,5 @@ class LatencyModel {
   double sigma_ = 0;
   std::shared_ptr<const std::vector<Duration>> samples_;  // shared: models are copied freely
 };
-
-// A calibration: each operation's latency measured one call at a time, and,
-// optionally, measured with other calls in flight on the same machine.
-struct Calibration {
-  std::map<std::string, LatencyModel> operations;
-  std::map<std::string, LatencyModel> under_load;  // empty: not measured
-};
-
-// A calibration file, as `idemlab calibrate` writes it:
-//   {"format": "idemlab-calibration/1",
-//    "operations": {"redis.set_nx": {"samples_ns": [41000, 43500, ...]},
-//                   "loopback.rtt": {"constant_ns": 30000},
-//                   "pg.commit": {"log_normal": {"median_ns": 90000, "sigma": 0.4,
-//                                                 "cap_ns": 5000000}}},
-//    "operations_under_load": {...the same operations, optional...}}
-// Throws std::runtime_error naming the file and the JSON path of the problem.
-Calibration load_calibration(const std::string& path);
-Calibration parse_calibration(const std::string& text, const std::string& origin);
 
 }  // namespace idemlab::sim

@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sim/strict_json.h"
+
 namespace idemlab::sim {
 namespace {
 
@@ -76,9 +78,9 @@ std::string tape_to_json(const std::vector<Draw>& draws) {
 std::vector<Draw> tape_from_json(const std::string& text) {
   nlohmann::json array;
   try {
-    array = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw std::runtime_error(std::string("tape: not JSON: ") + e.what());
+    array = parse_strict_json(text);
+  } catch (const JsonError& e) {
+    throw std::runtime_error(std::string("tape: ") + e.what());
   }
   if (!array.is_array()) throw std::runtime_error("tape: $ must be an array of [bound, value, choice]");
   std::vector<Draw> draws;
@@ -101,7 +103,7 @@ std::vector<Draw> tape_from_json(const std::string& text) {
         known = true;
       }
     }
-    if (!known) throw std::runtime_error(where + "[2]: unknown choice \"" + name + "\"");
+    if (!known) throw std::runtime_error(where + "[2]: unknown choice " + shown(name));
     draws.push_back(d);
   }
   return draws;

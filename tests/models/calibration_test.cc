@@ -22,7 +22,7 @@ TEST_CASE("a calibration's operations become the models' service times, less a l
   ops["processor.charge"] = sim::LatencyModel::empirical({1040 * sim::kMicrosecond});
   ops["redis.get"] = sim::LatencyModel::empirical({20 * sim::kMicrosecond});  // under a round trip: 0
   WorldConfig config;
-  apply_calibration(sim::Calibration{ops, {}}, "cal.json", config);
+  apply_calibration(Calibration{ops, {}}, "cal.json", config);
   CHECK_FALSE(config.redis.command_time_loaded.has_value());  // none measured under load
   sim::RandomTape tape(1);
   CHECK(config.network.latency.sample(tape) == 20 * sim::kMicrosecond);  // one way: half the round trip
@@ -41,13 +41,13 @@ TEST_CASE("a calibration without an operation, or without samples, names the fil
   std::map<std::string, sim::LatencyModel> ops = every_operation(100 * sim::kMicrosecond);
   ops.erase("pg.commit");
   WorldConfig config;
-  CHECK_THROWS_WITH(apply_calibration(sim::Calibration{ops, {}}, "cal.json", config),
+  CHECK_THROWS_WITH(apply_calibration(Calibration{ops, {}}, "cal.json", config),
                     "cal.json: $.operations.pg.commit: missing");
-  CHECK_THROWS_WITH(apply_calibration(sim::Calibration{every_operation(100 * sim::kMicrosecond), ops}, "cal.json", config),
+  CHECK_THROWS_WITH(apply_calibration(Calibration{every_operation(100 * sim::kMicrosecond), ops}, "cal.json", config),
                     "cal.json: $.operations_under_load.pg.commit: missing");
   ops = every_operation(100 * sim::kMicrosecond);
   ops["redis.get"] = sim::LatencyModel::constant(5);
-  CHECK_THROWS_WITH(apply_calibration(sim::Calibration{ops, {}}, "cal.json", config),
+  CHECK_THROWS_WITH(apply_calibration(Calibration{ops, {}}, "cal.json", config),
                     "cal.json: $.operations.redis.get: needs samples_ns to calibrate a world");
 }
 
@@ -57,7 +57,7 @@ TEST_CASE("operations measured under load become the loaded service times, less 
   std::map<std::string, sim::LatencyModel> loaded = every_operation(250 * sim::kMicrosecond);
   loaded["pg.commit"] = sim::LatencyModel::empirical({540 * sim::kMicrosecond});
   WorldConfig config;
-  apply_calibration(sim::Calibration{alone, loaded}, "cal.json", config);
+  apply_calibration(Calibration{alone, loaded}, "cal.json", config);
   sim::RandomTape tape(1);
   REQUIRE(config.redis.command_time_loaded.has_value());
   CHECK(config.redis.command_time_loaded->sample(tape) == 210 * sim::kMicrosecond);
@@ -101,6 +101,45 @@ TEST_CASE("percentiles by nearest rank") {
   CHECK(checks::percentile(samples, 1.0) == 100);
   CHECK(checks::percentile({}, 0.5) == 0);
   CHECK(checks::percentile({7}, 0.01) == 7);
+}
+
+TEST_CASE("a calibration file yields one model per operation") {
+  const Calibration calibration = parse_calibration(R"({
+    "format": "idemlab-calibration/1",
+    "operations": {
+      "redis.set_nx": {"samples_ns": [40000, 42000]},
+      "loopback.rtt": {"constant_ns": 30000},
+      "pg.commit": {"log_normal": {"median_ns": 90000, "sigma": 0.4, "cap_ns": 900000}},
+      "amqp.publish": {"uniform_ns": [1, 2]}
+    }})", "test.json");
+  const auto& models = calibration.operations;
+  CHECK(calibration.under_load.empty());
+  REQUIRE(models.size() == 4);
+  CHECK(models.at("redis.set_nx").kind() == sim::LatencyModel::Kind::kEmpirical);
+  CHECK(models.at("loopback.rtt").kind() == sim::LatencyModel::Kind::kConstant);
+  CHECK(models.at("pg.commit").kind() == sim::LatencyModel::Kind::kLogNormal);
+  CHECK(models.at("amqp.publish").kind() == sim::LatencyModel::Kind::kUniform);
+}
+
+TEST_CASE("a bad calibration file names the file and the JSON path") {
+  CHECK_THROWS_WITH(parse_calibration(R"({"format": "idemlab-calibration/1", "operations": {
+      "pg.commit": {"samples_ns": [1, -2]}}})", "cal.json"),
+                    "cal.json: $.operations.pg.commit.samples_ns[1]: must be a non-negative integer (ns)");
+  CHECK_THROWS_WITH(parse_calibration(R"({"format": "v0", "operations": {}})", "cal.json"),
+                    "cal.json: $.format: must be \"idemlab-calibration/1\"");
+  CHECK_THROWS_WITH(parse_calibration(R"({"format": "idemlab-calibration/1", "operations": {}, "extra": 1})",
+                                      "cal.json"),
+                    "cal.json: $.extra: unknown field");
+  CHECK_THROWS_WITH(parse_calibration(R"({"format": "idemlab-calibration/1", "operations": {},
+      "operations_under_load": {"pg.commit": {"samples_ns": []}}})", "cal.json"),
+                    "cal.json: $.operations_under_load.pg.commit.samples_ns: must be a non-empty array");
+  CHECK_THROWS_WITH(load_calibration("/nonexistent/cal.json"), "/nonexistent/cal.json: cannot read the calibration file: No such file or directory");
+}
+
+TEST_CASE("a calibration file is strict JSON: a key given twice is an error naming its path") {
+  CHECK_THROWS_WITH(parse_calibration(R"({"format": "idemlab-calibration/1", "operations": {
+      "pg.commit": {"constant_ns": 1}, "pg.commit": {"constant_ns": 2}}})", "cal.json"),
+                    "cal.json: $.operations.pg.commit: key given twice in one object (each key may appear once)");
 }
 
 }  // namespace

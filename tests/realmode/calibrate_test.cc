@@ -14,7 +14,7 @@ TEST_CASE("the calibration file calibrate writes is one the simulator reads and 
   Measurements loaded = measured;
   for (auto& [name, samples] : loaded) samples = {900, 700, 800};
   const std::string text = calibration_json(measured, loaded, "test machine", 2);
-  const sim::Calibration read = sim::parse_calibration(text, "cal.json");
+  const models::Calibration read = models::parse_calibration(text, "cal.json");
   REQUIRE(read.operations.size() == measured.size());
   REQUIRE(read.under_load.size() == loaded.size());
   for (const auto& [name, samples] : measured) {
@@ -40,7 +40,7 @@ TEST_CASE("a calibration measured alone only leaves the loaded service times uns
   const std::string text = calibration_json(measured, {}, "test machine", 1);
   CHECK(text.find("operations_under_load") == std::string::npos);
   models::WorldConfig config;
-  models::apply_calibration(sim::parse_calibration(text, "cal.json"), "cal.json", config);
+  models::apply_calibration(models::parse_calibration(text, "cal.json"), "cal.json", config);
   CHECK(config.redis.command_time.samples() != nullptr);
   CHECK_FALSE(config.redis.command_time_loaded.has_value());
   CHECK_FALSE(config.postgres.statement_time_loaded.has_value());

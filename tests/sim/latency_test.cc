@@ -48,38 +48,5 @@ TEST_CASE("empirical latency returns measured samples only") {
   CHECK(std::count(s.begin(), s.end(), 20) > 50);
 }
 
-TEST_CASE("a calibration file yields one model per operation") {
-  const Calibration calibration = parse_calibration(R"({
-    "format": "idemlab-calibration/1",
-    "operations": {
-      "redis.set_nx": {"samples_ns": [40000, 42000]},
-      "loopback.rtt": {"constant_ns": 30000},
-      "pg.commit": {"log_normal": {"median_ns": 90000, "sigma": 0.4, "cap_ns": 900000}},
-      "amqp.publish": {"uniform_ns": [1, 2]}
-    }})", "test.json");
-  const auto& models = calibration.operations;
-  CHECK(calibration.under_load.empty());
-  REQUIRE(models.size() == 4);
-  CHECK(models.at("redis.set_nx").kind() == LatencyModel::Kind::kEmpirical);
-  CHECK(models.at("loopback.rtt").kind() == LatencyModel::Kind::kConstant);
-  CHECK(models.at("pg.commit").kind() == LatencyModel::Kind::kLogNormal);
-  CHECK(models.at("amqp.publish").kind() == LatencyModel::Kind::kUniform);
-}
-
-TEST_CASE("a bad calibration file names the file and the JSON path") {
-  CHECK_THROWS_WITH(parse_calibration(R"({"format": "idemlab-calibration/1", "operations": {
-      "pg.commit": {"samples_ns": [1, -2]}}})", "cal.json"),
-                    "cal.json: $.operations.pg.commit.samples_ns[1]: must be a non-negative integer (ns)");
-  CHECK_THROWS_WITH(parse_calibration(R"({"format": "v0", "operations": {}})", "cal.json"),
-                    "cal.json: $.format: must be \"idemlab-calibration/1\"");
-  CHECK_THROWS_WITH(parse_calibration(R"({"format": "idemlab-calibration/1", "operations": {}, "extra": 1})",
-                                      "cal.json"),
-                    "cal.json: $.extra: unknown field");
-  CHECK_THROWS_WITH(parse_calibration(R"({"format": "idemlab-calibration/1", "operations": {},
-      "operations_under_load": {"pg.commit": {"samples_ns": []}}})", "cal.json"),
-                    "cal.json: $.operations_under_load.pg.commit.samples_ns: must be a non-empty array");
-  CHECK_THROWS_WITH(load_calibration("/nonexistent/cal.json"), "/nonexistent/cal.json: cannot open calibration file");
-}
-
 }  // namespace
 }  // namespace idemlab::sim
