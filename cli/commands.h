@@ -13,6 +13,11 @@ namespace idemlab::cli {
 
 inline constexpr const char* kVersion = "idemlab 0.1.0";
 
+// The exit code of a run that ended without a verdict: its setup failed,
+// its workload never started, or it did not converge within run_limit
+// (and broke no safety invariant, which exits 1).
+inline constexpr int kExitNoVerdict = 4;
+
 // Bad input discovered after parsing (a malformed file, an impossible
 // value): reported in one line with exit code 2.
 struct UsageError : std::runtime_error {

@@ -14,6 +14,7 @@
 #include "realmode/compare.h"
 #include "realmode/interrupt.h"
 #include "realmode/real_run.h"
+#include "scenarios/run_loop.h"
 #include "scenarios/shipped.h"
 
 namespace idemlab::cli {
@@ -46,7 +47,7 @@ std::string answers_text(const checks::IntentOutcome& o) {
 }
 
 void print_side(const char* label, const scenarios::RunReport& r) {
-  std::printf("%s: %s at %s, %llu charges, %llu attempts\n", label, r.converged ? "converged" : "did not converge",
+  std::printf("%s: %s at %s, %llu charges, %llu attempts\n", label, scenarios::ending_text(r).c_str(),
               sim::format_time(r.run.now).c_str(), static_cast<unsigned long long>(r.charges),
               static_cast<unsigned long long>(r.attempts));
   for (const checks::IntentOutcome& o : r.outcomes) {
@@ -54,6 +55,7 @@ void print_side(const char* label, const scenarios::RunReport& r) {
                 answers_text(o).c_str(), o.declined ? " (declined)" : "");
   }
   for (const std::string& f : r.faults_taken) std::printf("  fault taken: %s\n", f.c_str());
+  for (const std::string& f : r.faults_not_taken) std::printf("  fault %s\n", f.c_str());
   for (const checks::Violation& v : r.violations) {
     std::printf("  VIOLATED %s: %s: %s\n", v.invariant.c_str(), v.intent.c_str(), v.evidence.c_str());
   }

@@ -13,6 +13,7 @@
 #include "cli/commands.h"
 #include "cli/files.h"
 #include "cli/strategy_choice.h"
+#include "scenarios/run_loop.h"
 #include "scenarios/schedule.h"
 #include "scenarios/shipped.h"
 #include "sim/mermaid.h"
@@ -46,16 +47,20 @@ int run_one(const RunOptions& o, bool seed_given) {
   if (!o.quiet) std::fputs(r.timeline.c_str(), stdout);
   std::printf("\nscenario %s, strategy %s, seed %llu: %s at %s after %llu events; %llu charges, %llu attempts\n",
               r.scenario.c_str(), r.strategy.c_str(), static_cast<unsigned long long>(r.seed),
-              r.converged ? "converged" : "did not converge", sim::format_time(r.run.now).c_str(),
+              scenarios::ending_text(r).c_str(), sim::format_time(r.run.now).c_str(),
               static_cast<unsigned long long>(r.run.events), static_cast<unsigned long long>(r.charges),
               static_cast<unsigned long long>(r.attempts));
   std::printf("attempt latency p50 %s, p99 %s\n", sim::format_time(checks::percentile(r.latencies, 0.5)).c_str(),
               sim::format_time(checks::percentile(r.latencies, 0.99)).c_str());
   for (const std::string& fault : r.faults_taken) std::printf("fault taken: %s\n", fault.c_str());
+  for (const std::string& fault : r.faults_not_taken) std::printf("fault %s\n", fault.c_str());
   for (const checks::Violation& v : r.violations) {
     std::printf("VIOLATED %s: %s: %s\n", v.invariant.c_str(), v.intent.c_str(), v.evidence.c_str());
   }
-  if (r.violations.empty()) std::printf("no invariant violated\n");
+  if (r.violations.empty() && r.outcome == scenarios::RunOutcome::kJudged) std::printf("no invariant violated\n");
+  if (r.violations.empty() && r.outcome == scenarios::RunOutcome::kDidNotConverge) {
+    std::printf("no safety invariant violated (liveness not judged: the run did not converge)\n");
+  }
   std::printf("trace hash %s\n", sim::hash_hex(r.trace_hash).c_str());
   if (mode == scenarios::RunMode::kReplay) {
     if (r.schedule_divergence.empty()) {
@@ -72,7 +77,8 @@ int run_one(const RunOptions& o, bool seed_given) {
     std::printf("recorded %zu steps and %zu draws in %s\n", r.schedule.steps.size(), r.schedule.tape.size(),
                 o.record.c_str());
   }
-  return r.violations.empty() && r.schedule_divergence.empty() ? 0 : 1;
+  if (!r.violations.empty() || !r.schedule_divergence.empty()) return 1;
+  return r.outcome == scenarios::RunOutcome::kJudged ? 0 : kExitNoVerdict;
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <thread>
 #include <algorithm>
@@ -12,7 +13,9 @@
 #include "cli/files.h"
 #include "cli/strategy_choice.h"
 #include "scenarios/shipped.h"
+#include "scenarios/scenario_json.h"
 #include "scenarios/sweep.h"
+#include "sim/strict_json.h"
 
 namespace idemlab::cli {
 namespace {
@@ -31,30 +34,55 @@ struct SweepOptions {
   unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
 };
 
+// The runs without a verdict, as SweepResult::unjudged names them, and as
+// the CSV's columns name them.
+constexpr const char* kUnjudgedKinds[] = {"did not converge", "set-up failed", "workload never started", "error"};
+constexpr const char* kUnjudgedColumns[] = {"did_not_converge", "setup_failed", "workload_never_started", "errors"};
+
+// "safe" only when every run was judged and none broke an invariant; runs
+// without a verdict are counted apart ("did not converge 3/200 (seed 17)").
 std::string cell(const scenarios::SweepResult& r) {
-  if (r.violated.empty()) return "safe";
   std::string text;
-  for (const auto& [invariant, tally] : r.violated) {
+  auto add = [&](const std::string& what, std::uint64_t runs, std::uint64_t seed) {
     if (!text.empty()) text += "; ";
-    text += invariant + " " + std::to_string(tally.runs) + "/" + std::to_string(r.runs) + " (seed " +
-            std::to_string(tally.example_seed) + ")";
-  }
-  return text;
+    text += what + " " + std::to_string(runs) + "/" + std::to_string(r.runs) + " (seed " + std::to_string(seed) + ")";
+  };
+  for (const auto& [invariant, tally] : r.violated) add(invariant, tally.runs, tally.example_seed);
+  for (const auto& [kind, tally] : r.unjudged) add(kind, tally.runs, tally.example_seed);
+  return text.empty() ? "safe" : text;
 }
 
-std::vector<scenarios::Scenario> chosen_scenarios(const SweepOptions& o) {
-  std::vector<scenarios::Scenario> chosen;
-  for (const std::string& name : o.scenarios) chosen.push_back(scenarios::find_scenario(name));
-  if (!chosen.empty()) return chosen;
-  if (!o.catalogue || o.all) chosen = scenarios::failure_scenarios();
-  if (o.catalogue || o.all) {
-    chosen.insert(chosen.end(), scenarios::catalogue_scenarios().begin(), scenarios::catalogue_scenarios().end());
+// A scenario to sweep, or why it could not be loaded: that row reports the
+// error and the others are swept.
+struct Chosen {
+  std::string name;
+  std::optional<scenarios::Scenario> scenario;
+  std::string error;
+};
+
+std::vector<Chosen> chosen_scenarios(const SweepOptions& o) {
+  std::vector<Chosen> chosen;
+  for (const std::string& name : o.scenarios) {
+    try {
+      scenarios::Scenario found = scenarios::find_scenario(name);
+      std::string shown_as = found.name;
+      chosen.push_back({std::move(shown_as), std::move(found), {}});
+    } catch (const scenarios::ScenarioError& e) {
+      chosen.push_back({sim::one_safe_line(name, 80), std::nullopt, sim::one_safe_line(e.what())});
+    }
   }
+  if (!o.scenarios.empty()) return chosen;
+  std::vector<scenarios::Scenario> shipped;
+  if (!o.catalogue || o.all) shipped = scenarios::failure_scenarios();
+  if (o.catalogue || o.all) {
+    shipped.insert(shipped.end(), scenarios::catalogue_scenarios().begin(), scenarios::catalogue_scenarios().end());
+  }
+  for (scenarios::Scenario& s : shipped) chosen.push_back({s.name, std::move(s), {}});
   return chosen;
 }
 
 int run_sweep(const SweepOptions& o) {
-  const std::vector<scenarios::Scenario> chosen = chosen_scenarios(o);
+  const std::vector<Chosen> chosen = chosen_scenarios(o);
   const std::vector<const strategies::StrategyInfo*> strategies = strategies_named(o.strategies);
 
   // One cell per strategy and scenario; the longer list runs down the rows.
@@ -62,11 +90,22 @@ int run_sweep(const SweepOptions& o) {
   std::ostringstream csv;
   csv << "scenario,strategy,runs,runs_with_violations";
   for (const std::string& invariant : checks::invariant_names()) csv << ',' << invariant;
+  for (const char* kind : kUnjudgedColumns) csv << ',' << kind;
   csv << '\n';
   int unmet = 0;
+  int errors = 0;
+  for (std::size_t j = 0; j < chosen.size(); ++j) {
+    if (chosen[j].scenario) continue;
+    ++errors;
+    std::fprintf(stderr, "idemlab: error: %s\n", chosen[j].error.c_str());
+  }
   for (std::size_t i = 0; i < strategies.size(); ++i) {
     for (std::size_t j = 0; j < chosen.size(); ++j) {
-      const scenarios::Scenario& scenario = chosen[j];
+      if (!chosen[j].scenario) {
+        cells[{i, j}] = "error: the script could not be loaded";
+        continue;
+      }
+      const scenarios::Scenario& scenario = *chosen[j].scenario;
       const scenarios::SweepResult r = scenarios::parallel_sweep(scenario, *strategies[i], o.first_seed, o.seeds, o.jobs);
       std::string why;
       const bool met = scenarios::meets_expectation(scenario, r, why, o.require_expected);
@@ -80,6 +119,10 @@ int run_sweep(const SweepOptions& o) {
       for (const std::string& invariant : checks::invariant_names()) {
         const auto found = r.violated.find(invariant);
         csv << ',' << (found == r.violated.end() ? 0 : found->second.runs);
+      }
+      for (const char* kind : kUnjudgedKinds) {
+        const auto found = r.unjudged.find(kind);
+        csv << ',' << (found == r.unjudged.end() ? 0 : found->second.runs);
       }
       csv << '\n';
     }
@@ -105,6 +148,7 @@ int run_sweep(const SweepOptions& o) {
               static_cast<unsigned long long>(o.seeds), static_cast<unsigned long long>(o.first_seed), md.str().c_str());
   if (!o.markdown.empty()) write_file_atomically(o.markdown, md.str());
   if (!o.csv.empty()) write_file_atomically(o.csv, csv.str());
+  if (errors > 0) return 2;
   return o.check && unmet > 0 ? 1 : 0;
 }
 

@@ -120,23 +120,25 @@ void World::start(const std::function<void()>& after_setup) {
     struct Outcome {
       bool finished = false;
       bool ok = false;
+      std::string why;
     } setup_outcome;
     auto setup = [](strategies::Strategy& strategy, Ports ports, Outcome& out) -> sim::Task<void> {
       auto result = co_await strategy.setup(ports);
       out.ok = result.is_ok();
+      if (!out.ok) out.why = std::string(ports::status_name(result.status())) + (result.message().empty() ? "" : ": " + result.message());
       out.finished = true;
     };
     service_.node().spawn(setup(*strategy_, service_ports(), setup_outcome), "setup");
-    if (drive_) {
-      // Live servers can refuse (a missing privilege, a full disk): the
-      // caller reports it; nothing else starts.
-      if (!drive_([&setup_outcome] { return setup_outcome.finished; }) || !setup_outcome.ok) {
-        setup_failed_ = true;
-        return;
-      }
-    } else {
-      sim_.run();
-      assert(setup_outcome.ok && "strategy setup failed in the simulator");
+    // A script can make the setup fail (every request dropped, a run limit
+    // shorter than the setup) and live servers can refuse it (a missing
+    // privilege, a full disk): the caller reports it; nothing else starts.
+    const bool finished = drive_ ? drive_([&setup_outcome] { return setup_outcome.finished; })
+                                 : (sim_.run(), setup_outcome.finished);
+    if (!finished || !setup_outcome.ok) {
+      setup_failed_ = true;
+      setup_failure_ = !finished ? "had not finished at " + sim::format_time(sim_.now()) + " (run_limit)"
+                                 : "returned " + setup_outcome.why;
+      return;
     }
   }
   if (after_setup) after_setup();

@@ -105,9 +105,11 @@ class World {
   // `after_setup` (faults meant for the workload, not for the setup, are armed
   // there), then starts the strategy's workers and the configured clients.
   void start(const std::function<void()>& after_setup = {});
-  // Real mode: the strategy's setup did not succeed, and start() started
-  // nothing else.
+  // The strategy's setup did not succeed (a script's faults or run_limit can
+  // make it fail; live servers can refuse it), and start() started nothing
+  // else; setup_failure() says why.
   bool setup_failed() const { return setup_failed_; }
+  const std::string& setup_failure() const { return setup_failure_; }
   sim::RunResult run() { return sim_.run(); }
   // Every client has finished its workload.
   bool clients_finished() const;
@@ -131,6 +133,7 @@ class World {
   std::optional<Ports> backends_;
   Driver drive_;
   bool setup_failed_ = false;
+  std::string setup_failure_;
   std::vector<std::unique_ptr<clients::Client>> clients_;
   strategies::Strategy* strategy_ = nullptr;
   std::vector<std::unique_ptr<sim::Node>> worker_nodes_;

@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <cassert>
 
-#include "checks/latency.h"
 #include "models/sim_clock.h"
 #include "realmode/live_backends.h"
 #include "realmode/run_id.h"
 #include "realmode/turnstile.h"
+#include "scenarios/run_loop.h"
 
 namespace idemlab::realmode {
 namespace {
@@ -53,6 +53,51 @@ class LiveServerActions final : public scenarios::ServerActions {
   LiveBackends& live_;
   bool redis_without_persistence_;
   std::string failure_;
+};
+
+// Real mode's side of the run loop: the simulator on the wall clock, the
+// live servers.
+class LiveDriver final : public scenarios::RunDriver {
+ public:
+  LiveDriver(models::World& world, RealTimeLoop& loop, LiveBackends& live, LiveServerActions& actions,
+             Turnstile* turnstile)
+      : world_(world), loop_(loop), live_(live), actions_(actions), turnstile_(turnstile) {}
+
+  sim::RunStop advance(sim::Time until) override {
+    const sim::Duration step = until - world_.sim().now();
+    if (step > 0) loop_.run([&] { return loop_.idle() || actions_.failed(); }, step);
+    if (actions_.failed()) throw RealRunError(actions_.failure());
+    // As the simulation's quiescence: nothing more can happen.
+    return loop_.idle() ? sim::RunStop::kQuiescent : sim::RunStop::kTimeLimit;
+  }
+  bool queues_drained(const std::vector<std::string>& queues) override {
+    for (const std::string& queue : queues) {
+      if (live_.queue().has_pending(queue)) return false;
+    }
+    return true;
+  }
+  std::unique_ptr<checks::GroundTruth> truth() override { return live_.truth(world_.history(), world_.sim().now()); }
+  // Once the clients have finished and nothing is in flight, an open
+  // liveness violation can only be closed by a background worker (a relay,
+  // a recovery pass): it gets kQuietGrace, not the rest of run_limit, which
+  // simulated time crosses at no cost but the wall clock would not.
+  sim::Duration quiet_grace() const override { return kQuietGrace; }
+  // A run that follows a schedule also waits for the schedule's last steps:
+  // the simulation checks for its end once a simulated second, so a
+  // background worker's last polls may be in the schedule after the point
+  // the run could have ended (kQuietGrace bounds the wait).
+  bool may_end() override { return turnstile_ == nullptr || turnstile_->done(); }
+  void started() override {
+    if (actions_.failed()) throw RealRunError(actions_.failure());
+    if (turnstile_ != nullptr) world_.sim().spawn(turnstile_->watch_locks(), nullptr, "turnstile");
+  }
+
+ private:
+  models::World& world_;
+  RealTimeLoop& loop_;
+  LiveBackends& live_;
+  LiveServerActions& actions_;
+  Turnstile* turnstile_;
 };
 
 bool fails_over_redis(const scenarios::Scenario& scenario) {
@@ -116,7 +161,6 @@ scenarios::RunReport run_real(const scenarios::Scenario& scenario, const strateg
   models::SimClock clock(world.sim());
   const sim::Duration limit = scenario.run_limit;
   world.use_backends(live.ports(clock), [&loop, limit](const std::function<bool()>& done) { return loop.run(done, limit); });
-  scenarios::link_clients(world, scenario);
   scenarios::FaultPlan plan(world, scenario.faults);
   plan.take_backend_link_faults_at_ports();
   LiveServerActions actions(live, config.redis.persistence == models::redis::Persistence::kNone);
@@ -139,70 +183,15 @@ scenarios::RunReport run_real(const scenarios::Scenario& scenario, const strateg
     sim::Simulator& sim;
     ~EndProcesses() { sim.cancel_all(); }
   } end_processes{world.sim()};
-  world.install(*strategy);
-  world.start([&plan] { plan.arm_network_faults(); });
+  LiveDriver driver(world, loop, live, actions, turnstile.get());
+  scenarios::RunReport report = scenarios::run_loop(scenario, world, plan, *strategy, driver);
   if (actions.failed()) throw RealRunError(actions.failure());
-  if (world.setup_failed()) {
-    throw RealRunError("the " + info.name + " strategy's setup failed on the live servers");
+  if (report.outcome == scenarios::RunOutcome::kSetupFailed) {
+    throw RealRunError(info.name + " on the live servers: " + report.outcome_detail);
   }
-
-  world.sim().spawn(scenarios::end_fault_phase(world, scenario), nullptr, "calm");
-  if (turnstile) world.sim().spawn(turnstile->watch_locks(), nullptr, "turnstile");
-
-  const std::vector<std::string> queues = strategy->queues();
-  auto settled = [&] {
-    if (world.service().in_flight() != 0) return false;
-    for (const std::string& queue : queues) {
-      if (live.queue().has_pending(queue)) return false;
-    }
-    return true;
-  };
-  checks::CheckOptions check;
-  check.liveness = true;
-  auto nothing_pending = [&] { return !checks::liveness_open(*live.truth(world.history(), world.sim().now()), check); };
-  scenarios::RunReport report;
-  report.scenario = scenario.name;
   report.strategy = info.name;
   report.seed = seed;
-  // Once the clients have finished and nothing is in flight, an open
-  // liveness violation can only be closed by a background worker (a relay,
-  // a recovery pass): it gets kQuietGrace, not the rest of run_limit, which
-  // simulated time crosses at no cost but the wall clock would not.
-  sim::Time quiet_since = -1;  // when the run last became quiet; -1: it is not
-  for (;;) {
-    const sim::Duration step = std::min<sim::Duration>(1 * sim::kSecond, scenario.run_limit - world.sim().now());
-    if (step > 0) loop.run([&] { return loop.idle() || actions.failed(); }, step);
-    if (actions.failed()) throw RealRunError(actions.failure());
-    if (loop.idle()) {  // as the simulation's quiescence: nothing more can happen
-      report.converged = true;
-      break;
-    }
-    const bool quiet = world.sim().now() >= scenario.fault_phase && world.clients_finished() && settled();
-    // A run that follows a schedule also waits for the schedule's last steps:
-    // the simulation checks for its end once a simulated second, so a
-    // background worker's last polls may be in the schedule after the point
-    // the run could have ended (kQuietGrace bounds the wait).
-    const bool schedule_done = !turnstile || turnstile->done();
-    if (quiet && nothing_pending() && schedule_done) {
-      report.converged = true;
-      break;
-    }
-    if (!quiet) quiet_since = -1;
-    if (quiet && quiet_since < 0) quiet_since = world.sim().now();
-    if (quiet_since >= 0 && world.sim().now() - quiet_since >= kQuietGrace) break;
-    if (world.sim().now() >= scenario.run_limit) break;
-  }
-  const std::unique_ptr<checks::GroundTruth> truth = live.truth(world.history(), world.sim().now());
-  report.violations = checks::check(*truth, check);
-  report.outcomes = checks::intent_outcomes(*truth);
-  report.charges = truth->ledger().size();
-  report.attempts = world.history().count(models::clients::HistoryEvent::Kind::kInvoke);
-  report.latencies = checks::attempt_latencies(world.history());
-  report.faults_taken = plan.taken();
-  report.run.now = world.sim().now();
-  report.run.events = world.sim().events_executed();
   report.timeline = world.sim().trace().timeline();
-  report.trace_hash = world.sim().trace().hash();
   if (turnstile) {
     report.schedule_divergence = turnstile->divergence();
     report.schedule_steps_blocked = turnstile->steps_blocked();

@@ -164,6 +164,14 @@ void FaultPlan::apply_network_fault(const TargetedFault& fault) {
   taken_.push_back(std::string(action_name(fault.action)) + " at " + fault.point + " #" + std::to_string(fault.nth));
 }
 
+std::optional<std::string> FaultPlan::cannot_take(const TargetedFault& fault, const sim::Node& node) const {
+  if (fault.action == Action::kCrash && !node.up()) return node.name() + " is already down";
+  if (fault.action == Action::kFailoverRedis && !world_.config().redis.replica) {
+    return "the world has no Redis replica to promote ($.redis.replica is false)";
+  }
+  return std::nullopt;
+}
+
 void FaultPlan::crash_and_restart(sim::Node& node, sim::Duration downtime) {
   node.crash();
   auto restart = [](sim::Simulator& sim, sim::Node& n, sim::Duration after) -> Task<void> {
@@ -230,9 +238,17 @@ FaultPlan::Verdict FaultPlan::hit(const std::string& point, sim::Node& node) {
     const std::uint64_t count = hits_[fault.point.find('@') == std::string::npos ? counted : counted + "@" + node.name()];
     if (fault.nth != count) continue;
     const auto shown = shown_as_.find(i);
-    taken_.push_back(std::string(action_name(fault.action)) + " at " +
-                     (shown == shown_as_.end() ? fault.point : shown->second + " (at the port, " + fault.point + ")") +
-                     " #" + std::to_string(count) + " on " + node.name());
+    const std::string described = std::string(action_name(fault.action)) + " at " +
+                                  (shown == shown_as_.end() ? fault.point : shown->second + " (at the port, " + fault.point + ")") +
+                                  " #" + std::to_string(count) + " on " + node.name();
+    // A fault the world cannot take at this moment is not a bug of the
+    // script's author: it is recorded as not taken, with the reason.
+    if (const std::optional<std::string> why = cannot_take(fault, node)) {
+      not_taken_.push_back(described + ": not taken: " + *why);
+      if (world_.sim().trace().enabled()) world_.sim().record(node.name(), "fault", not_taken_.back());
+      continue;
+    }
+    taken_.push_back(described);
     if (world_.sim().trace().enabled()) world_.sim().record(node.name(), "fault", taken_.back());
     switch (fault.action) {
       case Action::kCrash:

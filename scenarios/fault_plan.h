@@ -121,6 +121,10 @@ class FaultPlan final : public ports::FaultHook {
 
   // Faults taken so far, for reports and recorded schedules.
   const std::vector<std::string>& taken() const { return taken_; }
+  // Faults whose point was reached when the world could not take them (a
+  // crash of a node already down, a failover without a replica), each with
+  // the reason.
+  const std::vector<std::string>& not_taken() const { return not_taken_; }
 
   // Every port operation, in the order the callers saw them end (node,
   // process, operation), when asked for before the run starts: the steps of
@@ -129,6 +133,7 @@ class FaultPlan final : public ports::FaultHook {
   const std::vector<ScheduleStep>& steps() const { return steps_; }
 
  private:
+  std::optional<std::string> cannot_take(const TargetedFault& fault, const sim::Node& node) const;
   void crash_and_restart(sim::Node& node, sim::Duration downtime);
   void apply_network_fault(const TargetedFault& fault);
 
@@ -142,6 +147,7 @@ class FaultPlan final : public ports::FaultHook {
   std::map<std::string, std::uint64_t> hits_;
   std::map<std::size_t, std::string> shown_as_;  // faults taken at ports: their link point
   std::vector<std::string> taken_;
+  std::vector<std::string> not_taken_;
   bool keep_steps_ = false;
   std::vector<ScheduleStep> steps_;
   ports::Gate* gate_ = nullptr;

@@ -2,7 +2,7 @@
 #include <cassert>
 #include <memory>
 
-#include "checks/latency.h"
+#include "scenarios/run_loop.h"
 #include "scenarios/scenario.h"
 
 namespace idemlab::scenarios {
@@ -21,28 +21,35 @@ std::string first_difference(const std::vector<ScheduleStep>& expected, const st
   return {};
 }
 
+// The simulator's side of the run loop: virtual time, the models.
+class SimDriver final : public RunDriver {
+ public:
+  explicit SimDriver(models::World& world) : world_(world) {}
+  sim::RunStop advance(sim::Time until) override { return world_.sim().run_until(until).stop; }
+  bool queues_drained(const std::vector<std::string>& queues) override {
+    for (const std::string& queue : queues) {
+      if (world_.broker().has_queue(queue) &&
+          (world_.broker().ready_count(queue) > 0 || world_.broker().unacked_count(queue) > 0)) {
+        return false;
+      }
+    }
+    return true;
+  }
+  std::unique_ptr<checks::GroundTruth> truth() override { return checks::model_truth(world_); }
+  // Simulated time costs nothing: a quiet world with a liveness violation
+  // open runs on to run_limit, the bound of the liveness phase.
+  sim::Duration quiet_grace() const override { return sim::kTimeNever; }
+
+ private:
+  models::World& world_;
+};
+
 }  // namespace
 
-void link_clients(models::World& world, const Scenario& scenario) {
-  if (!scenario.client_link) return;
-  for (int i = 1; i <= world.config().clients; ++i) {
-    world.net().link(*world.find_node("client-" + std::to_string(i)), world.service().node()) = *scenario.client_link;
-  }
-}
-
-sim::Task<void> end_fault_phase(models::World& world, const Scenario& scenario) {
-  // The liveness phase: random faults stop, retries must converge.
-  co_await world.sim().sleep(scenario.fault_phase);
-  sim::LinkConfig clean = world.config().network;
-  clean.drop_request = clean.drop_reply = clean.duplicate = clean.delay = sim::Ratio{0, 1};
-  world.net().set_defaults(clean);
-  if (scenario.client_link) {
-    sim::LinkConfig client_clean = *scenario.client_link;
-    client_clean.drop_request = client_clean.drop_reply = client_clean.duplicate = client_clean.delay = sim::Ratio{0, 1};
-    for (int i = 1; i <= world.config().clients; ++i) {
-      world.net().link(*world.find_node("client-" + std::to_string(i)), world.service().node()) = client_clean;
-    }
-  }
+std::uint64_t run_events_max(const Scenario& scenario) {
+  const auto payments = static_cast<std::uint64_t>(scenario.world.clients) *
+                        static_cast<std::uint64_t>(scenario.world.client.intents);
+  return kRunEventsBase + kRunEventsPerPayment * payments;
 }
 
 RunReport run_once(const Scenario& scenario, const strategies::StrategyInfo& info, std::uint64_t seed,
@@ -58,61 +65,17 @@ RunReport run_once(const Scenario& scenario, const strategies::StrategyInfo& inf
   models::WorldConfig config = scenario.world;
   config.simulator.trace = trace;
   config.simulator.limits.time_max = scenario.run_limit;
+  config.simulator.limits.events_max = run_events_max(scenario);
   models::World world(config, tape);
-  link_clients(world, scenario);
   FaultPlan plan(world, scenario.faults);
   if (mode != RunMode::kSeed) plan.keep_steps();
   std::unique_ptr<strategies::Strategy> strategy = info.make(scenario.options);
-  world.install(*strategy);
-  world.start([&plan] { plan.arm_network_faults(); });
-
-  world.sim().spawn(end_fault_phase(world, scenario), nullptr, "calm");
-
-  RunReport report;
-  report.scenario = scenario.name;
+  SimDriver driver(world);
+  RunReport report = run_loop(scenario, world, plan, *strategy, driver);
   report.strategy = info.name;
   report.seed = seed;
-  // Background workers poll for ever, so a world with workers never runs out
-  // of events: after the fault phase, it has converged once every client has
-  // finished, no request is still being served (a client that gave up does
-  // not stop the charge it started), the strategy's queues are drained, and
-  // nothing that more time could still bring (an unresolved intent, an
-  // unpublished outbox event, an unfinished saga) is pending. Otherwise it
-  // runs to run_limit, the bound of the liveness phase.
-  const std::vector<std::string> queues = strategy->queues();
-  auto settled = [&] {
-    for (const std::string& queue : queues) {
-      if (world.broker().has_queue(queue) &&
-          (world.broker().ready_count(queue) > 0 || world.broker().unacked_count(queue) > 0)) {
-        return false;
-      }
-    }
-    return world.service().in_flight() == 0;
-  };
-  checks::CheckOptions check;
-  // The liveness phase is bounded: at its end every intent must be resolved,
-  // whether or not the world went quiet.
-  check.liveness = true;
-  const std::unique_ptr<checks::GroundTruth> truth = checks::model_truth(world);
-  auto nothing_pending = [&] { return !checks::liveness_open(*truth, check); };
-  for (;;) {
-    const sim::Time step_end = std::min(world.sim().now() + 1 * sim::kSecond, scenario.run_limit);
-    report.run = world.sim().run_until(step_end);
-    if (report.run.stop == sim::RunStop::kQuiescent) break;
-    if (world.sim().now() >= scenario.fault_phase && world.clients_finished() && settled() && nothing_pending()) break;
-    if (world.sim().now() >= scenario.run_limit) break;
-  }
-  report.converged = report.run.stop == sim::RunStop::kQuiescent || (world.clients_finished() && settled());
-  report.run.events = world.sim().events_executed();  // the whole run's, not the last step's
-  report.violations = checks::check_world(world, check);
-  report.outcomes = checks::intent_outcomes(*checks::model_truth(world));
-  report.trace_hash = world.sim().trace().hash();
-  report.charges = world.processor().ledger().size();
-  report.attempts = world.history().count(models::clients::HistoryEvent::Kind::kInvoke);
-  report.latencies = checks::attempt_latencies(world.history());
   report.charge_decisions = world.processor().charge_decisions();
   report.refund_times = world.processor().refund_times();
-  report.faults_taken = plan.taken();
   if (trace == sim::TraceLevel::kFull) {
     report.timeline = world.sim().trace().timeline();
     report.json_lines = world.sim().trace().json_lines();

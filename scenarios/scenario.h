@@ -58,14 +58,25 @@ struct Scenario {
   std::optional<Schedule> schedule;
 };
 
+// How a run ended, before any invariant is looked at.
+enum class RunOutcome : std::uint8_t {
+  kJudged,                // it converged (or settled at its bound): every invariant was checked
+  kDidNotConverge,        // still busy at run_limit or the event bound: safety invariants only
+  kSetupFailed,           // the strategy's setup failed: nothing else ran, nothing was judged
+  kWorkloadNeverStarted,  // no client sent a request: there was nothing to judge
+};
+const char* outcome_name(RunOutcome outcome);
+
 struct RunReport {
+  RunOutcome outcome = RunOutcome::kJudged;
+  std::string outcome_detail;  // why, in words, unless kJudged
   std::string scenario;
   std::string strategy;
   std::uint64_t seed = 0;
   std::vector<checks::Violation> violations;
   std::vector<checks::IntentOutcome> outcomes;  // per intent: charges and answers
   sim::RunResult run{};
-  bool converged = false;  // quiescent within run_limit
+  bool converged = false;  // quiet (or quiescent) at the end of the run
   std::uint64_t trace_hash = 0;
   std::uint64_t charges = 0;
   std::uint64_t attempts = 0;
@@ -75,6 +86,7 @@ struct RunReport {
   std::vector<models::processor::ChargeDecision> charge_decisions;
   std::vector<sim::Duration> refund_times;
   std::vector<std::string> faults_taken;
+  std::vector<std::string> faults_not_taken;  // each with the reason
   std::string timeline;    // with TraceLevel::kFull only
   std::string json_lines;  // with TraceLevel::kFull only
   std::vector<sim::TraceRecord> trace;  // with TraceLevel::kFull only
@@ -95,11 +107,13 @@ enum class RunMode : std::uint8_t {
   kReplay,  // follow scenario.schedule (REQUIRES: it has one)
 };
 
-// The pieces of a run that real mode shares: the scenario's client links
-// (REQUIRES: before the run), and the process that ends the fault phase
-// (random link faults off) at scenario.fault_phase.
-void link_clients(models::World& world, const Scenario& scenario);
-sim::Task<void> end_fault_phase(models::World& world, const Scenario& scenario);
+// The bound on one simulated run's events: a script whose world spins (a
+// background worker polling every nanosecond, say) ends as "did not
+// converge" instead of running for hours. Far above what any shipped
+// script needs (at most a few thousand events a payment).
+inline constexpr std::uint64_t kRunEventsBase = 20000000;
+inline constexpr std::uint64_t kRunEventsPerPayment = 2000;
+std::uint64_t run_events_max(const Scenario& scenario);
 
 RunReport run_once(const Scenario& scenario, const strategies::StrategyInfo& strategy, std::uint64_t seed,
                    sim::TraceLevel trace = sim::TraceLevel::kHash, RunMode mode = RunMode::kSeed);

@@ -281,7 +281,12 @@ void read_strategy_options(const Reader& r, const json& value, strategies::Strat
     o.isolation = r.choice<ports::Isolation>(value["isolation"], path + ".isolation",
                                              {"read_committed", "repeatable_read", "serializable"});
   }
-  if (value.contains("poll_interval")) o.poll_interval = r.duration(value["poll_interval"], path + ".poll_interval");
+  if (value.contains("poll_interval")) {
+    o.poll_interval = r.duration(value["poll_interval"], path + ".poll_interval");
+    // A consumer waiting 0 for a delivery returns at once: its loop would
+    // never yield to the rest of the world.
+    if (o.poll_interval <= 0) r.fail(path + ".poll_interval", "must be positive");
+  }
 }
 
 // Node names a link point may use: the fixed nodes, the clients, and the

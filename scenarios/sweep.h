@@ -18,12 +18,23 @@ struct InvariantTally {
   std::string example_evidence;
 };
 
+// Runs that ended without a verdict (RunOutcome other than kJudged), or
+// that could not be made at all (an exception: out of memory, say), of one
+// kind: how many, and the first.
+struct OutcomeTally {
+  std::uint64_t runs = 0;
+  std::uint64_t example_seed = 0;
+  std::string example_detail;
+};
+
 struct SweepResult {
   std::string scenario;
   std::string strategy;
   std::uint64_t runs = 0;
   std::uint64_t runs_with_violations = 0;
-  std::uint64_t not_converged = 0;
+  // By what happened: "did not converge", "set-up failed", "workload never
+  // started", "error". Judged runs are not listed.
+  std::map<std::string, OutcomeTally> unjudged;
   std::uint64_t charges = 0;
   std::uint64_t attempts = 0;
   std::map<std::string, InvariantTally> violated;  // by invariant name
@@ -41,8 +52,11 @@ SweepResult sweep(const Scenario& scenario, const strategies::StrategyInfo& stra
 SweepResult parallel_sweep(const Scenario& scenario, const strategies::StrategyInfo& strategy,
                            std::uint64_t first_seed, std::uint64_t count, unsigned jobs);
 
+// Whether every run was judged (no run ended without a verdict or failed).
+bool all_judged(const SweepResult& result);
+
 // Whether the sweep meets the scenario's expectation for the strategy (true
-// when there is none); `why` says what differs. Without `require_found`, only
+// when there is none, and every run was judged); `why` says what differs. Without `require_found`, only
 // unexpected violations count (for short sweeps, which may miss rare ones).
 bool meets_expectation(const Scenario& scenario, const SweepResult& result, std::string& why,
                        bool require_found = true);

@@ -20,7 +20,7 @@ void Trace::record(Time at, std::string_view node, std::string_view kind, std::s
   hash_ = fnv1a(detail, hash_);
   hash_ = fnv1a("\x1e", hash_);
   ++count_;
-  if (level_ == TraceLevel::kFull) {
+  if (level_ == TraceLevel::kFull && records_.size() < kTraceRecordsMax) {
     records_.push_back(TraceRecord{at, std::string(node), std::string(kind), std::string(detail)});
   }
 }
@@ -57,6 +57,12 @@ std::string Trace::json_lines() const {
   return out;
 }
 
+std::string Trace::records_not_kept_text() const {
+  if (count_ <= records_.size()) return {};
+  return "... " + std::to_string(count_ - records_.size()) + " more records not kept (a trace keeps its first " +
+         std::to_string(kTraceRecordsMax) + "; the hash covers them all)\n";
+}
+
 std::string Trace::timeline() const {
   std::size_t node_width = 4;
   std::size_t kind_width = 4;
@@ -76,7 +82,7 @@ std::string Trace::timeline() const {
     out += r.detail;
     out += '\n';
   }
-  return out;
+  return out + records_not_kept_text();
 }
 
 std::string hash_hex(std::uint64_t hash) {

@@ -5,6 +5,7 @@
 // hash and forgets them; kOff skips even the formatting (benchmarks).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -22,6 +23,10 @@ struct TraceRecord {
   std::string kind;
   std::string detail;
 };
+
+// A full trace keeps at most this many records (about 100 MB); the hash
+// and the count go on over every record.
+inline constexpr std::size_t kTraceRecordsMax = 1000000;
 
 class Trace {
  public:
@@ -41,6 +46,8 @@ class Trace {
   std::string json_lines() const;
   // Aligned columns for people: time, node, kind, detail.
   std::string timeline() const;
+  // "... N more records not kept ..." when records were left out; empty if not.
+  std::string records_not_kept_text() const;
 
  private:
   TraceLevel level_;

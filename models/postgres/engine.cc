@@ -499,8 +499,11 @@ sim::Task<Result<Unit>> Engine::commit(SessionId id) {
   // The commit record is flushed, then the transaction is committed: a crash
   // during the flush leaves it aborted.
   co_await sim_.sleep(load_->serve(sim_.now(), config_.commit_time, config_.commit_time_loaded, sim_.tape()));
+  // A crash cancels this statement with its session; a duplicated COMMIT
+  // (a network fault a script may ask for) may have ended the transaction
+  // meanwhile.
   it = sessions_.find(id);
-  assert(it != sessions_.end());  // losing the session cancels this statement
+  if (it == sessions_.end()) co_return Result<Unit>::failure(Status::kClosed, kConnectionLost);
   const TxId tx = it->second.tx;
   sessions_.erase(it);
   end_transaction(tx, TxState::kCommitted);
