@@ -129,6 +129,7 @@ int compare(const CalibrateOptions& o, const std::string& calibration, const rea
 
 int calibrate(const CalibrateOptions& o) {
   if (!o.real) throw UsageError("calibrate measures the live servers: pass --real");
+  check_outputs({{"--output", o.output}, {"--markdown", o.markdown}});
   const realmode::Servers servers = resolve_servers(o.servers);
   realmode::catch_interrupts();
   const std::string machine = machine_description();

@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/files.h"
+#include "cli/seed_option.h"
 #include "models/retry_demo.h"
 #include "sim/trace.h"
 
@@ -29,6 +30,7 @@ struct DemoOptions {
 };
 
 int run_demo(const DemoOptions& o) {
+  check_outputs({{"--trace-json", o.trace_json}, {"--record-tape", o.record_tape}});
   models::RetryDemoConfig config;
   config.clients = o.clients;
   config.payments_per_client = o.payments;
@@ -41,8 +43,9 @@ int run_demo(const DemoOptions& o) {
   std::unique_ptr<sim::Tape> tape;
   sim::RandomTape* recording = nullptr;
   if (!o.replay_tape.empty()) {
+    const std::string text = read_file(o.replay_tape);
     try {
-      tape = std::make_unique<sim::ReplayTape>(sim::tape_from_json(read_file(o.replay_tape)));
+      tape = std::make_unique<sim::ReplayTape>(sim::tape_from_json(text));
     } catch (const std::runtime_error& e) {
       throw UsageError(o.replay_tape + ": " + e.what());
     }
@@ -77,7 +80,7 @@ void register_demo(CLI::App& app, Commands& commands) {
   auto options = std::make_shared<DemoOptions>();
   CLI::App* demo = app.add_subcommand(
       "demo", "One simulated run: clients retry payments against an API with no idempotency; prints the timeline");
-  demo->add_option("--seed", options->seed, "Seed of the decision tape")->capture_default_str();
+  add_seed_option(*demo, "--seed", options->seed, "Seed of the decision tape");
   demo->add_option("--clients", options->clients, "Number of clients")->check(CLI::Range(1, 1000))->capture_default_str();
   demo->add_option("--payments", options->payments, "Payments per client")->check(CLI::Range(1, 1000))->capture_default_str();
   demo->add_option("--drop-request", options->drop_request, "Probability a request is lost, as N/D")->capture_default_str();

@@ -1,13 +1,31 @@
-// Reading inputs and writing outputs without losing anything: an output file
-// is written beside its target and renamed over it, so a failure leaves the
-// old file whole. Failures throw UsageError naming the path.
+// Reading inputs and writing outputs without losing anything.
+//
+// An output is checked before the work that fills it starts
+// (check_output), so that an unwritable destination never costs a whole
+// sweep. Writing it then depends on what the destination is:
+//   - absent or a regular file: written beside it (a hidden temporary file
+//     in the same directory) and renamed over it, so a failure leaves the
+//     old file whole and no partial file;
+//   - a symbolic link: the same, at the file it points to (the link stays);
+//   - a character device or a FIFO (/dev/stdout, a pipe): written into;
+//   - a directory, a dangling link, a socket: refused.
+// Every failure throws UsageError naming the path and the errno text.
 #pragma once
 
+#include <initializer_list>
 #include <string>
+#include <utility>
 
 namespace idemlab::cli {
 
 std::string read_file(const std::string& path);
+
+// Throws UsageError (naming `option` and the path) if `path` could not be
+// written. REQUIRES: path is not empty.
+void check_output(const std::string& option, const std::string& path);
+// check_output for each (option, path) whose path is not empty.
+void check_outputs(std::initializer_list<std::pair<const char*, const std::string&>> outputs);
+
 void write_file_atomically(const std::string& path, const std::string& contents);
 
 }  // namespace idemlab::cli

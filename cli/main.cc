@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
+#include <new>
 #include <string>
 
 #include "cli/commands.h"
@@ -14,6 +15,7 @@
 #include "realmode/interrupt.h"
 #include "realmode/real_run.h"
 #include "scenarios/scenario_json.h"
+#include "sim/strict_json.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"idemlab: which idempotency strategy survives which retries and faults, and at what cost"};
@@ -38,7 +40,7 @@ int main(int argc, char** argv) {
     return false;
   };
   if (argc > 1 && argv[1][0] != '-' && !known(argv[1])) {
-    std::fprintf(stderr, "idemlab: error: unknown subcommand '%s' (try --help)\n", argv[1]);
+    std::fprintf(stderr, "idemlab: error: unknown subcommand %s (try --help)\n", idemlab::sim::shown(argv[1]).c_str());
     return 2;
   }
   try {
@@ -54,13 +56,13 @@ int main(int argc, char** argv) {
     for (char& c : message) {
       if (c == '\n') c = ' ';
     }
-    std::fprintf(stderr, "idemlab: error: %s (try --help)\n", message.c_str());
+    std::fprintf(stderr, "idemlab: error: %s (try --help)\n", idemlab::sim::one_safe_line(message).c_str());
     return 2;
   }
   // Expected failures, one line each: bad input exits 2, a server that does
   // not answer (or refuses the run) 3.
   const auto fail = [](const std::exception& e, int code) {
-    std::fprintf(stderr, "idemlab: error: %s\n", e.what());
+    std::fprintf(stderr, "idemlab: error: %s\n", idemlab::sim::one_safe_line(e.what()).c_str());
     return code;
   };
   try {
@@ -77,5 +79,13 @@ int main(int argc, char** argv) {
     return fail(e, 3);
   } catch (const idemlab::realmode::Interrupted& e) {
     return fail(e, 130);
+  } catch (const std::bad_alloc& e) {
+    std::fprintf(stderr, "idemlab: error: out of memory (%s): the world is too large for this machine\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    // Every expected failure has its own type above; this is a bug, but
+    // one reported in a line rather than by std::terminate.
+    std::fprintf(stderr, "idemlab: internal error: %s\n", idemlab::sim::one_safe_line(e.what()).c_str());
+    return 70;
   }
 }

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/seed_option.h"
 #include "cli/strategy_choice.h"
 #include "cli/server_options.h"
 #include "realmode/compare.h"
@@ -114,7 +115,7 @@ void register_replay(CLI::App& app, Commands& commands) {
   cmd->add_option("scenario", options->scenario, "A shipped scenario's name, or a script file (.json)")->required();
   cmd->add_option("--strategy", options->strategy, "The strategy")->required();
   cmd->add_flag("--real", options->real, "On the live servers (required: the simulation alone is `idemlab run`)");
-  CLI::Option* seed = cmd->add_option("--seed", options->seed, "Seed of the decision tape")->capture_default_str();
+  CLI::Option* seed = add_seed_option(*cmd, "--seed", options->seed, "Seed of the decision tape");
   cmd->add_flag("--timeline", options->timeline, "Also print the real run's timeline");
   add_server_options(*cmd, options->servers);
   cmd->callback([options, seed, &commands] {

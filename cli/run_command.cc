@@ -12,6 +12,7 @@
 #include "cli/calibration_option.h"
 #include "cli/commands.h"
 #include "cli/files.h"
+#include "cli/seed_option.h"
 #include "cli/strategy_choice.h"
 #include "scenarios/run_loop.h"
 #include "scenarios/schedule.h"
@@ -34,6 +35,7 @@ struct RunOptions {
 };
 
 int run_one(const RunOptions& o, bool seed_given) {
+  check_outputs({{"--trace", o.trace}, {"--mermaid", o.mermaid}, {"--record", o.record}});
   const strategies::StrategyInfo* strategy = &strategy_named(o.strategy);
   scenarios::Scenario scenario = scenarios::find_scenario(o.scenario);
   if (!o.calibration.empty()) apply_calibration_file(o.calibration, scenario);
@@ -89,10 +91,9 @@ void register_run(CLI::App& app, Commands& commands) {
       "run", "One deterministic run of a scenario with a strategy; prints the timeline and the invariants violated");
   run->add_option("scenario", options->scenario, "A shipped scenario's name, or a script file (.json)")->required();
   run->add_option("--strategy", options->strategy, "The strategy")->required();
-  CLI::Option* seed = run->add_option("--seed", options->seed,
+  CLI::Option* seed = add_seed_option(*run, "--seed", options->seed,
                                       "Seed of the decision tape (a script with a recorded schedule replays it unless "
-                                      "a seed is given)")
-                          ->capture_default_str();
+                                      "a seed is given)");
   run->add_option("--trace", options->trace, "Write the trace as JSON lines to FILE");
   run->add_option("--mermaid", options->mermaid, "Write the interleaving as a Mermaid sequence diagram to FILE");
   run->add_option("--record", options->record,

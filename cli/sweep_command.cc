@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/files.h"
+#include "cli/seed_option.h"
 #include "cli/strategy_choice.h"
 #include "scenarios/shipped.h"
 #include "scenarios/scenario_json.h"
@@ -82,6 +83,8 @@ std::vector<Chosen> chosen_scenarios(const SweepOptions& o) {
 }
 
 int run_sweep(const SweepOptions& o) {
+  check_seed_range(o.first_seed, o.seeds, "--first-seed", "--seeds");
+  check_outputs({{"--markdown", o.markdown}, {"--csv", o.csv}});
   const std::vector<Chosen> chosen = chosen_scenarios(o);
   const std::vector<const strategies::StrategyInfo*> strategies = strategies_named(o.strategies);
 
@@ -158,12 +161,16 @@ void register_sweep(CLI::App& app, Commands& commands) {
   auto options = std::make_shared<SweepOptions>();
   CLI::App* sweep = app.add_subcommand(
       "sweep", "Every strategy against the failure scenarios (or the catalogue) over many seeds; prints the table");
-  sweep->add_option("--scenario", options->scenarios, "Only these scenarios: shipped names or script files (repeatable)");
-  sweep->add_flag("--catalogue", options->catalogue, "The catalogue of interleavings instead of the failure scenarios");
-  sweep->add_flag("--all", options->all, "The failure scenarios and the catalogue");
+  CLI::Option* scenario = sweep->add_option("--scenario", options->scenarios,
+                                            "Only these scenarios: shipped names or script files (repeatable)");
+  CLI::Option* catalogue =
+      sweep->add_flag("--catalogue", options->catalogue, "The catalogue of interleavings instead of the failure scenarios");
+  CLI::Option* all = sweep->add_flag("--all", options->all, "The failure scenarios and the catalogue");
+  catalogue->excludes(all)->excludes(scenario);
+  all->excludes(scenario);
   sweep->add_option("--strategy", options->strategies, "Only these strategies (repeatable)");
   sweep->add_option("--seeds", options->seeds, "Seeds per strategy and scenario")->check(CLI::Range(1, 100000000))->capture_default_str();
-  sweep->add_option("--first-seed", options->first_seed, "The first seed")->capture_default_str();
+  add_seed_option(*sweep, "--first-seed", options->first_seed, "The first seed");
   sweep->add_option("--markdown", options->markdown, "Also write the table to FILE");
   sweep->add_option("--csv", options->csv,
                     "Also write FILE: per scenario and strategy, the runs, the runs with a violation, and the runs "
@@ -171,9 +178,11 @@ void register_sweep(CLI::App& app, Commands& commands) {
   sweep->add_option("--jobs", options->jobs, "Worlds run in parallel (the table does not depend on it)")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
-  sweep->add_flag("--check", options->check, "Exit 1 when a strategy breaks an invariant its scenario does not expect");
+  CLI::Option* check =
+      sweep->add_flag("--check", options->check, "Exit 1 when a strategy breaks an invariant its scenario does not expect");
   sweep->add_flag("--require-expected", options->require_expected,
-                  "With --check, also require every expected violation to be found (some need 10,000 seeds)");
+                  "With --check, also require every expected violation to be found (some need 10,000 seeds)")
+      ->needs(check);
   sweep->callback([options, &commands] { commands.selected = [options] { return run_sweep(*options); }; });
 }
 

@@ -66,6 +66,7 @@ bool is_failure_scenario(const scenarios::Scenario& s) {
 
 int validate(const ValidateOptions& o) {
   if (!o.real) throw UsageError("validate runs on the live servers: pass --real");
+  check_outputs({{"--markdown", o.markdown}});
   const std::vector<scenarios::Scenario> scenarios = chosen_scenarios(o.scenarios);
   const std::vector<const strategies::StrategyInfo*> strategies = strategies_named(o.strategies);
   const realmode::Servers servers = resolve_servers(o.servers);

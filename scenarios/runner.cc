@@ -47,6 +47,7 @@ class SimDriver final : public RunDriver {
 }  // namespace
 
 std::uint64_t run_events_max(const Scenario& scenario) {
+  if (scenario.event_limit) return *scenario.event_limit;
   const auto payments = static_cast<std::uint64_t>(scenario.world.clients) *
                         static_cast<std::uint64_t>(scenario.world.client.intents);
   return kRunEventsBase + kRunEventsPerPayment * payments;

@@ -48,6 +48,8 @@ struct Scenario {
   std::vector<TargetedFault> faults;
   sim::Duration fault_phase = 30 * sim::kSecond;
   sim::Duration run_limit = 600 * sim::kSecond;
+  // The bound on one simulated run's events; run_events_max() if unset.
+  std::optional<std::uint64_t> event_limit;
   // Per strategy: the invariants a sweep must find violated; a strategy
   // listed with an empty set must have no violation at all. Strategies not
   // listed have no expectation.
@@ -109,8 +111,9 @@ enum class RunMode : std::uint8_t {
 
 // The bound on one simulated run's events: a script whose world spins (a
 // background worker polling every nanosecond, say) ends as "did not
-// converge" instead of running for hours. Far above what any shipped
-// script needs (at most a few thousand events a payment).
+// converge" instead of running for hours. The script's event_limit, or a
+// default far above what any shipped script needs (at most a few thousand
+// events a payment).
 inline constexpr std::uint64_t kRunEventsBase = 20000000;
 inline constexpr std::uint64_t kRunEventsPerPayment = 2000;
 std::uint64_t run_events_max(const Scenario& scenario);

@@ -402,7 +402,7 @@ Scenario parse_scenario(const std::string& text, const std::string& origin) {
   r.object(root, "$",
            {"$schema", "format", "name", "description", "clients", "workload", "client", "network", "client_link",
             "timeouts", "redis", "postgres", "rabbitmq", "processor", "service", "strategy_options", "faults",
-            "fault_phase", "run_limit", "expect", "notes", "schedule"});
+            "fault_phase", "run_limit", "event_limit", "expect", "notes", "schedule"});
   if (!root.contains("format") || root["format"] != kFormat) r.fail("$.format", std::string("must be \"") + kFormat + "\"");
   if (!root.contains("name")) r.fail("$.name", "missing");
   Scenario s;
@@ -429,6 +429,9 @@ Scenario parse_scenario(const std::string& text, const std::string& origin) {
   if (root.contains("fault_phase")) s.fault_phase = r.duration(root["fault_phase"], "$.fault_phase");
   if (root.contains("run_limit")) s.run_limit = r.duration(root["run_limit"], "$.run_limit");
   if (s.run_limit <= s.fault_phase) r.fail("$.run_limit", "must be longer than the fault phase");
+  if (root.contains("event_limit")) {
+    s.event_limit = static_cast<std::uint64_t>(r.integer(root["event_limit"], "$.event_limit", 1000, 10000000000));
+  }
   check_world_size(r, s.world);
   if (root.contains("expect")) {
     const json& expect = root["expect"];
