@@ -34,7 +34,8 @@ class Reader {
   // The object at `path`, whose fields must all be among `known`.
   const json& object(const json& value, const std::string& path, std::initializer_list<const char*> known) const {
     if (!value.is_object()) fail(path, "must be an object");
-    for (const auto& [key, unused] : value.items()) {
+    for (const auto& item : value.items()) {
+      const std::string& key = item.key();
       const bool is_known = std::any_of(known.begin(), known.end(), [&](const char* k) { return key == k; });
       if (!is_known) {
         std::string list;
