@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "realmode/endpoint.h"
+#include "realmode/foreign_data.h"
 #include "realmode/infra_control.h"
 #include "realmode/interrupt.h"
 #include "realmode/real_run.h"
@@ -70,6 +71,8 @@ int main(int argc, char** argv) {
   } catch (const idemlab::cli::UsageError& e) {
     return fail(e, 2);
   } catch (const idemlab::scenarios::ScenarioError& e) {
+    return fail(e, 2);
+  } catch (const idemlab::realmode::ForeignData& e) {
     return fail(e, 2);
   } catch (const idemlab::realmode::Unreachable& e) {
     return fail(e, 3);

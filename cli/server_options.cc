@@ -1,6 +1,8 @@
 #include "cli/server_options.h"
 
 #include "cli/commands.h"
+#include "sim/strict_json.h"
+#include "sim/time.h"
 
 namespace idemlab::cli {
 
@@ -12,11 +14,21 @@ void add_server_options(CLI::App& command, ServerFlags& flags) {
   command.add_option("--infra", flags.infra,
                      "The scripts/infra that started the servers, for scenarios that restart or fail them over "
                      "(else $IDEMLAB_INFRA)");
+  command.add_option("--connect-timeout", flags.connect_timeout,
+                     "How long each server may take to connect and answer its handshake, checked before any work "
+                     "(whole seconds, 1s to 600s)")
+      ->capture_default_str();
 }
 
 realmode::Servers resolve_servers(const ServerFlags& flags) {
   try {
-    return realmode::servers_from(flags.redis, flags.pg, flags.amqp, flags.infra);
+    const std::optional<sim::Duration> timeout = sim::parse_duration(flags.connect_timeout);
+    if (!timeout || *timeout % sim::kSecond != 0 || *timeout < sim::kSecond || *timeout > 600 * sim::kSecond) {
+      throw UsageError("--connect-timeout: must be whole seconds from 1s to 600s, not " +
+                       sim::shown(flags.connect_timeout, 40));
+    }
+    return realmode::servers_from(flags.redis, flags.pg, flags.amqp, flags.infra,
+                                  static_cast<int>(*timeout / sim::kSecond));
   } catch (const realmode::BadServerUrl& e) {
     throw UsageError(e.what());
   }

@@ -10,6 +10,7 @@ namespace idemlab::cli {
 
 struct ServerFlags {
   std::string redis, pg, amqp, infra;
+  std::string connect_timeout = "5s";
 };
 
 void add_server_options(CLI::App& command, ServerFlags& flags);

@@ -167,6 +167,9 @@ void AmqpConnection::connect(bool confirms) {
     throw Unreachable("RabbitMQ", endpoint_, amqp_error_string2(opened));
   }
   const std::string vhost = endpoint_.path.empty() ? "/" : endpoint_.path;
+  // A server that accepts and never speaks AMQP fails the login in time.
+  timeval handshake{endpoint_.connect_timeout_s, 0};
+  amqp_set_handshake_timeout(state, &handshake);
   // No heartbeats: a connection idles while its worker waits for a job.
   const amqp_rpc_reply_t login = amqp_login(state, vhost.c_str(), 0, AMQP_DEFAULT_FRAME_SIZE, 0, AMQP_SASL_METHOD_PLAIN,
                                             endpoint_.user.c_str(), endpoint_.password.c_str());

@@ -20,6 +20,10 @@ struct Endpoint {
   // PostgreSQL: the application_name its connections carry (a run's, so
   // that pg_stat_activity tells the run's sessions apart). Not in URLs.
   std::string application;
+  // How long connecting and the protocol's handshake may take (TCP connect,
+  // then PING, the PostgreSQL startup or the AMQP login): a port that
+  // accepts and never answers is unreachable after it. Not in URLs.
+  int connect_timeout_s = 5;
 
   // The URL with the password replaced by "***": for messages and logs.
   std::string redacted() const;

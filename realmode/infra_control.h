@@ -26,6 +26,7 @@ class InfraFailed : public std::runtime_error {
 class InfraControl {
  public:
   explicit InfraControl(std::string script) : script_(std::move(script)) {}
+  const std::string& script() const { return script_; }
 
   // The primary is killed (SIGKILL) and started again; `empty`: its files
   // are deleted first (Redis without persistence), and the replica, which
@@ -44,6 +45,8 @@ class InfraControl {
   void restart_postgres() { run({"restart-postgres"}); }
   // RabbitMQ is killed (SIGKILL) and started again.
   void restart_broker() { run({"restart-broker"}); }
+  // Every queue of the broker: "VHOST<TAB>NAME" lines.
+  std::string queues() { return run({"queues"}); }
 
  private:
   // Runs the script with `args` (empty ones left out); returns its stdout.

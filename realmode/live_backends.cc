@@ -1,6 +1,9 @@
 #include "realmode/live_backends.h"
 
+#include <cassert>
 #include <cstdio>
+
+#include "realmode/foreign_data.h"
 
 namespace idemlab::realmode {
 
@@ -41,11 +44,19 @@ namespace {
 // Every server answers, or Unreachable names the first that does not; called
 // before anything is made, so that a refusal leaves nothing behind.
 const std::string& after_probing(const Servers& servers, const std::string& run_id) {
-  RedisConnection redis(servers.redis, 5 * sim::kSecond);
+  const sim::Duration deadline = servers.redis.connect_timeout_s * sim::kSecond;
+  RedisConnection redis(servers.redis, deadline);
   redis.connect();
+  // Connecting sends nothing without a password or a database: a port that
+  // accepts and never answers shows only at the first command.
+  if (const RedisConnection::Reply pong = redis.command({"PING"}); pong.status != ports::Status::kOk) {
+    throw Unreachable("Redis", servers.redis,
+                      "no answer to PING within " + std::to_string(servers.redis.connect_timeout_s) + " s (" +
+                          pong.text + ")");
+  }
   PgConnection postgres(servers.postgres);
   postgres.connect();
-  AmqpConnection amqp(servers.amqp, 5 * sim::kSecond);
+  AmqpConnection amqp(servers.amqp, servers.amqp.connect_timeout_s * sim::kSecond);
   amqp.connect(true);
   amqp.close();
   return run_id;
@@ -116,6 +127,26 @@ void LiveBackends::clean_up() {
   }
 }
 
+void LiveBackends::refuse_if_foreign(const std::string& server) {
+  std::optional<std::string> found;
+  std::string where;
+  if (server == "redis") {
+    found = foreign_redis_data(redis_reader_.endpoint());
+    where = "Redis at " + redis_reader_.endpoint().redacted();
+  } else if (server == "postgres") {
+    found = foreign_postgres_data(lock_probe_.endpoint());
+    where = "PostgreSQL at " + lock_probe_.endpoint().redacted();
+  } else {
+    assert(server == "rabbitmq");
+    found = foreign_queue(infra_->queues());
+    where = "RabbitMQ (" + infra_->script() + " queues)";
+  }
+  if (found) {
+    throw ForeignData(where + " holds data idemlab did not create (" + *found +
+                      "): real mode restarts, fails over or empties only servers that hold nothing else");
+  }
+}
+
 void LiveBackends::reconnect_redis(const Endpoint& endpoint) {
   RedisConnection& connection = redis_;
   redis_worker_.run_and_wait([&connection, endpoint] { connection.reconnect_to(endpoint); });
@@ -123,6 +154,7 @@ void LiveBackends::reconnect_redis(const Endpoint& endpoint) {
 }
 
 void LiveBackends::restart_redis(bool empty) {
+  refuse_if_foreign("redis");
   loop_.stand_still([&] {
     infra_->restart_redis(empty);
     reconnect_redis(redis_reader_.endpoint());
@@ -130,6 +162,7 @@ void LiveBackends::restart_redis(bool empty) {
 }
 
 void LiveBackends::stop_redis() {
+  refuse_if_foreign("redis");
   loop_.stand_still([&] {
     infra_->stop_redis();
     reconnect_redis(redis_reader_.endpoint());
@@ -146,6 +179,7 @@ void LiveBackends::set_redis_lag(sim::Duration lag) {
 }
 
 void LiveBackends::failover_redis() {
+  refuse_if_foreign("redis");
   redis_disturbed_ = true;
   loop_.stand_still([&] {
     Endpoint promoted = infra_->failover_redis();
@@ -159,6 +193,7 @@ void LiveBackends::failover_redis() {
 }
 
 void LiveBackends::restart_postgres() {
+  refuse_if_foreign("postgres");
   loop_.stand_still([&] {
     infra_->restart_postgres();
     sql_.server_restarted();
@@ -167,6 +202,7 @@ void LiveBackends::restart_postgres() {
 }
 
 void LiveBackends::restart_broker() {
+  refuse_if_foreign("rabbitmq");
   // The queue port finds its connections closed and opens new ones; the
   // consumers' channels report kClosed, as the model's do.
   loop_.stand_still([&] { infra_->restart_broker(); });

@@ -48,6 +48,11 @@ class LiveBackends {
   void restart_postgres();
   void restart_broker();
 
+  // Before every fault above: throws ForeignData naming the server when it
+  // holds anything outside idemlab's namespaces (realmode/foreign_data.h).
+  // `server`: "redis", "postgres" or "rabbitmq".
+  void refuse_if_foreign(const std::string& server);
+
   // How many of the run's PostgreSQL sessions (the service's and the
   // processor's) wait on a lock another holds now (pg_blocking_pids), on a
   // connection of its own: the turnstile's question.

@@ -23,7 +23,10 @@ std::string conninfo_value(const std::string& value) {
 }
 
 std::string conninfo(const Endpoint& e) {
-  std::string out = "host=" + conninfo_value(e.host) + " port=" + std::to_string(e.port) + " connect_timeout=5";
+  // libpq counts connect_timeout for the whole startup, handshake included
+  // (and takes less than 2 s as 2).
+  std::string out = "host=" + conninfo_value(e.host) + " port=" + std::to_string(e.port) +
+                    " connect_timeout=" + std::to_string(e.connect_timeout_s);
   if (!e.path.empty()) out += " dbname=" + conninfo_value(e.path);
   if (!e.user.empty()) out += " user=" + conninfo_value(e.user);
   if (!e.password.empty()) out += " password=" + conninfo_value(e.password);

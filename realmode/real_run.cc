@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <cassert>
+#include <set>
+
 
 #include "models/sim_clock.h"
+#include "realmode/foreign_data.h"
 #include "realmode/live_backends.h"
 #include "realmode/run_id.h"
 #include "realmode/turnstile.h"
@@ -21,8 +24,8 @@ constexpr sim::Duration kQuietGrace = 15 * sim::kSecond;
 // is kept, the run stops at once, and run_real reports it.
 class LiveServerActions final : public scenarios::ServerActions {
  public:
-  LiveServerActions(LiveBackends& live, bool redis_without_persistence)
-      : live_(live), redis_without_persistence_(redis_without_persistence) {}
+  LiveServerActions(LiveBackends& live, bool redis_without_persistence, std::string scenario)
+      : live_(live), redis_without_persistence_(redis_without_persistence), scenario_(std::move(scenario)) {}
   void restart_redis() override {
     attempt([this] { live_.restart_redis(redis_without_persistence_); });
   }
@@ -37,7 +40,12 @@ class LiveServerActions final : public scenarios::ServerActions {
   }
 
   bool failed() const { return !failure_.empty(); }
-  const std::string& failure() const { return failure_; }
+  // Throws what stopped the run: ForeignData, or RealRunError. REQUIRES: failed().
+  [[noreturn]] void raise() const {
+    assert(failed());
+    if (refused_) throw ForeignData(failure_);
+    throw RealRunError(failure_);
+  }
 
  private:
   template <class Action>
@@ -47,12 +55,19 @@ class LiveServerActions final : public scenarios::ServerActions {
       action();
     } catch (const InfraFailed& e) {
       failure_ = e.what();
+    } catch (const ForeignData& e) {
+      failure_ = scenario_ + ": " + e.what();
+      refused_ = true;
+    } catch (const Unreachable& e) {
+      failure_ = e.what();
     }
   }
 
   LiveBackends& live_;
   bool redis_without_persistence_;
+  std::string scenario_;
   std::string failure_;
+  bool refused_ = false;
 };
 
 // Real mode's side of the run loop: the simulator on the wall clock, the
@@ -66,7 +81,7 @@ class LiveDriver final : public scenarios::RunDriver {
   sim::RunStop advance(sim::Time until) override {
     const sim::Duration step = until - world_.sim().now();
     if (step > 0) loop_.run([&] { return loop_.idle() || actions_.failed(); }, step);
-    if (actions_.failed()) throw RealRunError(actions_.failure());
+    if (actions_.failed()) actions_.raise();
     // As the simulation's quiescence: nothing more can happen.
     return loop_.idle() ? sim::RunStop::kQuiescent : sim::RunStop::kTimeLimit;
   }
@@ -88,7 +103,7 @@ class LiveDriver final : public scenarios::RunDriver {
   // the run could have ended (kQuietGrace bounds the wait).
   bool may_end() override { return turnstile_ == nullptr || turnstile_->done(); }
   void started() override {
-    if (actions_.failed()) throw RealRunError(actions_.failure());
+    if (actions_.failed()) actions_.raise();
     if (turnstile_ != nullptr) world_.sim().spawn(turnstile_->watch_locks(), nullptr, "turnstile");
   }
 
@@ -99,6 +114,21 @@ class LiveDriver final : public scenarios::RunDriver {
   LiveServerActions& actions_;
   Turnstile* turnstile_;
 };
+
+// The servers the script's faults restart, fail over or empty.
+std::set<std::string> faulted_servers(const scenarios::Scenario& scenario) {
+  std::set<std::string> out;
+  for (const TargetedFault& f : scenario.faults) {
+    switch (f.action) {
+      case TargetedFault::Action::kRestartRedis:
+      case TargetedFault::Action::kFailoverRedis: out.insert("redis"); break;
+      case TargetedFault::Action::kRestartPostgres: out.insert("postgres"); break;
+      case TargetedFault::Action::kRestartBroker: out.insert("rabbitmq"); break;
+      default: break;
+    }
+  }
+  return out;
+}
 
 bool fails_over_redis(const scenarios::Scenario& scenario) {
   return std::any_of(scenario.faults.begin(), scenario.faults.end(),
@@ -163,8 +193,17 @@ scenarios::RunReport run_real(const scenarios::Scenario& scenario, const strateg
   world.use_backends(live.ports(clock), [&loop, limit](const std::function<bool()>& done) { return loop.run(done, limit); });
   scenarios::FaultPlan plan(world, scenario.faults);
   plan.take_backend_link_faults_at_ports();
-  LiveServerActions actions(live, config.redis.persistence == models::redis::Persistence::kNone);
+  LiveServerActions actions(live, config.redis.persistence == models::redis::Persistence::kNone, scenario.name);
   plan.use_server_actions(actions);
+  // The servers a fault of the script would restart must hold nothing but
+  // idemlab's: checked up front, and again just before each fault.
+  for (const std::string& server : faulted_servers(scenario)) {
+    try {
+      live.refuse_if_foreign(server);
+    } catch (const ForeignData& e) {
+      throw ForeignData(scenario.name + ": " + e.what());
+    }
+  }
   if (simulated != nullptr) live.processor().follow(simulated->charge_decisions, simulated->refund_times);
   // On loopback the replica is a fraction of a millisecond behind; the
   // scenario's lag decides which writes a failover loses.
@@ -185,7 +224,7 @@ scenarios::RunReport run_real(const scenarios::Scenario& scenario, const strateg
   } end_processes{world.sim()};
   LiveDriver driver(world, loop, live, actions, turnstile.get());
   scenarios::RunReport report = scenarios::run_loop(scenario, world, plan, *strategy, driver);
-  if (actions.failed()) throw RealRunError(actions.failure());
+  if (actions.failed()) actions.raise();
   if (report.outcome == scenarios::RunOutcome::kSetupFailed) {
     throw RealRunError(info.name + " on the live servers: " + report.outcome_detail);
   }

@@ -22,14 +22,16 @@ Endpoint resolve(const std::string& flag_value, const char* flag, const char* va
 }  // namespace
 
 Servers servers_from(const std::string& redis_flag, const std::string& pg_flag, const std::string& amqp_flag,
-                     const std::string& infra_flag) {
+                     const std::string& infra_flag, int connect_timeout_s) {
   const char* infra_env = std::getenv("IDEMLAB_INFRA");
-  return Servers{
+  Servers servers{
       resolve(redis_flag, "--redis", "IDEMLAB_REDIS", "redis://127.0.0.1:36379/0", "redis"),
       resolve(pg_flag, "--pg", "IDEMLAB_PG", "postgresql://idemlab@127.0.0.1:35432/idemlab", "postgresql"),
       resolve(amqp_flag, "--amqp", "IDEMLAB_AMQP", "amqp://guest:guest@127.0.0.1:35672/", "amqp"),
       !infra_flag.empty() ? infra_flag : infra_env != nullptr ? infra_env : "",
   };
+  for (Endpoint* e : {&servers.redis, &servers.postgres, &servers.amqp}) e->connect_timeout_s = connect_timeout_s;
+  return servers;
 }
 
 }  // namespace idemlab::realmode

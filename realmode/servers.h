@@ -13,6 +13,8 @@
 
 namespace idemlab::realmode {
 
+inline constexpr int kConnectTimeoutDefaultS = 5;
+
 struct Servers {
   Endpoint redis;
   Endpoint postgres;
@@ -28,7 +30,8 @@ class BadServerUrl : public std::runtime_error {
 };
 
 // Empty flags fall back to the environment, then to scripts/infra's ports.
+// `connect_timeout_s` (at least 1) goes to every endpoint.
 Servers servers_from(const std::string& redis_flag, const std::string& pg_flag, const std::string& amqp_flag,
-                     const std::string& infra_flag = "");
+                     const std::string& infra_flag = "", int connect_timeout_s = kConnectTimeoutDefaultS);
 
 }  // namespace idemlab::realmode

@@ -10,6 +10,7 @@ was: the primary a primary, its replica following it, no key of ours left."""
 import json
 import os
 import re
+import socket
 import signal
 import subprocess
 import sys
@@ -140,6 +141,23 @@ lines = r.stderr.strip().splitlines()
 check("an unreachable PostgreSQL: exit 3, one line naming it by URL without the password",
       r.returncode == 3 and len(lines) == 1 and "PostgreSQL at postgresql://idemlab:***@127.0.0.1:1/idemlab" in lines[0]
       and "s3cret" not in r.stderr + r.stdout, f"exit {r.returncode}: {r.stderr!r}")
+
+# A silent endpoint: a port that accepts connections and never answers.
+silent = socket.socket()
+silent.bind(("127.0.0.1", 0))
+silent.listen(64)
+silent_port = silent.getsockname()[1]
+for flag, url, service in [("--redis", f"redis://127.0.0.1:{silent_port}/0", "Redis"),
+                           ("--pg", f"postgresql://idemlab:pw@127.0.0.1:{silent_port}/idemlab", "PostgreSQL"),
+                           ("--amqp", f"amqp://guest:pw@127.0.0.1:{silent_port}/", "RabbitMQ")]:
+    started = time.monotonic()
+    r = run("replay", "partial_failure", "--strategy", "baseline", "--real", flag, url, "--connect-timeout", "2s")
+    took = time.monotonic() - started
+    lines = r.stderr.strip().splitlines()
+    check(f"a silent {service} endpoint: exit 3 within the connect deadline, naming it without the password",
+          r.returncode == 3 and len(lines) == 1 and lines[0].startswith(f"idemlab: error: {service} at ")
+          and "pw@" not in r.stderr and took < 10, f"exit {r.returncode} after {took:.1f} s: {r.stderr!r}")
+silent.close()
 
 r = run("replay", "crash_after_charge_before_commit", "--strategy", "idempotency_key", "--real",
         "--redis", "redis://127.0.0.1:notaport/0")
