@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   idemlab::cli::register_replay(app, commands);
   idemlab::cli::register_validate(app, commands);
   idemlab::cli::register_calibrate(app, commands);
+  idemlab::cli::register_clean(app, commands);
   idemlab::cli::register_demo(app, commands);
 
   // CLI11 reports a mistyped subcommand as a missing one; name it instead.

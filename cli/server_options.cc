@@ -18,6 +18,10 @@ void add_server_options(CLI::App& command, ServerFlags& flags) {
                      "How long each server may take to connect and answer its handshake, checked before any work "
                      "(whole seconds, 1s to 600s)")
       ->capture_default_str();
+  command.add_option("--lease-ttl", flags.lease_ttl,
+                     "How long after a run's last renewal its lease lapses, so that a later run or `idemlab clean "
+                     "--real` removes what it left (whole seconds, 1s to 24h)")
+      ->capture_default_str();
 }
 
 realmode::Servers resolve_servers(const ServerFlags& flags) {
@@ -27,8 +31,14 @@ realmode::Servers resolve_servers(const ServerFlags& flags) {
       throw UsageError("--connect-timeout: must be whole seconds from 1s to 600s, not " +
                        sim::shown(flags.connect_timeout, 40));
     }
-    return realmode::servers_from(flags.redis, flags.pg, flags.amqp, flags.infra,
-                                  static_cast<int>(*timeout / sim::kSecond));
+    const std::optional<sim::Duration> ttl = sim::parse_duration(flags.lease_ttl);
+    if (!ttl || *ttl % sim::kSecond != 0 || *ttl < sim::kSecond || *ttl > 24 * 3600 * sim::kSecond) {
+      throw UsageError("--lease-ttl: must be whole seconds from 1s to 24h, not " + sim::shown(flags.lease_ttl, 40));
+    }
+    realmode::Servers servers = realmode::servers_from(flags.redis, flags.pg, flags.amqp, flags.infra,
+                                                       static_cast<int>(*timeout / sim::kSecond));
+    servers.lease_ttl_s = static_cast<int>(*ttl / sim::kSecond);
+    return servers;
   } catch (const realmode::BadServerUrl& e) {
     throw UsageError(e.what());
   }

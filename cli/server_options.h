@@ -11,6 +11,7 @@ namespace idemlab::cli {
 struct ServerFlags {
   std::string redis, pg, amqp, infra;
   std::string connect_timeout = "5s";
+  std::string lease_ttl = "60s";
 };
 
 void add_server_options(CLI::App& command, ServerFlags& flags);

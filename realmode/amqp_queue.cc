@@ -419,7 +419,7 @@ RealQueue::~RealQueue() { assert(consumers_.empty() && "consumers outlive their 
 
 sim::Task<Result<Unit>> RealQueue::declare(std::string queue, ports::QueueOptions options) {
   if (!options.dead_letter_queue.empty()) options.dead_letter_queue = name(options.dead_letter_queue);
-  declared_.insert(name(queue));
+  if (declared_.insert(name(queue)).second && on_declare_) on_declare_(name(queue));
   Publisher& p = take_publisher();
   std::function<AmqpConnection::Outcome()> job = [&p, queue = name(queue), options] {
     AmqpConnection::Outcome o = connected(p.connection, true, [&] { return p.connection.declare(queue, options); });

@@ -115,6 +115,9 @@ class RealQueue final : public ports::Queue {
   // idle. Throws Unreachable.
   void delete_everything();
   const std::string& prefix() const { return prefix_; }
+  // Called with each queue's full name the first time it is declared (the
+  // run's lease records it), on the loop's thread.
+  void on_declare(std::function<void(const std::string&)> hook) { on_declare_ = std::move(hook); }
 
  private:
   friend class RealConsumer;
@@ -140,6 +143,7 @@ class RealQueue final : public ports::Queue {
   sim::Duration timeout_;
   std::vector<std::unique_ptr<Publisher>> publishers_;
   std::set<std::string> declared_;
+  std::function<void(const std::string&)> on_declare_;
   std::set<RealConsumer*> consumers_;
   AmqpConnection inspector_;  // has_pending, from the loop's thread
 };

@@ -59,6 +59,8 @@ const std::string& after_probing(const Servers& servers, const std::string& run_
   AmqpConnection amqp(servers.amqp, servers.amqp.connect_timeout_s * sim::kSecond);
   amqp.connect(true);
   amqp.close();
+  // What runs killed before they could clean up left behind goes first.
+  for (const std::string& line : clean_abandoned(servers)) std::fprintf(stderr, "idemlab: removed %s\n", line.c_str());
   return run_id;
 }
 
@@ -78,16 +80,18 @@ LiveBackends::LiveBackends(RealTimeLoop& loop, const Servers& servers, const mod
     : loop_(loop),
       infra_(servers.infra.empty() ? std::nullopt : std::optional<InfraControl>(servers.infra)),
       run_id_(after_probing(servers, run_id)),
-      key_prefix_("idemlab:" + run_id_ + ":"),
+      lease_(servers.postgres, run_id_, servers.lease_ttl_s * sim::kSecond),
+      key_prefix_(redis_prefix_of(run_id_)),
       redis_(servers.redis, config.redis_timeout),
       redis_reader_(servers.redis, 5 * sim::kSecond),
       kv_(loop, redis_worker_, redis_, key_prefix_),
-      sql_(loop, run_sessions(servers.postgres, run_id_), "idemlab_" + run_id_, config.postgres_timeout),
-      queue_(loop, servers.amqp, "idemlab." + run_id_ + ".", config.rabbitmq_timeout),
-      processor_(loop, run_sessions(servers.postgres, run_id_), "idemlab_processor_" + run_id_, config.processor,
+      sql_(loop, run_sessions(servers.postgres, run_id_), schema_of(run_id_), config.postgres_timeout),
+      queue_(loop, servers.amqp, queue_prefix_of(run_id_), config.rabbitmq_timeout),
+      processor_(loop, run_sessions(servers.postgres, run_id_), processor_schema_of(run_id_), config.processor,
                  config.processor_timeout),
       lock_probe_(servers.postgres) {
   redis_reader_.connect();
+  queue_.on_declare([this](const std::string& queue) { lease_.add_queue(queue); });
 }
 
 LiveBackends::~LiveBackends() { clean_up(); }
@@ -108,10 +112,12 @@ sim::Task<int> LiveBackends::sessions_waiting_on_locks() {
 }
 
 void LiveBackends::clean_up() {
-  auto attempt = [](const char* what, const std::function<void()>& step) {
+  bool all_removed = true;
+  auto attempt = [&all_removed](const char* what, const std::function<void()>& step) {
     try {
       step();
     } catch (const std::exception& e) {
+      all_removed = false;
       std::fprintf(stderr, "idemlab: warning: clean-up of %s failed: %s\n", what, e.what());
     }
   };
@@ -125,6 +131,10 @@ void LiveBackends::clean_up() {
       infra_->heal_redis();
     });
   }
+  // Everything the run made is gone: the lease goes too. Had a step failed,
+  // the lease lapses instead, and the next run (or `idemlab clean --real`)
+  // removes what is left.
+  if (all_removed) lease_.release();
 }
 
 void LiveBackends::refuse_if_foreign(const std::string& server) {

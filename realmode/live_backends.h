@@ -12,6 +12,7 @@
 #include "models/world.h"
 #include "realmode/amqp_queue.h"
 #include "realmode/infra_control.h"
+#include "realmode/lease.h"
 #include "realmode/pg_processor.h"
 #include "realmode/pg_sql.h"
 #include "realmode/redis_kv.h"
@@ -72,6 +73,7 @@ class LiveBackends {
   std::optional<InfraControl> infra_;
   bool redis_disturbed_ = false;  // a lag set or a failover made: undone at the end
   std::string run_id_;
+  Lease lease_;  // before everything the run makes; released once it is removed
   std::string key_prefix_;
   RedisConnection redis_;
   RedisConnection redis_reader_;  // ground truth and clean-up, from the loop's thread

@@ -20,6 +20,7 @@ struct Servers {
   Endpoint postgres;
   Endpoint amqp;
   std::string infra;  // the scripts/infra that started them; empty: not ours to restart
+  int lease_ttl_s = 60;  // a run's lease on its namespaces lapses this long after its last renewal
 };
 
 // A URL that does not parse: what() names where it came from (the flag or

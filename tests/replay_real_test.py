@@ -231,6 +231,46 @@ check("Ctrl-C during a real run: exit 130 within seconds, saying so, and nothing
       p.returncode == 130 and "interrupted" in err and schemas() == before
       and redis(primary, "--scan", "--pattern", "idemlab:*") == "", f"exit {p.returncode}: {err!r} {schemas()}")
 
+
+
+def psql(sql):
+    return subprocess.run(["psql", os.environ.get("IDEMLAB_PG", ""), "-qAt", "-c", sql],
+                          capture_output=True, text=True).stdout.split()
+
+
+# A run killed with SIGKILL leaves its namespaces behind; once its lease has
+# lapsed, `idemlab clean --real` removes them and nothing else: not a live
+# run's (a lease far from lapsing), not foreign data.
+live_run = "r1x00000000000000live"
+psql("SELECT 1 FROM idemlab_registry.leases LIMIT 0")  # the registry exists once any run has been made
+psql(f"INSERT INTO idemlab_registry.leases (run_id, expires_at) VALUES ('{live_run}', now() + interval '1 hour'); "
+     f"CREATE SCHEMA idemlab_{live_run}; CREATE SCHEMA shop_untouched")
+redis(primary, "SET", f"idemlab:{live_run}:k", "live")
+redis(primary, "SET", "customer:untouched", "precious")
+p = subprocess.Popen([IDEMLAB, "replay", "lock_ttl_expires_while_charging", "--strategy", "idempotency_key", "--real",
+                      "--lease-ttl", "2s"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+time.sleep(6)
+p.kill()
+p.communicate()
+killed = [name for name in psql("SELECT run_id FROM idemlab_registry.leases") if name != live_run]
+left_schemas = [s_ for s_ in schemas() if killed and killed[0] in s_]
+left_keys = [k for k in redis(primary, "--scan", "--pattern", "idemlab:*").split() if killed and killed[0] in k]
+check("a run killed with SIGKILL leaves its lease, its two schemas and its keys",
+      len(killed) == 1 and len(left_schemas) == 2 and left_keys, f"{killed} {left_schemas} {left_keys}")
+time.sleep(3)  # its lease lapses
+r = run("clean", "--real")
+check("clean --real removes exactly the killed run's leftovers",
+      r.returncode == 0 and "1 abandoned runs cleaned up" in r.stdout
+      and not [s_ for s_ in schemas() if killed and killed[0] in s_]
+      and not [k for k in redis(primary, "--scan", "--pattern", "idemlab:*").split() if killed and killed[0] in k]
+      and f"idemlab_{live_run}" in schemas() and redis(primary, "GET", f"idemlab:{live_run}:k").strip() == "live"
+      and redis(primary, "GET", "customer:untouched").strip() == "precious" and "shop_untouched" in psql("SELECT nspname FROM pg_namespace")
+      and psql("SELECT run_id FROM idemlab_registry.leases") == [live_run],
+      r.stdout + r.stderr)
+psql(f"DELETE FROM idemlab_registry.leases WHERE run_id = '{live_run}'; DROP SCHEMA idemlab_{live_run}; "
+     "DROP SCHEMA shop_untouched")
+redis(primary, "DEL", f"idemlab:{live_run}:k", "customer:untouched")
+
 r = run("replay", "crash_after_charge_before_commit", "--strategy", "idempotency_key")
 check("replay without --real says what it needs (exit 2)", r.returncode == 2 and "--real" in r.stderr, r.stderr)
 
