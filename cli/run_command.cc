@@ -17,7 +17,7 @@
 #include "scenarios/run_loop.h"
 #include "scenarios/schedule.h"
 #include "scenarios/shipped.h"
-#include "sim/mermaid.h"
+#include "scenarios/mermaid.h"
 #include "sim/trace.h"
 
 namespace idemlab::cli {
@@ -73,7 +73,7 @@ int run_one(const RunOptions& o, bool seed_given) {
     }
   }
   if (!o.trace.empty()) write_file_atomically(o.trace, r.json_lines);
-  if (!o.mermaid.empty()) write_file_atomically(o.mermaid, sim::mermaid_sequence(r.trace));
+  if (!o.mermaid.empty()) write_file_atomically(o.mermaid, scenarios::mermaid_sequence(r.trace));
   if (!o.record.empty()) {
     write_file_atomically(o.record, scenarios::script_with_schedule(scenario, r.schedule));
     std::printf("recorded %zu steps and %zu draws in %s\n", r.schedule.steps.size(), r.schedule.tape.size(),

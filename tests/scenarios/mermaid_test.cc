@@ -1,11 +1,11 @@
 #include <catch2/catch.hpp>
 
-#include "sim/mermaid.h"
+#include "scenarios/mermaid.h"
 
-namespace idemlab::sim {
+namespace idemlab::scenarios {
 namespace {
 
-std::vector<TraceRecord> call_with_lost_reply() {
+std::vector<sim::TraceRecord> call_with_lost_reply() {
   return {
       {0, "api", "start", "incarnation 1"},
       {1, "client-1", "invoke", "client-1/pi_1 attempt 1"},
@@ -63,4 +63,4 @@ TEST_CASE("text that Mermaid would read as syntax is escaped") {
 }
 
 }  // namespace
-}  // namespace idemlab::sim
+}  // namespace idemlab::scenarios

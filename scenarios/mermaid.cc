@@ -1,9 +1,9 @@
-#include "sim/mermaid.h"
+#include "scenarios/mermaid.h"
 
 #include <algorithm>
 #include <cctype>
 
-namespace idemlab::sim {
+namespace idemlab::scenarios {
 namespace {
 
 // Mermaid ids are words; the node's own name is kept as its label.
@@ -54,19 +54,19 @@ bool is_client_outcome(const std::string& kind) {
 
 }  // namespace
 
-std::string mermaid_sequence(const std::vector<TraceRecord>& records) {
+std::string mermaid_sequence(const std::vector<sim::TraceRecord>& records) {
   std::vector<std::string> nodes;  // those the diagram mentions
   auto mention = [&nodes](const std::string& node) {
     if (std::find(nodes.begin(), nodes.end(), node) == nodes.end()) nodes.push_back(node);
     return id_of(node);
   };
   std::string out;
-  for (const TraceRecord& r : records) {
+  for (const sim::TraceRecord& r : records) {
     if (r.kind == "deliver" || r.kind == "receive" || (r.kind == "start" && r.detail == "incarnation 1")) {
       continue;  // the arrows say it
     }
     const std::string at = mention(r.node);
-    const std::string when = format_time(r.at);
+    const std::string when = sim::format_time(r.at);
     std::string op, peer;
     if (r.kind == "send" && split_to(r.detail, op, peer)) {
       out += "  " + at + "->>" + mention(peer) + ": " + text_of(op) + "\n";
@@ -92,4 +92,4 @@ std::string mermaid_sequence(const std::vector<TraceRecord>& records) {
   return head + out;
 }
 
-}  // namespace idemlab::sim
+}  // namespace idemlab::scenarios

@@ -1,3 +1,4 @@
+// (In scenarios/, not the kernel: it knows the domain's nodes.)
 // A run's trace as a Mermaid sequence diagram (https://mermaid.js.org): every
 // network call as an arrow (a lost request or reply as a cross), every fault,
 // crash, restart and client outcome as a note, and the backends' commands as
@@ -9,9 +10,9 @@
 
 #include "sim/trace.h"
 
-namespace idemlab::sim {
+namespace idemlab::scenarios {
 
 // REQUIRES: records from a TraceLevel::kFull run.
-std::string mermaid_sequence(const std::vector<TraceRecord>& records);
+std::string mermaid_sequence(const std::vector<sim::TraceRecord>& records);
 
-}  // namespace idemlab::sim
+}  // namespace idemlab::scenarios
