@@ -18,7 +18,7 @@
 
 namespace {
 
-constexpr std::uint64_t kFuzzEventsMax = 50000;
+constexpr std::uint64_t kFuzzEventsMax = 20000;
 
 void bound(idemlab::scenarios::Scenario& s) {
   s.world.clients = std::min(s.world.clients, 3);
