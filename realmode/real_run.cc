@@ -4,7 +4,6 @@
 #include <cassert>
 #include <set>
 
-
 #include "models/sim_clock.h"
 #include "realmode/foreign_data.h"
 #include "realmode/live_backends.h"
