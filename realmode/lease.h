@@ -41,6 +41,15 @@ class Lease {
   void add_queue(const std::string& queue);
   // The run removed what it made: the lease goes.
   void release();
+  // Runs `restart` (PostgreSQL going down and up) with renewals held back,
+  // then drops the dead connection: libpqxx 6 leaks a result when a
+  // statement meets a dead connection.
+  template <class Restart>
+  void across_restart(Restart restart) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    restart();
+    connection_.forget();
+  }
 
  private:
   void renew_until_stopped();

@@ -205,7 +205,7 @@ void LiveBackends::failover_redis() {
 void LiveBackends::restart_postgres() {
   refuse_if_foreign("postgres");
   loop_.stand_still([&] {
-    infra_->restart_postgres();
+    lease_.across_restart([&] { infra_->restart_postgres(); });
     sql_.server_restarted();
     processor_.forget_connections();
   });
