@@ -69,8 +69,6 @@ void fold(SweepResult& result, const std::variant<RunReport, RunError>& run) {
 
 }  // namespace
 
-bool all_judged(const SweepResult& result) { return result.unjudged.empty(); }
-
 SweepResult sweep(const Scenario& scenario, const strategies::StrategyInfo& strategy, std::uint64_t first_seed,
                   std::uint64_t count, const std::set<std::string>* stop_once_found) {
   SweepResult result;

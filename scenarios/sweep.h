@@ -52,9 +52,6 @@ SweepResult sweep(const Scenario& scenario, const strategies::StrategyInfo& stra
 SweepResult parallel_sweep(const Scenario& scenario, const strategies::StrategyInfo& strategy,
                            std::uint64_t first_seed, std::uint64_t count, unsigned jobs);
 
-// Whether every run was judged (no run ended without a verdict or failed).
-bool all_judged(const SweepResult& result);
-
 // Whether the sweep meets the scenario's expectation for the strategy (true
 // when there is none, and every run was judged); `why` says what differs. Without `require_found`, only
 // unexpected violations count (for short sweeps, which may miss rare ones).
