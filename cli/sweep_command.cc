@@ -37,7 +37,10 @@ struct SweepOptions {
 
 // The runs without a verdict, as SweepResult::unjudged names them, and as
 // the CSV's columns name them.
-constexpr const char* kUnjudgedKinds[] = {"did not converge", "set-up failed", "workload never started", "error"};
+const char* const kUnjudgedKinds[] = {scenarios::outcome_name(scenarios::RunOutcome::kDidNotConverge),
+                                      scenarios::outcome_name(scenarios::RunOutcome::kSetupFailed),
+                                      scenarios::outcome_name(scenarios::RunOutcome::kWorkloadNeverStarted),
+                                      "error"};
 constexpr const char* kUnjudgedColumns[] = {"did_not_converge", "setup_failed", "workload_never_started", "errors"};
 
 // "safe" only when every run was judged and none broke an invariant; runs

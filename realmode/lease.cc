@@ -100,17 +100,18 @@ std::vector<std::string> clean_abandoned(const Servers& servers) {
       &lease_rows());
   if (lapsed.status != ports::Status::kOk) throw Unreachable("PostgreSQL", servers.postgres, lapsed.message);
   std::vector<std::string> removed;
+  if (lapsed.rows.empty()) return removed;
+  RedisConnection redis(servers.redis, servers.redis.connect_timeout_s * sim::kSecond);
+  redis.connect();
+  AmqpConnection amqp(servers.amqp, servers.amqp.connect_timeout_s * sim::kSecond);
+  amqp.connect(false);
   for (const ports::Row& row : lapsed.rows) {
     const std::string run_id = std::get<std::string>(row.at("run_id"));
-    RedisConnection redis(servers.redis, servers.redis.connect_timeout_s * sim::kSecond);
-    redis.connect();
     delete_keys_with_prefix(redis, redis_prefix_of(run_id));
     for (const std::string& schema : {schema_of(run_id), processor_schema_of(run_id)}) {
       const PgConnection::Outcome dropped = pg.exec(drop_schema(schema));
       if (dropped.status != ports::Status::kOk) throw Unreachable("PostgreSQL", servers.postgres, dropped.message);
     }
-    AmqpConnection amqp(servers.amqp, servers.amqp.connect_timeout_s * sim::kSecond);
-    amqp.connect(false);
     std::istringstream queues(std::get<std::string>(row.at("queues")));
     int queue_count = 0;
     for (std::string queue; std::getline(queues, queue);) {
@@ -119,11 +120,11 @@ std::vector<std::string> clean_abandoned(const Servers& servers) {
       amqp.connect(false);  // a failed delete closed the channel
       ++queue_count;
     }
-    amqp.close();
     (void)pg.exec(SqlText{std::string("DELETE FROM ") + kRegistry + ".leases WHERE run_id = $1", {ports::Value(run_id)}});
     removed.push_back("run " + run_id + ": its Redis keys, its 2 schemas and " + std::to_string(queue_count) +
                       " queues (its lease had lapsed)");
   }
+  amqp.close();
   return removed;
 }
 

@@ -7,6 +7,13 @@
 namespace idemlab::scenarios {
 namespace {
 
+// Every client's link to the service becomes `link`.
+void set_client_links(models::World& world, const sim::LinkConfig& link) {
+  for (int i = 1; i <= world.config().clients; ++i) {
+    world.net().link(*world.find_node("client-" + std::to_string(i)), world.service().node()) = link;
+  }
+}
+
 // The liveness phase: random faults stop, retries must converge.
 sim::Task<void> end_fault_phase(models::World& world, const Scenario& scenario) {
   co_await world.sim().sleep(scenario.fault_phase);
@@ -15,19 +22,7 @@ sim::Task<void> end_fault_phase(models::World& world, const Scenario& scenario) 
     return link;
   };
   world.net().set_defaults(clean(world.config().network));
-  if (scenario.client_link) {
-    const sim::LinkConfig client_clean = clean(*scenario.client_link);
-    for (int i = 1; i <= world.config().clients; ++i) {
-      world.net().link(*world.find_node("client-" + std::to_string(i)), world.service().node()) = client_clean;
-    }
-  }
-}
-
-void link_clients(models::World& world, const Scenario& scenario) {
-  if (!scenario.client_link) return;
-  for (int i = 1; i <= world.config().clients; ++i) {
-    world.net().link(*world.find_node("client-" + std::to_string(i)), world.service().node()) = *scenario.client_link;
-  }
+  if (scenario.client_link) set_client_links(world, clean(*scenario.client_link));
 }
 
 }  // namespace
@@ -43,16 +38,14 @@ const char* outcome_name(RunOutcome outcome) {
 }
 
 std::string ending_text(const RunReport& report) {
-  if (report.outcome != RunOutcome::kJudged) return report.outcome_detail;
-  return report.converged ? "converged" : "did not converge";
+  return report.outcome == RunOutcome::kJudged ? "converged" : report.outcome_detail;
 }
 
 RunReport run_loop(const Scenario& scenario, models::World& world, FaultPlan& plan, strategies::Strategy& strategy,
                    RunDriver& driver) {
   RunReport report;
   report.scenario = scenario.name;
-  report.seed = 0;
-  link_clients(world, scenario);
+  if (scenario.client_link) set_client_links(world, *scenario.client_link);
   world.install(strategy);
   world.start([&plan] { plan.arm_network_faults(); });
   report.faults_taken = plan.taken();

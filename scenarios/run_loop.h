@@ -37,7 +37,7 @@ class RunDriver {
   virtual void started() {}
 };
 
-// How the run ended, in words: "converged", or the outcome's detail.
+// How the run ended, in words: "converged" (judged), or the outcome's detail.
 std::string ending_text(const RunReport& report);
 
 // The loop itself. REQUIRES: `world`, `plan` and `strategy` were made for
