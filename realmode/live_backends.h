@@ -9,7 +9,8 @@
 #include <string>
 
 #include "checks/invariants.h"
-#include "models/world.h"
+#include "models/clients/history.h"
+#include "models/world_config.h"
 #include "realmode/amqp_queue.h"
 #include "realmode/infra_control.h"
 #include "realmode/lease.h"

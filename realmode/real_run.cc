@@ -4,9 +4,8 @@
 #include <cassert>
 #include <set>
 
-#include "models/sim_clock.h"
 #include "realmode/foreign_data.h"
-#include "realmode/live_backends.h"
+#include "realmode/live_world.h"
 #include "realmode/run_id.h"
 #include "realmode/turnstile.h"
 #include "scenarios/run_loop.h"
@@ -73,9 +72,8 @@ class LiveServerActions final : public scenarios::ServerActions {
 // live servers.
 class LiveDriver final : public scenarios::RunDriver {
  public:
-  LiveDriver(models::World& world, RealTimeLoop& loop, LiveBackends& live, LiveServerActions& actions,
-             Turnstile* turnstile)
-      : world_(world), loop_(loop), live_(live), actions_(actions), turnstile_(turnstile) {}
+  LiveDriver(LiveWorld& world, LiveServerActions& actions, Turnstile* turnstile)
+      : world_(world), loop_(world.loop()), live_(world.live()), actions_(actions), turnstile_(turnstile) {}
 
   sim::RunStop advance(sim::Time until) override {
     const sim::Duration step = until - world_.sim().now();
@@ -107,7 +105,7 @@ class LiveDriver final : public scenarios::RunDriver {
   }
 
  private:
-  models::World& world_;
+  LiveWorld& world_;
   RealTimeLoop& loop_;
   LiveBackends& live_;
   LiveServerActions& actions_;
@@ -184,16 +182,11 @@ scenarios::RunReport run_real(const scenarios::Scenario& scenario, const strateg
   sim::RandomTape tape(seed);
   models::WorldConfig config = scenario.world;
   config.simulator.trace = sim::TraceLevel::kFull;
-  models::World world(config, tape);
-  RealTimeLoop loop(world.sim());
-  LiveBackends live(loop, servers, config, new_run_id());
-  models::SimClock clock(world.sim());
-  const sim::Duration limit = scenario.run_limit;
-  world.use_backends(live.ports(clock), [&loop, limit](const std::function<bool()>& done) { return loop.run(done, limit); });
-  scenarios::FaultPlan plan(world, scenario.faults);
-  plan.take_backend_link_faults_at_ports();
+  LiveWorld world(config, tape, servers, new_run_id(), scenario.run_limit);
+  LiveBackends& live = world.live();
   LiveServerActions actions(live, config.redis.persistence == models::redis::Persistence::kNone, scenario.name);
-  plan.use_server_actions(actions);
+  scenarios::FaultPlan plan(world, scenario.faults, actions);
+  plan.take_backend_link_faults_at_ports();
   // The servers a fault of the script would restart must hold nothing but
   // idemlab's: checked up front, and again just before each fault.
   for (const std::string& server : faulted_servers(scenario)) {
@@ -221,7 +214,7 @@ scenarios::RunReport run_real(const scenarios::Scenario& scenario, const strateg
     sim::Simulator& sim;
     ~EndProcesses() { sim.cancel_all(); }
   } end_processes{world.sim()};
-  LiveDriver driver(world, loop, live, actions, turnstile.get());
+  LiveDriver driver(world, actions, turnstile.get());
   scenarios::RunReport report = scenarios::run_loop(scenario, world, plan, *strategy, driver);
   if (actions.failed()) actions.raise();
   if (report.outcome == scenarios::RunOutcome::kSetupFailed) {

@@ -108,20 +108,8 @@ std::vector<std::string> point_nodes(const std::string& point) {
   return {};
 }
 
-class FaultPlan::ModelActions final : public ServerActions {
- public:
-  explicit ModelActions(models::World& world) : world_(world) {}
-  void restart_redis() override { world_.redis().restart(); }
-  void failover_redis() override { world_.redis().failover(); }
-  void restart_postgres() override { world_.postgres().restart(); }
-  void restart_broker() override { world_.broker().restart(); }
-
- private:
-  models::World& world_;
-};
-
-FaultPlan::FaultPlan(models::World& world, std::vector<TargetedFault> faults)
-    : world_(world), models_(std::make_unique<ModelActions>(world)), servers_(models_.get()), faults_(std::move(faults)) {
+FaultPlan::FaultPlan(models::Host& world, std::vector<TargetedFault> faults, ServerActions& servers)
+    : world_(world), servers_(servers), faults_(std::move(faults)) {
   for (const TargetedFault& fault : faults_) {
     assert(!validate_point(fault.point, fault.action).has_value());
     watched_.insert(fault.point.substr(0, fault.point.find('@')));
@@ -263,10 +251,10 @@ FaultPlan::Verdict FaultPlan::hit(const std::string& point, sim::Node& node) {
           last_drop_wait_ = wait == drop_waits_.end() ? 0 : wait->second;
         }
         break;
-      case Action::kRestartRedis: servers_->restart_redis(); break;
-      case Action::kFailoverRedis: servers_->failover_redis(); break;
-      case Action::kRestartPostgres: servers_->restart_postgres(); break;
-      case Action::kRestartBroker: servers_->restart_broker(); break;
+      case Action::kRestartRedis: servers_.restart_redis(); break;
+      case Action::kFailoverRedis: servers_.failover_redis(); break;
+      case Action::kRestartPostgres: servers_.restart_postgres(); break;
+      case Action::kRestartBroker: servers_.restart_broker(); break;
       default: assert(false && "link faults are injected up front");
     }
   }

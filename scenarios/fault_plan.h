@@ -18,7 +18,7 @@
 #include <string_view>
 #include <vector>
 
-#include "models/world.h"
+#include "models/host.h"
 #include "strategies/ports/faulty_ports.h"
 
 namespace idemlab::scenarios {
@@ -88,9 +88,10 @@ class ServerActions {
 
 // The faults of one run. Installs itself on the world (port decorators and
 // network injections); the world must outlive it only while the run lasts.
+// Server actions go to `servers` (kept): the models, or the live servers.
 class FaultPlan final : public ports::FaultHook {
  public:
-  FaultPlan(models::World& world, std::vector<TargetedFault> faults);
+  FaultPlan(models::Host& world, std::vector<TargetedFault> faults, ServerActions& servers);
   ~FaultPlan();
   FaultPlan(const FaultPlan&) = delete;
   FaultPlan& operator=(const FaultPlan&) = delete;
@@ -106,9 +107,6 @@ class FaultPlan final : public ports::FaultHook {
   // that carry no point, such as kv.ttl or sql.rollback, are not counted.)
   // REQUIRES: before the run starts.
   void take_backend_link_faults_at_ports();
-
-  // Real mode: server actions go to `actions` (kept) instead of the models.
-  void use_server_actions(ServerActions& actions) { servers_ = &actions; }
 
   // Called by the decorators. Performs the faults due at this hit of `point`.
   Verdict hit(const std::string& point, sim::Node& node) override;
@@ -137,11 +135,8 @@ class FaultPlan final : public ports::FaultHook {
   void crash_and_restart(sim::Node& node, sim::Duration downtime);
   void apply_network_fault(const TargetedFault& fault);
 
-  class ModelActions;
-
-  models::World& world_;
-  std::unique_ptr<ServerActions> models_;
-  ServerActions* servers_;  // models_, unless use_server_actions
+  models::Host& world_;
+  ServerActions& servers_;
   std::vector<TargetedFault> faults_;
   std::set<std::string> watched_;  // the points the faults name, without "@node"
   std::map<std::string, std::uint64_t> hits_;

@@ -8,14 +8,14 @@ namespace idemlab::scenarios {
 namespace {
 
 // Every client's link to the service becomes `link`.
-void set_client_links(models::World& world, const sim::LinkConfig& link) {
+void set_client_links(models::Host& world, const sim::LinkConfig& link) {
   for (int i = 1; i <= world.config().clients; ++i) {
     world.net().link(*world.find_node("client-" + std::to_string(i)), world.service().node()) = link;
   }
 }
 
 // The liveness phase: random faults stop, retries must converge.
-sim::Task<void> end_fault_phase(models::World& world, const Scenario& scenario) {
+sim::Task<void> end_fault_phase(models::Host& world, const Scenario& scenario) {
   co_await world.sim().sleep(scenario.fault_phase);
   auto clean = [](sim::LinkConfig link) {
     link.drop_request = link.drop_reply = link.duplicate = link.delay = sim::Ratio{0, 1};
@@ -41,7 +41,7 @@ std::string ending_text(const RunReport& report) {
   return report.outcome == RunOutcome::kJudged ? "converged" : report.outcome_detail;
 }
 
-RunReport run_loop(const Scenario& scenario, models::World& world, FaultPlan& plan, strategies::Strategy& strategy,
+RunReport run_loop(const Scenario& scenario, models::Host& world, FaultPlan& plan, strategies::Strategy& strategy,
                    RunDriver& driver) {
   RunReport report;
   report.scenario = scenario.name;

@@ -44,7 +44,7 @@ std::string ending_text(const RunReport& report);
 // `scenario`, nothing has been installed or started. Fills the outcome, the
 // violations and every field the two worlds share; the caller adds what is
 // its own (schedules, the processor's decisions, the trace).
-RunReport run_loop(const Scenario& scenario, models::World& world, FaultPlan& plan, strategies::Strategy& strategy,
+RunReport run_loop(const Scenario& scenario, models::Host& world, FaultPlan& plan, strategies::Strategy& strategy,
                    RunDriver& driver);
 
 }  // namespace idemlab::scenarios

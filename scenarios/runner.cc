@@ -2,6 +2,7 @@
 #include <cassert>
 #include <memory>
 
+#include "models/world.h"
 #include "scenarios/run_loop.h"
 #include "scenarios/scenario.h"
 
@@ -20,6 +21,19 @@ std::string first_difference(const std::vector<ScheduleStep>& expected, const st
   }
   return {};
 }
+
+// A fault's server actions, on the models.
+class ModelActions final : public ServerActions {
+ public:
+  explicit ModelActions(models::World& world) : world_(world) {}
+  void restart_redis() override { world_.redis().restart(); }
+  void failover_redis() override { world_.redis().failover(); }
+  void restart_postgres() override { world_.postgres().restart(); }
+  void restart_broker() override { world_.broker().restart(); }
+
+ private:
+  models::World& world_;
+};
 
 // The simulator's side of the run loop: virtual time, the models.
 class SimDriver final : public RunDriver {
@@ -68,7 +82,8 @@ RunReport run_once(const Scenario& scenario, const strategies::StrategyInfo& inf
   config.simulator.limits.time_max = scenario.run_limit;
   config.simulator.limits.events_max = run_events_max(scenario);
   models::World world(config, tape);
-  FaultPlan plan(world, scenario.faults);
+  ModelActions actions(world);
+  FaultPlan plan(world, scenario.faults, actions);
   if (mode != RunMode::kSeed) plan.keep_steps();
   std::unique_ptr<strategies::Strategy> strategy = info.make(scenario.options);
   SimDriver driver(world);

@@ -17,7 +17,7 @@
 
 #include "checks/invariants.h"
 #include "checks/outcomes.h"
-#include "models/world.h"
+#include "models/world_config.h"
 #include "scenarios/fault_plan.h"
 #include "sim/tape.h"
 #include "sim/trace.h"

@@ -41,7 +41,7 @@ Settings with_replica_behind(Persistence persistence, sim::Duration lag) {
 }
 
 // Why the memory rules are simulated only.
-constexpr const char* kServerWideMemory =
+[[maybe_unused]] constexpr const char* kServerWideMemory =
     "maxmemory and the eviction policy are server-wide, and a live Redis counts each client's buffers in its used "
     "memory (a query buffer can be 16 KB), so a budget of about twenty small keys does not hold still; its LRU clock "
     "ticks once a second, slower than the rules write";
