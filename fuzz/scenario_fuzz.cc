@@ -5,7 +5,7 @@
 // The run is bounded so that an execution takes milliseconds: at most 3
 // clients of 4 intents each and kFuzzEventsMax events. The strategy and the
 // seed come from a hash of the input, so that each input is reproducible
-// on its own (`build/fuzz/fuzz/scenario_fuzz crash-<sha1>`).
+// on its own (`build/asan/fuzz/scenario_fuzz crash-<sha1>`).
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
