@@ -32,6 +32,7 @@ struct Commands {
 void register_calibrate(CLI::App& app, Commands& commands);
 void register_clean(CLI::App& app, Commands& commands);
 void register_demo(CLI::App& app, Commands& commands);
+void register_explore(CLI::App& app, Commands& commands);
 void register_replay(CLI::App& app, Commands& commands);
 void register_run(CLI::App& app, Commands& commands);
 void register_sweep(CLI::App& app, Commands& commands);

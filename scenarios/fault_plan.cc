@@ -126,9 +126,20 @@ FaultPlan::FaultPlan(models::Host& world, std::vector<TargetedFault> faults, Ser
 FaultPlan::~FaultPlan() = default;
 
 void FaultPlan::arm_network_faults() {
+  calls_when_armed_ = world_.net().call_counts();
   for (const TargetedFault& fault : faults_) {
     if (is_link_point(fault.point)) apply_network_fault(fault);
   }
+}
+
+std::vector<std::pair<sim::Network::LinkKey, std::uint64_t>> FaultPlan::link_calls() const {
+  std::vector<std::pair<sim::Network::LinkKey, std::uint64_t>> out;
+  for (const auto& [link, calls] : world_.net().call_counts()) {
+    const auto armed = calls_when_armed_.find(link);
+    const std::uint64_t before = armed == calls_when_armed_.end() ? 0 : armed->second;
+    if (calls > before) out.emplace_back(link, calls - before);
+  }
+  return out;
 }
 
 void FaultPlan::apply_network_fault(const TargetedFault& fault) {
@@ -208,16 +219,17 @@ void FaultPlan::take_backend_link_faults_at_ports() {
 FaultPlan::Verdict FaultPlan::hit(const std::string& point, sim::Node& node) {
   const std::string family = point.substr(0, point.find('.')) + ".*";  // "after:kv.set" -> "after:kv.*"
   // Only the points some fault names are counted; the rest pass straight on.
-  if (!keep_steps_ && !watched_.count(point) && !watched_.count(family)) return Verdict::kContinue;
+  if (!keep_steps_ && !record_sites_ && !watched_.count(point) && !watched_.count(family)) return Verdict::kContinue;
   // Named before the faults act: a crash ends the process.
   const sim::Process* process = world_.sim().current();
   const std::string process_name = keep_steps_ && process != nullptr ? process->name : std::string();
   // Counted per point and node, so that "@node" points count that node's
   // hits, and per port ("after:kv.*"), for link faults taken at the ports.
   ++hits_[point];
-  ++hits_[point + "@" + node.name()];
+  const std::uint64_t at_node = ++hits_[point + "@" + node.name()];
   ++hits_[family];
   ++hits_[family + "@" + node.name()];
+  if (record_sites_) port_sites_.push_back({point + "@" + node.name(), at_node});
   Verdict verdict = Verdict::kContinue;
   for (std::size_t i = 0; i < faults_.size(); ++i) {
     const TargetedFault& fault = faults_[i];

@@ -73,6 +73,15 @@ std::string port_of_backend(const std::string& node);
 // lets the next step go as soon as they have. `op`: "processor.charge".
 bool takes_effect_over_time(std::string_view op);
 
+// A place a fault can be put: a point with its node ("after:kv.set@api",
+// "reply:client-1<-api") and which time the run reached it (nth).
+struct FaultSite {
+  std::string point;
+  std::uint64_t nth = 1;
+  bool operator==(const FaultSite&) const = default;
+  auto operator<=>(const FaultSite&) const = default;
+};
+
 // Where a fault's server action (restart_redis...) lands: the world's models
 // in simulation; the live servers in real mode. An action returns once the
 // server is back: the run stands still meanwhile, so that it takes no time,
@@ -124,6 +133,16 @@ class FaultPlan final : public ports::FaultHook {
   // the reason.
   const std::vector<std::string>& not_taken() const { return not_taken_; }
 
+  // Exploration: every port point the run reaches, as a site with its node
+  // and its count there, in the order reached; and every link call made
+  // since the network faults were armed (which is what their nth counts).
+  // REQUIRES: record_sites() before the run starts.
+  void record_sites() { record_sites_ = true; }
+  const std::vector<FaultSite>& port_sites() const { return port_sites_; }
+  // Per directed link (caller, callee) that carried a call: the calls made
+  // since arm_network_faults().
+  std::vector<std::pair<sim::Network::LinkKey, std::uint64_t>> link_calls() const;
+
   // Every port operation, in the order the callers saw them end (node,
   // process, operation), when asked for before the run starts: the steps of
   // a recorded schedule.
@@ -145,6 +164,9 @@ class FaultPlan final : public ports::FaultHook {
   std::vector<std::string> not_taken_;
   bool keep_steps_ = false;
   std::vector<ScheduleStep> steps_;
+  bool record_sites_ = false;
+  std::vector<FaultSite> port_sites_;
+  std::map<sim::Network::LinkKey, std::uint64_t> calls_when_armed_;
   ports::Gate* gate_ = nullptr;
   std::map<std::size_t, sim::Duration> drop_waits_;  // faults taken at ports: the caller's timeout
   sim::Duration last_drop_wait_ = 0;

@@ -84,7 +84,8 @@ RunReport run_once(const Scenario& scenario, const strategies::StrategyInfo& inf
   models::World world(config, tape);
   ModelActions actions(world);
   FaultPlan plan(world, scenario.faults, actions);
-  if (mode != RunMode::kSeed) plan.keep_steps();
+  if (mode == RunMode::kRecord || mode == RunMode::kReplay) plan.keep_steps();
+  if (mode == RunMode::kSites) plan.record_sites();
   std::unique_ptr<strategies::Strategy> strategy = info.make(scenario.options);
   SimDriver driver(world);
   RunReport report = run_loop(scenario, world, plan, *strategy, driver);
@@ -96,6 +97,10 @@ RunReport run_once(const Scenario& scenario, const strategies::StrategyInfo& inf
     report.timeline = world.sim().trace().timeline();
     report.json_lines = world.sim().trace().json_lines();
     report.trace = world.sim().trace().records();
+  }
+  if (mode == RunMode::kSites) {
+    report.port_sites = plan.port_sites();
+    for (const auto& [link, calls] : plan.link_calls()) report.link_uses.push_back({link.first, link.second, calls});
   }
   if (mode == RunMode::kRecord) {
     report.schedule.strategy = info.name;

@@ -69,6 +69,13 @@ enum class RunOutcome : std::uint8_t {
 };
 const char* outcome_name(RunOutcome outcome);
 
+// The calls a run made on one directed link after its set-up.
+struct LinkUse {
+  std::string caller;
+  std::string callee;
+  std::uint64_t calls = 0;
+};
+
 struct RunReport {
   RunOutcome outcome = RunOutcome::kJudged;
   std::string outcome_detail;  // why, in words, unless kJudged
@@ -101,12 +108,17 @@ struct RunReport {
   // until its end.
   std::size_t schedule_steps_blocked = 0;
   std::size_t schedule_held_to_end = 0;
+  // With RunMode::kSites: where faults could have been placed (port points
+  // in the order reached, and the calls on every link).
+  std::vector<FaultSite> port_sites;
+  std::vector<LinkUse> link_uses;
 };
 
 enum class RunMode : std::uint8_t {
   kSeed,    // draw from the seed
   kRecord,  // draw from the seed and keep the schedule
   kReplay,  // follow scenario.schedule (REQUIRES: it has one)
+  kSites,   // draw from the seed and keep the fault sites reached (exploration)
 };
 
 // The bound on one simulated run's events: a script whose world spins (a

@@ -67,6 +67,12 @@ void pretty(const ordered_json& value, int depth, std::size_t used, std::string&
   out += "\n" + close_indent + "]";
 }
 
+std::string pretty_text(const ordered_json& root) {
+  std::string out;
+  pretty(root, 0, 0, out);
+  return out + "\n";
+}
+
 }  // namespace
 
 std::string script_with_schedule(const Scenario& scenario, const Schedule& schedule) {
@@ -83,9 +89,23 @@ std::string script_with_schedule(const Scenario& scenario, const Schedule& sched
   for (const sim::Draw& d : schedule.tape) tape.push_back({d.bound, d.value, sim::choice_name(d.choice)});
   s["tape"] = std::move(tape);
   root["schedule"] = std::move(s);
-  std::string out;
-  pretty(root, 0, 0, out);
-  return out + "\n";
+  return pretty_text(root);
+}
+
+std::string script_with_faults(const Scenario& scenario, const std::vector<TargetedFault>& faults) {
+  assert(!scenario.source.empty());
+  ordered_json root = ordered_json::parse(scenario.source);
+  root.erase("schedule");
+  ordered_json list = ordered_json::array();
+  for (const TargetedFault& f : faults) {
+    ordered_json one = {{"at", f.point}, {"nth", f.nth}, {"action", action_name(f.action)}};
+    if (f.action == TargetedFault::Action::kCrash && f.downtime != TargetedFault{}.downtime) {
+      one["downtime"] = sim::duration_text(f.downtime);
+    }
+    list.push_back(std::move(one));
+  }
+  root["faults"] = std::move(list);
+  return pretty_text(root);
 }
 
 }  // namespace idemlab::scenarios

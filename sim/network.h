@@ -128,6 +128,10 @@ class Network {
   void inject_nth(const Node& from, const Node& to, Fault fault, std::uint64_t nth);
 
   const NetworkStats& stats() const { return stats_; }
+  // The calls made so far on each directed link that carried one, by
+  // (caller, callee) name: what an explorer places link faults among.
+  using LinkKey = std::pair<std::string, std::string>;
+  const std::map<LinkKey, std::uint64_t>& call_counts() const { return calls_; }
 
   // Calls `handler` on `to` on behalf of a process of `from`, waiting at most
   // `timeout` for the reply. Parameters are taken by value: they must live as
@@ -137,8 +141,6 @@ class Network {
                            std::function<Task<T>()> handler);
 
  private:
-  using LinkKey = std::pair<std::string, std::string>;
-
   // The fate of one request, decided at send time.
   struct Plan {
     bool refused = false;

@@ -1,0 +1,126 @@
+// `idemlab explore SCENARIO --strategy NAME|all`: a systematic search of
+// fault placements (scenarios/explore.h) from the scenario's world and
+// workload. Prints, per strategy, the runs, whether the space was exhausted
+// or cut, and for each invariant violated the first placement that broke it
+// (the fewest faults), written as a script that `idemlab run` replays.
+// Exit code 1 when any invariant was violated.
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include "cli/commands.h"
+#include "cli/files.h"
+#include "cli/seed_option.h"
+#include "cli/strategy_choice.h"
+#include "scenarios/explore.h"
+#include "scenarios/schedule.h"
+#include "scenarios/shipped.h"
+
+namespace idemlab::cli {
+namespace {
+
+struct ExploreCommandOptions {
+  std::string scenario;
+  std::vector<std::string> strategies;
+  int faults = 2;
+  std::uint64_t max_runs = 20000;
+  double max_time = 0;  // seconds per strategy; 0: no bound
+  std::uint64_t seed = 1;
+  bool without_script_faults = false;
+  std::string out = "out/explore";
+};
+
+// A name that is safe as one path component: the scenario's name may come
+// from a script anyone wrote.
+std::string file_part(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    out += plain ? c : '_';
+  }
+  return out.substr(0, 80);
+}
+
+void make_directory(const std::string& dir) {
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (error) throw UsageError("--out: " + dir + ": " + error.message());
+}
+
+int explore_command(const ExploreCommandOptions& o) {
+  if (o.faults < 0 || o.faults > 4) throw UsageError("--faults: " + std::to_string(o.faults) + " is not within 0..4");
+  if (o.max_runs < 1) throw UsageError("--max-runs: must be at least 1");
+  if (!(o.max_time >= 0)) throw UsageError("--max-time: must be 0 (no bound) or a number of seconds");
+  std::vector<std::string> names = o.strategies;
+  if (names.size() == 1 && names[0] == "all") names.clear();
+  const std::vector<const strategies::StrategyInfo*> chosen = strategies_named(names);
+  const scenarios::Scenario scenario = scenarios::find_scenario(o.scenario);
+  make_directory(o.out);
+
+  char time_bound[64] = "";
+  if (o.max_time > 0) std::snprintf(time_bound, sizeof time_bound, " or %g s", o.max_time);
+  std::printf("explore %s: seed %llu, up to %d added fault%s, at most %llu runs%s per strategy%s\n",
+              scenario.name.c_str(), static_cast<unsigned long long>(o.seed), o.faults, o.faults == 1 ? "" : "s",
+              static_cast<unsigned long long>(o.max_runs), time_bound,
+              scenario.faults.empty() || o.without_script_faults ? "" : ", the script's faults kept");
+  bool any_violation = false;
+  for (const strategies::StrategyInfo* strategy : chosen) {
+    scenarios::ExploreOptions options;
+    options.faults_max = o.faults;
+    options.runs_max = o.max_runs;
+    options.seed = o.seed;
+    options.keep_script_faults = !o.without_script_faults;
+    const auto start = std::chrono::steady_clock::now();
+    auto elapsed = [start] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+    if (o.max_time > 0) options.out_of_time = [&elapsed, &o] { return elapsed() >= o.max_time; };
+    const scenarios::ExploreResult r = scenarios::explore(scenario, *strategy, options);
+    std::printf("\n%s: %llu runs (%llu equivalent placements pruned), %llu sites, %s in %.1f s\n",
+                strategy->name.c_str(), static_cast<unsigned long long>(r.runs),
+                static_cast<unsigned long long>(r.pruned), static_cast<unsigned long long>(r.sites),
+                r.exhausted ? "space exhausted" : "search cut", elapsed());
+    for (const auto& [kind, runs] : r.unjudged) {
+      std::printf("  %s: %llu runs\n", kind.c_str(), static_cast<unsigned long long>(runs));
+    }
+    if (r.first.empty()) std::printf("  no invariant violated\n");
+    for (const auto& [invariant, example] : r.first) {
+      any_violation = true;
+      std::printf("  VIOLATED %s in %llu runs; first at run %llu with %zu added fault%s:\n", invariant.c_str(),
+                  static_cast<unsigned long long>(r.violating_runs.at(invariant)),
+                  static_cast<unsigned long long>(example.run), example.added.size(),
+                  example.added.size() == 1 ? "" : "s");
+      for (const scenarios::TargetedFault& f : example.added) std::printf("    %s\n", scenarios::fault_text(f).c_str());
+      std::printf("    %s: %s\n", example.intent.c_str(), example.evidence.c_str());
+      const scenarios::Scenario replay = scenarios::with_faults(scenario, example.added, options.keep_script_faults);
+      if (scenario.source.empty()) continue;
+      const std::string path =
+          o.out + "/" + file_part(scenario.name) + "." + file_part(strategy->name) + "." + file_part(invariant) + ".json";
+      write_file_atomically(path, scenarios::script_with_faults(scenario, replay.faults));
+      std::printf("    replay: idemlab run %s --strategy %s --seed %llu\n", path.c_str(), strategy->name.c_str(),
+                  static_cast<unsigned long long>(o.seed));
+    }
+  }
+  return any_violation ? 1 : 0;
+}
+
+}  // namespace
+
+void register_explore(CLI::App& app, Commands& commands) {
+  auto options = std::make_shared<ExploreCommandOptions>();
+  CLI::App* explore = app.add_subcommand(
+      "explore", "Search fault placements systematically (breadth first) for the runs that break each strategy");
+  explore->add_option("scenario", options->scenario, "A shipped scenario's name, or a script file (.json)")->required();
+  explore->add_option("--strategy", options->strategies, "A strategy (repeatable), or all (the default)");
+  explore->add_option("--faults", options->faults, "Faults added to one run, at most (0..4)")->capture_default_str();
+  explore->add_option("--max-runs", options->max_runs, "Runs per strategy before the search is cut")
+      ->capture_default_str();
+  explore->add_option("--max-time", options->max_time, "Seconds per strategy before the search is cut (0: no bound)")
+      ->capture_default_str();
+  add_seed_option(*explore, "--seed", options->seed, "Seed of every run's decision tape (latencies)");
+  explore->add_flag("--without-script-faults", options->without_script_faults,
+                    "Leave out the script's own faults: search from its world and workload only");
+  explore->add_option("--out", options->out, "Directory for the counterexample scripts")->capture_default_str();
+  explore->callback([options, &commands] { commands.selected = [options] { return explore_command(*options); }; });
+}
+
+}  // namespace idemlab::cli

@@ -1,0 +1,105 @@
+// The fault-placement search: it finds what the hand-written faults showed
+// without being told where, its counterexamples replay, it says whether the
+// space was exhausted, and it runs one of each set of equivalent placements.
+#include <catch2/catch.hpp>
+
+#include "scenarios/explore.h"
+#include "scenarios/scenario_json.h"
+#include "scenarios/schedule.h"
+#include "scenarios/shipped.h"
+
+namespace idemlab::scenarios {
+namespace {
+
+Scenario shipped(const std::string& name) { return find_scenario(name); }
+
+const strategies::StrategyInfo& strategy(const std::string& name) {
+  const strategies::StrategyInfo* info = strategies::find_strategy(name);
+  REQUIRE(info != nullptr);
+  return *info;
+}
+
+ExploreOptions workload_only(int faults) {
+  ExploreOptions o;
+  o.faults_max = faults;
+  o.keep_script_faults = false;
+  return o;
+}
+
+TEST_CASE("explore finds the baseline's double charge from the workload alone, breadth first") {
+  const Scenario s = shipped("crash_after_charge_before_commit");
+  const ExploreResult r = explore(s, strategy("baseline"), workload_only(1));
+  CHECK(r.exhausted);
+  REQUIRE(r.first.count("at_most_one_charge"));
+  const Counterexample& c = r.first.at("at_most_one_charge");
+  CHECK(c.added.size() == 1);  // one fault suffices, and the fault-free run (run 1) is safe
+  CHECK(c.run > 1);
+}
+
+TEST_CASE("a counterexample replays to the same violation, from its script too") {
+  const Scenario s = shipped("crash_after_charge_before_commit");
+  const strategies::StrategyInfo& baseline = strategy("baseline");
+  const ExploreResult r = explore(s, baseline, workload_only(1));
+  REQUIRE(r.first.count("at_most_one_charge"));
+  const Counterexample& c = r.first.at("at_most_one_charge");
+  const Scenario replay = with_faults(s, c.added, false);
+  const RunReport direct = run_once(replay, baseline, 1);
+  const Scenario reread = parse_scenario(script_with_faults(s, replay.faults), "counterexample");
+  const RunReport from_script = run_once(reread, baseline, 1);
+  for (const RunReport* report : {&direct, &from_script}) {
+    bool found = false;
+    for (const checks::Violation& v : report->violations) found |= v.invariant == "at_most_one_charge";
+    CHECK(found);
+  }
+  CHECK(direct.trace_hash == from_script.trace_hash);
+}
+
+TEST_CASE("a strategy meant to be safe survives every single fault of the search") {
+  const Scenario s = shipped("crash_after_charge_before_commit");
+  const ExploreResult r = explore(s, strategy("idempotency_key"), workload_only(1));
+  CHECK(r.exhausted);
+  CHECK(r.runs > 50);  // every site, every action: not a token search
+  CHECK(r.first.empty());
+}
+
+TEST_CASE("the run budget cuts the search, and the result says so") {
+  const Scenario s = shipped("crash_after_charge_before_commit");
+  ExploreOptions o = workload_only(2);
+  o.runs_max = 10;
+  const ExploreResult r = explore(s, strategy("idempotency_key"), o);
+  CHECK(r.runs == 10);
+  CHECK_FALSE(r.exhausted);
+}
+
+TEST_CASE("the time bound cuts the search between runs") {
+  const Scenario s = shipped("crash_after_charge_before_commit");
+  ExploreOptions o = workload_only(2);
+  int asked = 0;
+  o.out_of_time = [&asked] { return ++asked > 3; };
+  const ExploreResult r = explore(s, strategy("idempotency_key"), o);
+  CHECK(r.runs == 3);
+  CHECK_FALSE(r.exhausted);
+}
+
+TEST_CASE("faults that differ only by which interchangeable client they hit run once") {
+  Scenario s = shipped("crash_after_charge_before_commit");
+  s.world.clients = 2;
+  const ExploreResult r = explore(s, strategy("baseline"), workload_only(1));
+  CHECK(r.exhausted);
+  CHECK(r.pruned > 0);
+  // Nothing on client-2's links alone was run: each is client-1's, renamed.
+  for (const auto& [invariant, c] : r.first) {
+    for (const TargetedFault& f : c.added) CHECK(f.point.find("client-2") == std::string::npos);
+  }
+}
+
+TEST_CASE("no added fault is the fault-free run alone") {
+  const Scenario s = shipped("crash_after_charge_before_commit");
+  const ExploreResult r = explore(s, strategy("baseline"), workload_only(0));
+  CHECK(r.runs == 1);
+  CHECK(r.exhausted);
+  CHECK(r.first.empty());
+}
+
+}  // namespace
+}  // namespace idemlab::scenarios
