@@ -9,7 +9,7 @@ import sys
 import tempfile
 
 IDEMLAB = sys.argv[1]
-SUBCOMMANDS = ["demo", "replay", "run", "sweep", "validate"]
+SUBCOMMANDS = ["demo", "explore", "replay", "run", "sweep", "validate"]
 results = []
 
 
@@ -105,6 +105,29 @@ with tempfile.TemporaryDirectory(prefix="plot_sweep_") as temp:
     empty.write_text("scenario,strategy,runs,runs_with_violations\n")
     refused = subprocess.run([sys.executable, str(plot_sweep), str(empty), str(svg)], capture_output=True, text=True)
     check("plot-sweep refuses an empty sweep", refused.returncode != 0 and "no rows" in refused.stderr, refused.stderr)
+
+# explore: a search from the workload alone, whose counterexample replays.
+with tempfile.TemporaryDirectory(prefix="explore_") as temp:
+    explored = run("explore", "crash_after_charge_before_commit", "--strategy", "baseline", "--strategy",
+                   "idempotency_key", "--without-script-faults", "--faults", "1", "--out", temp)
+    replay_line = [line.strip() for line in explored.stdout.splitlines() if line.strip().startswith("replay: idemlab run ")]
+    check("explore finds the baseline's double charge with one fault, and not the key's",
+          explored.returncode == 1 and "VIOLATED at_most_one_charge" in explored.stdout
+          and "idempotency_key: " in explored.stdout and "space exhausted" in explored.stdout
+          and len(replay_line) == 1, explored.stdout[-800:] + explored.stderr)
+    if replay_line:
+        replayed = run(*replay_line[0].split()[2:], "-q")
+        check("explore's counterexample replays to the same violation",
+              replayed.returncode == 1 and "VIOLATED at_most_one_charge" in replayed.stdout, replayed.stdout[-400:])
+    usage_error("explore refuses more than 4 faults", ["explore", "partial_failure", "--faults", "9", "--out", temp],
+                "--faults")
+    usage_error("explore names an unknown strategy", ["explore", "partial_failure", "--strategy", "nope", "--out", temp],
+                "nope")
+    usage_error("explore names an unknown scenario", ["explore", "no_such_scenario", "--out", temp], "no_such_scenario")
+    blocker = pathlib.Path(temp) / "a_file"
+    blocker.write_text("")
+    usage_error("explore refuses an --out that is a file", ["explore", "partial_failure", "--out", str(blocker)],
+                "--out")
 
 failed = [r for r in results if not r[1]]
 for name, _, detail in failed:
