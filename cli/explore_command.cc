@@ -80,7 +80,13 @@ int explore_command(const ExploreCommandOptions& o) {
                 static_cast<unsigned long long>(r.pruned), static_cast<unsigned long long>(r.sites),
                 r.exhausted ? "space exhausted" : "search cut", elapsed());
     for (const auto& [kind, runs] : r.unjudged) {
-      std::printf("  %s: %llu runs\n", kind.c_str(), static_cast<unsigned long long>(runs));
+      std::printf("  %s: %llu runs (no verdict)", kind.c_str(), static_cast<unsigned long long>(runs));
+      const auto first = r.first_unjudged.find(kind);
+      if (first != r.first_unjudged.end()) {
+        std::printf("; first at run %llu:", static_cast<unsigned long long>(first->second.run));
+        for (const scenarios::TargetedFault& f : first->second.added) std::printf(" %s;", scenarios::fault_text(f).c_str());
+      }
+      std::printf("\n");
     }
     if (r.first.empty()) std::printf("  no invariant violated\n");
     for (const auto& [invariant, example] : r.first) {

@@ -63,8 +63,15 @@ std::vector<TargetedFault> candidates(const RunReport& report, bool replica) {
   for (const LinkUse& link : report.link_uses) {
     const std::string request = "request:" + link.caller + "->" + link.callee;
     const std::string reply = "reply:" + link.caller + "<-" + link.callee;
+    // A statement or a command travels on one TCP session to Redis,
+    // PostgreSQL or RabbitMQ, which never delivers it twice; an HTTP call
+    // (to the API, to the processor) can arrive twice (a proxy's retry).
+    const std::string port = port_of_backend(link.callee);
+    const bool can_duplicate = port.empty() || port == "processor";
     for (std::uint64_t n = 1; n <= link.calls; ++n) {
-      for (Action a : {Action::kDropRequest, Action::kDuplicate, Action::kDelay}) out.push_back(fault_at(request, n, a));
+      out.push_back(fault_at(request, n, Action::kDropRequest));
+      if (can_duplicate) out.push_back(fault_at(request, n, Action::kDuplicate));
+      out.push_back(fault_at(request, n, Action::kDelay));
       out.push_back(fault_at(reply, n, Action::kDropReply));
     }
   }
@@ -177,7 +184,12 @@ ExploreResult explore(const Scenario& scenario, const strategies::StrategyInfo& 
     for (const LinkUse& link : report.link_uses) {
       for (std::uint64_t n = 1; n <= link.calls; ++n) sites.insert({"link:" + link.caller + ">" + link.callee, n});
     }
-    if (report.outcome != RunOutcome::kJudged) ++result.unjudged[outcome_name(report.outcome)];
+    if (report.outcome != RunOutcome::kJudged) {
+      const std::string kind = outcome_name(report.outcome);
+      if (++result.unjudged[kind] == 1) {
+        result.first_unjudged[kind] = Counterexample{kind, added, "", report.outcome_detail, result.runs};
+      }
+    }
     std::set<std::string> violated;
     for (const checks::Violation& v : report.violations) {
       if (!violated.insert(v.invariant).second) continue;

@@ -55,6 +55,7 @@ struct ExploreResult {
   std::map<std::string, std::uint64_t> violating_runs;  // by invariant
   std::map<std::string, Counterexample> first;          // by invariant
   std::map<std::string, std::uint64_t> unjudged;        // by outcome name: runs without a verdict
+  std::map<std::string, Counterexample> first_unjudged; // by outcome name; `evidence` says why
 };
 
 // REQUIRES: options.faults_max >= 0, options.runs_max >= 1.
