@@ -35,6 +35,7 @@ void register_demo(CLI::App& app, Commands& commands);
 void register_explore(CLI::App& app, Commands& commands);
 void register_replay(CLI::App& app, Commands& commands);
 void register_run(CLI::App& app, Commands& commands);
+void register_shrink(CLI::App& app, Commands& commands);
 void register_sweep(CLI::App& app, Commands& commands);
 void register_validate(CLI::App& app, Commands& commands);
 

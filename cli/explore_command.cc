@@ -6,7 +6,6 @@
 // Exit code 1 when any invariant was violated.
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
 #include <memory>
 
 #include "cli/commands.h"
@@ -31,23 +30,6 @@ struct ExploreCommandOptions {
   std::string out = "out/explore";
 };
 
-// A name that is safe as one path component: the scenario's name may come
-// from a script anyone wrote.
-std::string file_part(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-    out += plain ? c : '_';
-  }
-  return out.substr(0, 80);
-}
-
-void make_directory(const std::string& dir) {
-  std::error_code error;
-  std::filesystem::create_directories(dir, error);
-  if (error) throw UsageError("--out: " + dir + ": " + error.message());
-}
-
 int explore_command(const ExploreCommandOptions& o) {
   if (o.faults < 0 || o.faults > 4) throw UsageError("--faults: " + std::to_string(o.faults) + " is not within 0..4");
   if (o.max_runs < 1) throw UsageError("--max-runs: must be at least 1");
@@ -56,7 +38,7 @@ int explore_command(const ExploreCommandOptions& o) {
   if (names.size() == 1 && names[0] == "all") names.clear();
   const std::vector<const strategies::StrategyInfo*> chosen = strategies_named(names);
   const scenarios::Scenario scenario = scenarios::find_scenario(o.scenario);
-  make_directory(o.out);
+  make_directories("--out", o.out);
 
   char time_bound[64] = "";
   if (o.max_time > 0) std::snprintf(time_bound, sizeof time_bound, " or %g s", o.max_time);
@@ -99,11 +81,13 @@ int explore_command(const ExploreCommandOptions& o) {
       std::printf("    %s: %s\n", example.intent.c_str(), example.evidence.c_str());
       const scenarios::Scenario replay = scenarios::with_faults(scenario, example.added, options.keep_script_faults);
       if (scenario.source.empty()) continue;
-      const std::string path =
-          o.out + "/" + file_part(scenario.name) + "." + file_part(strategy->name) + "." + file_part(invariant) + ".json";
+      const std::string path = o.out + "/" + path_component(scenario.name) + "." + path_component(strategy->name) +
+                               "." + path_component(invariant) + ".json";
       write_file_atomically(path, scenarios::script_with_faults(scenario, replay.faults));
       std::printf("    replay: idemlab run %s --strategy %s --seed %llu\n", path.c_str(), strategy->name.c_str(),
                   static_cast<unsigned long long>(o.seed));
+      std::printf("    shrink: idemlab shrink %s --strategy %s --seed %llu --invariant %s\n", path.c_str(),
+                  strategy->name.c_str(), static_cast<unsigned long long>(o.seed), invariant.c_str());
     }
   }
   return any_violation ? 1 : 0;

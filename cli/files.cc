@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <filesystem>
 #include <optional>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -159,6 +160,21 @@ void write_file_atomically(const std::string& path, const std::string& contents)
   } else {
     replace(path, where->path, contents);
   }
+}
+
+void make_directories(const std::string& option, const std::string& dir) {
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (error) throw UsageError(option + ": " + dir + ": " + error.message());
+}
+
+std::string path_component(const std::string& text) {
+  std::string out;
+  for (char c : text.substr(0, 80)) {
+    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    out += plain ? c : '_';
+  }
+  return out.empty() ? "_" : out;
 }
 
 }  // namespace idemlab::cli

@@ -28,4 +28,12 @@ void check_outputs(std::initializer_list<std::pair<const char*, const std::strin
 
 void write_file_atomically(const std::string& path, const std::string& contents);
 
+// Creates `dir` and its parents if missing; throws UsageError naming
+// `option`, the directory and the reason.
+void make_directories(const std::string& option, const std::string& dir);
+// `text` made safe as one file name component (a scenario's name comes from
+// a script anyone wrote): letters, digits, '_' and '-' kept, the rest '_',
+// at most 80 characters.
+std::string path_component(const std::string& text);
+
 }  // namespace idemlab::cli

@@ -9,7 +9,7 @@ import sys
 import tempfile
 
 IDEMLAB = sys.argv[1]
-SUBCOMMANDS = ["demo", "explore", "replay", "run", "sweep", "validate"]
+SUBCOMMANDS = ["demo", "explore", "replay", "run", "shrink", "sweep", "validate"]
 results = []
 
 
@@ -119,6 +119,19 @@ with tempfile.TemporaryDirectory(prefix="explore_") as temp:
         replayed = run(*replay_line[0].split()[2:], "-q")
         check("explore's counterexample replays to the same violation",
               replayed.returncode == 1 and "VIOLATED at_most_one_charge" in replayed.stdout, replayed.stdout[-400:])
+    shrink_line = [line.strip() for line in explored.stdout.splitlines() if line.strip().startswith("shrink: idemlab ")]
+    if shrink_line:
+        shrunk_path = str(pathlib.Path(temp) / "shrunk.json")
+        shrunk = run(*shrink_line[0].split()[2:], "-o", shrunk_path)
+        replayed = run("run", shrunk_path, "--strategy", "baseline", "-q")
+        check("explore prints the command that shrinks its counterexample, and the result replays",
+              shrunk.returncode == 0 and "faults 1," in shrunk.stdout and "clients 1," in shrunk.stdout
+              and replayed.returncode == 1 and "schedule followed" in replayed.stdout
+              and "VIOLATED at_most_one_charge" in replayed.stdout, shrunk.stdout + shrunk.stderr + replayed.stdout[-300:])
+    check("explore prints a shrink command per violation", len(shrink_line) == 1, explored.stdout[-600:])
+    usage_error("shrink refuses a run that breaks nothing",
+                ["shrink", "client_retry_after_lost_response", "--strategy", "idempotency_key", "--seed", "3",
+                 "-o", str(pathlib.Path(temp) / "never.json")], "nothing to shrink")
     usage_error("explore refuses more than 4 faults", ["explore", "partial_failure", "--faults", "9", "--out", temp],
                 "--faults")
     usage_error("explore names an unknown strategy", ["explore", "partial_failure", "--strategy", "nope", "--out", temp],
