@@ -5,7 +5,6 @@
 #include <deque>
 #include <set>
 
-
 namespace idemlab::scenarios {
 namespace {
 
