@@ -60,6 +60,13 @@ class SimDriver final : public RunDriver {
 
 }  // namespace
 
+bool violates(const RunReport& report, const std::string& invariant) {
+  for (const checks::Violation& v : report.violations) {
+    if (v.invariant == invariant) return true;
+  }
+  return false;
+}
+
 std::uint64_t run_events_max(const Scenario& scenario) {
   if (scenario.event_limit) return *scenario.event_limit;
   const auto payments = static_cast<std::uint64_t>(scenario.world.clients) *

@@ -114,6 +114,9 @@ struct RunReport {
   std::vector<LinkUse> link_uses;
 };
 
+// Whether the run broke `invariant`.
+bool violates(const RunReport& report, const std::string& invariant);
+
 enum class RunMode : std::uint8_t {
   kSeed,    // draw from the seed
   kRecord,  // draw from the seed and keep the schedule

@@ -15,13 +15,6 @@ namespace {
 
 using nlohmann::ordered_json;
 
-bool violates(const RunReport& report, const std::string& invariant) {
-  for (const checks::Violation& v : report.violations) {
-    if (v.invariant == invariant) return true;
-  }
-  return false;
-}
-
 // A latency distribution that is not a constant, as the loader reads one:
 // an object with exactly one of uniform, exponential, log_normal.
 bool is_random_latency(const ordered_json& value) {

@@ -16,13 +16,6 @@ const strategies::StrategyInfo& strategy(const std::string& name) {
   return *info;
 }
 
-bool violates(const RunReport& r, const std::string& invariant) {
-  for (const checks::Violation& v : r.violations) {
-    if (v.invariant == invariant) return true;
-  }
-  return false;
-}
-
 ShrinkOptions seed(std::uint64_t n) {
   ShrinkOptions o;
   o.seed = n;
