@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <set>
 
 #include "cli/commands.h"
 #include "cli/files.h"
@@ -27,8 +28,23 @@ struct ExploreCommandOptions {
   double max_time = 0;  // seconds per strategy; 0: no bound
   std::uint64_t seed = 1;
   bool without_script_faults = false;
+  std::vector<std::string> actions;  // empty: every action
   std::string out = "out/explore";
 };
+
+std::set<scenarios::TargetedFault::Action> parse_actions(const std::vector<std::string>& names) {
+  std::set<scenarios::TargetedFault::Action> out;
+  for (const std::string& name : names) {
+    scenarios::TargetedFault::Action action{};
+    if (!scenarios::parse_action(name, action)) {
+      throw UsageError("--actions: unknown action \"" + name +
+                       "\" (crash, drop_request, drop_reply, duplicate, delay, restart_redis, failover_redis, "
+                       "restart_postgres, restart_broker)");
+    }
+    out.insert(action);
+  }
+  return out;
+}
 
 int explore_command(const ExploreCommandOptions& o) {
   if (o.faults < 0 || o.faults > 4) throw UsageError("--faults: " + std::to_string(o.faults) + " is not within 0..4");
@@ -37,14 +53,17 @@ int explore_command(const ExploreCommandOptions& o) {
   std::vector<std::string> names = o.strategies;
   if (names.size() == 1 && names[0] == "all") names.clear();
   const std::vector<const strategies::StrategyInfo*> chosen = strategies_named(names);
+  const std::set<scenarios::TargetedFault::Action> actions = parse_actions(o.actions);
   const scenarios::Scenario scenario = scenarios::find_scenario(o.scenario);
   make_directories("--out", o.out);
 
   char time_bound[64] = "";
   if (o.max_time > 0) std::snprintf(time_bound, sizeof time_bound, " or %g s", o.max_time);
-  std::printf("explore %s: seed %llu, up to %d added fault%s, at most %llu runs%s per strategy%s\n",
+  std::string only;
+  for (scenarios::TargetedFault::Action a : actions) only += std::string(only.empty() ? ", only " : ", ") + scenarios::action_name(a);
+  std::printf("explore %s: seed %llu, up to %d added fault%s%s, at most %llu runs%s per strategy%s\n",
               scenario.name.c_str(), static_cast<unsigned long long>(o.seed), o.faults, o.faults == 1 ? "" : "s",
-              static_cast<unsigned long long>(o.max_runs), time_bound,
+              only.c_str(), static_cast<unsigned long long>(o.max_runs), time_bound,
               scenario.faults.empty() || o.without_script_faults ? "" : ", the script's faults kept");
   bool any_violation = false;
   for (const strategies::StrategyInfo* strategy : chosen) {
@@ -53,6 +72,7 @@ int explore_command(const ExploreCommandOptions& o) {
     options.runs_max = o.max_runs;
     options.seed = o.seed;
     options.keep_script_faults = !o.without_script_faults;
+    options.actions = actions;
     const auto start = std::chrono::steady_clock::now();
     auto elapsed = [start] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
     if (o.max_time > 0) options.out_of_time = [&elapsed, &o] { return elapsed() >= o.max_time; };
@@ -109,6 +129,8 @@ void register_explore(CLI::App& app, Commands& commands) {
   add_seed_option(*explore, "--seed", options->seed, "Seed of every run's decision tape (latencies)");
   explore->add_flag("--without-script-faults", options->without_script_faults,
                     "Leave out the script's own faults: search from its world and workload only");
+  explore->add_option("--actions", options->actions, "Only these fault actions (comma-separated; default: every one)")
+      ->delimiter(',');
   explore->add_option("--out", options->out, "Directory for the counterexample scripts")->capture_default_str();
   explore->callback([options, &commands] { commands.selected = [options] { return explore_command(*options); }; });
 }

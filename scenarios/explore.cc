@@ -39,8 +39,11 @@ TargetedFault fault_at(const std::string& point, std::uint64_t nth, Action actio
 
 // Every fault that applies at the sites `report` reached, in the order the
 // run reached its port points, then link by link.
-std::vector<TargetedFault> candidates(const RunReport& report, bool replica) {
+std::vector<TargetedFault> candidates(const RunReport& report, bool replica, const std::set<Action>& allowed) {
   std::vector<TargetedFault> out;
+  const auto add = [&out, &allowed](const std::string& point, std::uint64_t nth, Action action) {
+    if (allowed.empty() || allowed.count(action)) out.push_back(fault_at(point, nth, action));
+  };
   const BackendsUsed used = backends_used(report.port_sites);
   for (const FaultSite& site : report.port_sites) {
     const bool before = site.point.rfind("before:", 0) == 0;
@@ -56,7 +59,7 @@ std::vector<TargetedFault> candidates(const RunReport& report, bool replica) {
     for (Action a : actions) {
       // Points the loader would refuse are none of the decorators': skipped
       // rather than trusted.
-      if (!validate_point(site.point, a)) out.push_back(fault_at(site.point, site.nth, a));
+      if (!validate_point(site.point, a)) add(site.point, site.nth, a);
     }
   }
   for (const LinkUse& link : report.link_uses) {
@@ -68,10 +71,10 @@ std::vector<TargetedFault> candidates(const RunReport& report, bool replica) {
     const std::string port = port_of_backend(link.callee);
     const bool can_duplicate = port.empty() || port == "processor";
     for (std::uint64_t n = 1; n <= link.calls; ++n) {
-      out.push_back(fault_at(request, n, Action::kDropRequest));
-      if (can_duplicate) out.push_back(fault_at(request, n, Action::kDuplicate));
-      out.push_back(fault_at(request, n, Action::kDelay));
-      out.push_back(fault_at(reply, n, Action::kDropReply));
+      add(request, n, Action::kDropRequest);
+      if (can_duplicate) add(request, n, Action::kDuplicate);
+      add(request, n, Action::kDelay);
+      add(reply, n, Action::kDropReply);
     }
   }
   return out;
@@ -199,7 +202,7 @@ ExploreResult explore(const Scenario& scenario, const strategies::StrategyInfo& 
     }
     if (!violated.empty()) ++result.runs_with_violations;
     if (static_cast<int>(added.size()) >= options.faults_max) continue;
-    for (TargetedFault& next : candidates(report, replica)) {
+    for (TargetedFault& next : candidates(report, replica, options.actions)) {
       std::vector<TargetedFault> placement = added;
       placement.push_back(std::move(next));
       std::string key = placement_key(placement);

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,8 @@ struct ExploreOptions {
   std::uint64_t runs_max = 100000;   // the search is cut after this many runs
   std::uint64_t seed = 1;            // every run draws its latencies from this seed
   bool keep_script_faults = true;    // the script's own faults stay in every run
+  // The actions the search places; empty: every action that applies.
+  std::set<TargetedFault::Action> actions;
   // Asked between runs; true cuts the search (the caller's time bound, on
   // the wall clock, which simulated code does not read).
   std::function<bool()> out_of_time;

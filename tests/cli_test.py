@@ -137,6 +137,13 @@ with tempfile.TemporaryDirectory(prefix="explore_") as temp:
     usage_error("explore names an unknown strategy", ["explore", "partial_failure", "--strategy", "nope", "--out", temp],
                 "nope")
     usage_error("explore names an unknown scenario", ["explore", "no_such_scenario", "--out", temp], "no_such_scenario")
+    usage_error("explore names an unknown action", ["explore", "partial_failure", "--actions", "crash,explode",
+                                                   "--out", temp], "explode")
+    delays = run("explore", "crash_after_charge_before_commit", "--strategy", "baseline", "--without-script-faults",
+                 "--faults", "1", "--actions", "delay", "--out", temp)
+    check("explore --actions delay places delays only, and a delay does not double-charge the baseline",
+          delays.returncode == 0 and "no invariant violated" in delays.stdout and "space exhausted" in delays.stdout,
+          delays.stdout[-600:] + delays.stderr)
     blocker = pathlib.Path(temp) / "a_file"
     blocker.write_text("")
     usage_error("explore refuses an --out that is a file", ["explore", "partial_failure", "--out", str(blocker)],
