@@ -197,7 +197,8 @@ ExploreResult explore(const Scenario& scenario, const strategies::StrategyInfo& 
       if (!violated.insert(v.invariant).second) continue;
       ++result.violating_runs[v.invariant];
       if (!result.first.count(v.invariant)) {
-        result.first[v.invariant] = Counterexample{v.invariant, added, v.intent, v.evidence, result.runs};
+        const double seconds = options.elapsed ? options.elapsed() : 0;
+        result.first[v.invariant] = Counterexample{v.invariant, added, v.intent, v.evidence, result.runs, seconds};
       }
     }
     if (!violated.empty()) ++result.runs_with_violations;

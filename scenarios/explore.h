@@ -31,6 +31,9 @@ struct ExploreOptions {
   // Asked between runs; true cuts the search (the caller's time bound, on
   // the wall clock, which simulated code does not read).
   std::function<bool()> out_of_time;
+  // Seconds since the search began, on the caller's clock (simulated code
+  // reads none): what a counterexample records as the time it took.
+  std::function<double()> elapsed;
 };
 
 // The first run found violating one invariant (breadth first: no run with
@@ -41,6 +44,7 @@ struct Counterexample {
   std::string intent;
   std::string evidence;
   std::uint64_t run = 0;             // which run of the search found it, from 1
+  double seconds = 0;                // options.elapsed() when it was found (0 without)
 };
 
 struct ExploreResult {

@@ -150,6 +150,12 @@ class Shrinker {
 
 }  // namespace
 
+ScriptSize script_size(const Scenario& scenario) {
+  ordered_json root = ordered_json::parse(scenario.source);
+  root.erase("schedule");
+  return size_of(scenario, root);
+}
+
 ShrinkResult shrink(const Scenario& scenario, const strategies::StrategyInfo& strategy, const ShrinkOptions& options) {
   assert(!scenario.source.empty());
   ShrinkResult result;

@@ -46,6 +46,9 @@ struct ShrinkResult {
 };
 
 // REQUIRES: scenario.source holds the script's JSON text.
+ScriptSize script_size(const Scenario& scenario);
+
+// REQUIRES: scenario.source holds the script's JSON text.
 ShrinkResult shrink(const Scenario& scenario, const strategies::StrategyInfo& strategy, const ShrinkOptions& options);
 
 }  // namespace idemlab::scenarios

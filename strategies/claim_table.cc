@@ -110,7 +110,7 @@ sim::Task<api::Response> claim_charge_complete(ports::Ports ports, ClaimTable ta
     co_return error_response(charged.status() == ports::Status::kConflict ? 409 : 503,
                              "payment processor did not answer; retry with the same key");
   }
-  const std::string id = "pay_" + ports.clock.unique_id();
+  const std::string id = payment_id_for(downstream_key);
   api::Response response = charged.value().succeeded ? created(id, payment, charged.value()) : declined(id, charged.value());
 
   // 3. Complete the claim with the response (if another request took the

@@ -167,7 +167,7 @@ class DedupQueue final : public Strategy {
       ports::ChargeRequest charge = charge_request(*parsed.request, delivery.message.headers["origin"], "mq-" + id);
       auto charged = co_await ports.processor.charge(std::move(charge));
       if (!charged.is_ok()) co_return co_await retry_later(consumer, delivery.tag);  // rolls back the dedup row
-      const std::string payment_id = "pay_" + ports.clock.unique_id();
+      const std::string payment_id = payment_id_for("mq-" + id);
       response = charged.value().succeeded ? created(payment_id, *parsed.request, charged.value())
                                            : declined(payment_id, charged.value());
     }

@@ -168,13 +168,14 @@ class IdempotencyKey final : public Strategy {
     }
 
     // 3. Charge, with a downstream key derived from the client's.
-    ports::ChargeRequest charge = charge_request(payment, request.origin, "idem-" + key);
+    const std::string downstream_key = "idem-" + key;
+    ports::ChargeRequest charge = charge_request(payment, request.origin, downstream_key);
     auto charged = co_await ports.processor.charge(std::move(charge));
     if (!charged.is_ok()) {
       const int status = charged.status() == ports::Status::kConflict ? 409 : 503;
       co_return co_await release(ports, redis_key, claim_text, status, "payment processor did not answer; retry with the same key");
     }
-    const std::string id = "pay_" + ports.clock.unique_id();
+    const std::string id = payment_id_for(downstream_key);
     api::Response response = charged.value().succeeded ? created(id, payment, charged.value()) : declined(id, charged.value());
 
     // 4. Record durably, then cache. If the record fails the money has moved

@@ -151,7 +151,7 @@ class Outbox final : public Strategy {
       ports::ChargeRequest charge = charge_request(*parsed.request, payload.value("origin", std::string()), "outbox-" + event_id);
       auto charged = co_await ports.processor.charge(std::move(charge));
       if (!charged.is_ok()) co_return co_await retry_later(consumer, delivery.tag);
-      const std::string id = "pay_" + ports.clock.unique_id();
+      const std::string id = payment_id_for("outbox-" + event_id);
       response = charged.value().succeeded ? created(id, *parsed.request, charged.value()) : declined(id, charged.value());
     }
     const ports::Where by_key{{"key", Value(payload.value("key", std::string()))}};

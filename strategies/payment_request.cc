@@ -114,6 +114,10 @@ api::Response error_response(int status, const std::string& message) {
   return api::Response{status, j.dump(), false};
 }
 
+std::string payment_id_for(const std::string& downstream_key) {
+  return "pay_" + sim::hash_hex(sim::fnv1a(downstream_key));
+}
+
 api::Response replay(int status, const std::string& body) { return api::Response{status, body, true}; }
 
 }  // namespace idemlab::strategies

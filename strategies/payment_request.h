@@ -50,6 +50,12 @@ std::variant<KeyedPayment, api::Response> keyed_payment(const api::Request& requ
 ports::ChargeRequest charge_request(const PaymentRequest& request, const std::string& origin,
                                     std::optional<std::string> downstream_key);
 
+// The payment's id, derived from what identifies the payment (its downstream
+// key), so that every request that completes one payment answers with the
+// same id: a takeover of an abandoned claim, a redelivery, a retry after a
+// lost record. A fresh id per request gives one charge two answers.
+std::string payment_id_for(const std::string& downstream_key);
+
 // Responses.
 api::Response created(const std::string& payment_id, const PaymentRequest& request, const ports::Charge& charge);
 api::Response declined(const std::string& payment_id, const ports::Charge& charge);

@@ -57,7 +57,8 @@ class AckOnReceiptQueue final : public ports::Queue {
 // lives in this coroutine's frame, as long as the loop.
 sim::Task<void> run_acking(std::function<sim::Task<void>(ports::Ports)> run, ports::Ports ports) {
   AckOnReceiptQueue queue(ports.queue);
-  co_await run(ports::Ports{ports.clock, ports.kv, ports.sql, queue, ports.processor});
+  const ports::Ports acking{ports.clock, ports.kv, ports.sql, queue, ports.processor};
+  co_await run(acking);
 }
 
 class AckBeforeCommit final : public strategies::Strategy {
