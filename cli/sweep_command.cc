@@ -56,12 +56,23 @@ std::string cell(const scenarios::SweepResult& r) {
   return text.empty() ? "safe" : text;
 }
 
+// `text` as one shell word: as it is when it is plain, else single-quoted.
+std::string shell_word(const std::string& text) {
+  const bool plain = !text.empty() && text.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                             "0123456789_./-") == std::string::npos;
+  if (plain) return text;
+  std::string quoted = "'";
+  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
 // A scenario to sweep, or why it could not be loaded: that row reports the
 // error and the others are swept.
 struct Chosen {
   std::string name;
   std::optional<scenarios::Scenario> scenario;
   std::string error;
+  std::string argument;  // what names it on the command line again (a name or a path)
 };
 
 std::vector<Chosen> chosen_scenarios(const SweepOptions& o) {
@@ -70,9 +81,9 @@ std::vector<Chosen> chosen_scenarios(const SweepOptions& o) {
     try {
       scenarios::Scenario found = scenarios::find_scenario(name);
       std::string shown_as = found.name;
-      chosen.push_back({std::move(shown_as), std::move(found), {}});
+      chosen.push_back({std::move(shown_as), std::move(found), {}, name});
     } catch (const scenarios::ScenarioError& e) {
-      chosen.push_back({sim::one_safe_line(name, 80), std::nullopt, sim::one_safe_line(e.what())});
+      chosen.push_back({sim::one_safe_line(name, 80), std::nullopt, sim::one_safe_line(e.what()), name});
     }
   }
   if (!o.scenarios.empty()) return chosen;
@@ -81,7 +92,10 @@ std::vector<Chosen> chosen_scenarios(const SweepOptions& o) {
   if (o.catalogue || o.all) {
     shipped.insert(shipped.end(), scenarios::catalogue_scenarios().begin(), scenarios::catalogue_scenarios().end());
   }
-  for (scenarios::Scenario& s : shipped) chosen.push_back({s.name, std::move(s), {}});
+  for (scenarios::Scenario& s : shipped) {
+    const std::string name = s.name;
+    chosen.push_back({name, std::move(s), {}, name});
+  }
   return chosen;
 }
 
@@ -100,6 +114,7 @@ int run_sweep(const SweepOptions& o) {
   csv << '\n';
   int unmet = 0;
   int errors = 0;
+  std::vector<std::string> shrink_commands;  // one per cell and invariant violated
   for (std::size_t j = 0; j < chosen.size(); ++j) {
     if (chosen[j].scenario) continue;
     ++errors;
@@ -121,6 +136,10 @@ int run_sweep(const SweepOptions& o) {
                      strategies[i]->name.c_str(), why.c_str());
       }
       cells[{i, j}] = cell(r) + (met ? "" : " (UNEXPECTED)");
+      for (const auto& [invariant, tally] : r.violated) {
+        shrink_commands.push_back("idemlab shrink " + shell_word(chosen[j].argument) + " --strategy " + strategies[i]->name +
+                                  " --seed " + std::to_string(tally.example_seed) + " --invariant " + invariant);
+      }
       csv << scenario.name << ',' << strategies[i]->name << ',' << r.runs << ',' << r.runs_with_violations;
       for (const std::string& invariant : checks::invariant_names()) {
         const auto found = r.violated.find(invariant);
@@ -152,6 +171,10 @@ int run_sweep(const SweepOptions& o) {
   std::printf("%llu seeds per cell, from seed %llu; cells list each invariant violated: runs/seeds (a seed to "
               "reproduce it with idemlab run)\n\n%s",
               static_cast<unsigned long long>(o.seeds), static_cast<unsigned long long>(o.first_seed), md.str().c_str());
+  if (!shrink_commands.empty()) {
+    std::printf("\nTo shrink a violation to its smallest script (one command per cell and invariant):\n");
+    for (const std::string& command : shrink_commands) std::printf("  %s\n", command.c_str());
+  }
   if (!o.markdown.empty()) write_file_atomically(o.markdown, md.str());
   if (!o.csv.empty()) write_file_atomically(o.csv, csv.str());
   if (errors > 0) return 2;

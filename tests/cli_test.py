@@ -137,6 +137,15 @@ with tempfile.TemporaryDirectory(prefix="explore_") as temp:
     usage_error("explore names an unknown strategy", ["explore", "partial_failure", "--strategy", "nope", "--out", temp],
                 "nope")
     usage_error("explore names an unknown scenario", ["explore", "no_such_scenario", "--out", temp], "no_such_scenario")
+    swept = run("sweep", "--scenario", "crash_after_charge_before_commit", "--strategy", "baseline", "--strategy",
+                "idempotency_key", "--seeds", "3")
+    sweep_shrinks = [line.strip() for line in swept.stdout.splitlines() if line.strip().startswith("idemlab shrink ")]
+    check("sweep prints one shrink command per violated cell and invariant, none for a safe cell",
+          len(sweep_shrinks) == 1 and "--strategy baseline" in sweep_shrinks[0], swept.stdout[-600:])
+    if sweep_shrinks:
+        shrunk = run(*sweep_shrinks[0].split()[1:], "-o", str(pathlib.Path(temp) / "from_sweep.json"))
+        check("sweep's shrink command shrinks the violation", shrunk.returncode == 0 and "faults 1," in shrunk.stdout,
+              shrunk.stdout + shrunk.stderr)
     usage_error("explore names an unknown action", ["explore", "partial_failure", "--actions", "crash,explode",
                                                    "--out", temp], "explode")
     delays = run("explore", "crash_after_charge_before_commit", "--strategy", "baseline", "--without-script-faults",
