@@ -16,6 +16,8 @@
 #include "scenarios/shipped.h"
 #include "scenarios/scenario_json.h"
 #include "scenarios/sweep.h"
+#include "scenarios/sweep_file.h"
+#include "cli/sweep_table.h"
 #include "sim/strict_json.h"
 
 namespace idemlab::cli {
@@ -28,6 +30,8 @@ struct SweepOptions {
   std::uint64_t first_seed = 1;
   std::string markdown;
   std::string csv;
+  std::string json;
+  std::string shard = "1/1";
   bool check = false;
   bool require_expected = false;
   bool catalogue = false;
@@ -35,25 +39,18 @@ struct SweepOptions {
   unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
 };
 
-// The runs without a verdict, as SweepResult::unjudged names them, and as
-// the CSV's columns name them.
-const char* const kUnjudgedKinds[] = {scenarios::outcome_name(scenarios::RunOutcome::kDidNotConverge),
-                                      scenarios::outcome_name(scenarios::RunOutcome::kSetupFailed),
-                                      scenarios::outcome_name(scenarios::RunOutcome::kWorkloadNeverStarted),
-                                      "error"};
-constexpr const char* kUnjudgedColumns[] = {"did_not_converge", "setup_failed", "workload_never_started", "errors"};
-
-// "safe" only when every run was judged and none broke an invariant; runs
-// without a verdict are counted apart ("did not converge 3/200 (seed 17)").
-std::string cell(const scenarios::SweepResult& r) {
-  std::string text;
-  auto add = [&](const std::string& what, std::uint64_t runs, std::uint64_t seed) {
-    if (!text.empty()) text += "; ";
-    text += what + " " + std::to_string(runs) + "/" + std::to_string(r.runs) + " (seed " + std::to_string(seed) + ")";
+// "i/n" with 1 <= i <= n: this run's slice of the seeds.
+scenarios::Shard parse_shard(const std::string& text) {
+  const auto slash = text.find('/');
+  const auto digits = [](const std::string& t) {
+    return !t.empty() && t.size() <= 9 && t.find_first_not_of("0123456789") == std::string::npos;
   };
-  for (const auto& [invariant, tally] : r.violated) add(invariant, tally.runs, tally.example_seed);
-  for (const auto& [kind, tally] : r.unjudged) add(kind, tally.runs, tally.example_seed);
-  return text.empty() ? "safe" : text;
+  const std::string i = slash == std::string::npos ? "" : text.substr(0, slash);
+  const std::string n = slash == std::string::npos ? "" : text.substr(slash + 1);
+  if (!digits(i) || !digits(n) || std::stoull(i) < 1 || std::stoull(i) > std::stoull(n)) {
+    throw UsageError("--shard: " + sim::shown(text, 40) + " is not i/n with 1 <= i <= n (say 3/8)");
+  }
+  return scenarios::Shard{std::stoull(i), std::stoull(n)};
 }
 
 // `text` as one shell word: as it is when it is plain, else single-quoted.
@@ -101,17 +98,14 @@ std::vector<Chosen> chosen_scenarios(const SweepOptions& o) {
 
 int run_sweep(const SweepOptions& o) {
   check_seed_range(o.first_seed, o.seeds, "--first-seed", "--seeds");
-  check_outputs({{"--markdown", o.markdown}, {"--csv", o.csv}});
+  check_outputs({{"--markdown", o.markdown}, {"--csv", o.csv}, {"--json", o.json}});
+  const scenarios::Shard shard = parse_shard(o.shard);
   const std::vector<Chosen> chosen = chosen_scenarios(o);
   const std::vector<const strategies::StrategyInfo*> strategies = strategies_named(o.strategies);
 
   // One cell per strategy and scenario; the longer list runs down the rows.
   std::map<std::pair<std::size_t, std::size_t>, std::string> cells;
-  std::ostringstream csv;
-  csv << "scenario,strategy,runs,runs_with_violations";
-  for (const std::string& invariant : checks::invariant_names()) csv << ',' << invariant;
-  for (const char* kind : kUnjudgedColumns) csv << ',' << kind;
-  csv << '\n';
+  std::map<std::pair<std::size_t, std::size_t>, scenarios::SweepResult> results;  // by (scenario, strategy)
   int unmet = 0;
   int errors = 0;
   std::vector<std::string> shrink_commands;  // one per cell and invariant violated
@@ -127,7 +121,7 @@ int run_sweep(const SweepOptions& o) {
         continue;
       }
       const scenarios::Scenario& scenario = *chosen[j].scenario;
-      const scenarios::SweepResult r = scenarios::parallel_sweep(scenario, *strategies[i], o.first_seed, o.seeds, o.jobs);
+      scenarios::SweepResult r = scenarios::parallel_sweep(scenario, *strategies[i], o.first_seed, o.seeds, o.jobs, shard);
       std::string why;
       const bool met = scenarios::meets_expectation(scenario, r, why, o.require_expected);
       if (!met) {
@@ -135,48 +129,47 @@ int run_sweep(const SweepOptions& o) {
         std::fprintf(stderr, "idemlab: %s with %s does not meet its expectation: %s\n", scenario.name.c_str(),
                      strategies[i]->name.c_str(), why.c_str());
       }
-      cells[{i, j}] = cell(r) + (met ? "" : " (UNEXPECTED)");
+      cells[{i, j}] = cell_text(r) + (met ? "" : " (UNEXPECTED)");
       for (const auto& [invariant, tally] : r.violated) {
         shrink_commands.push_back("idemlab shrink " + shell_word(chosen[j].argument) + " --strategy " + strategies[i]->name +
                                   " --seed " + std::to_string(tally.example_seed) + " --invariant " + invariant);
       }
-      csv << scenario.name << ',' << strategies[i]->name << ',' << r.runs << ',' << r.runs_with_violations;
-      for (const std::string& invariant : checks::invariant_names()) {
-        const auto found = r.violated.find(invariant);
-        csv << ',' << (found == r.violated.end() ? 0 : found->second.runs);
-      }
-      for (const char* kind : kUnjudgedKinds) {
-        const auto found = r.unjudged.find(kind);
-        csv << ',' << (found == r.unjudged.end() ? 0 : found->second.runs);
-      }
-      csv << '\n';
+      results[{j, i}] = std::move(r);
     }
   }
-  const bool scenario_rows = chosen.size() > strategies.size();
-  const std::size_t rows = scenario_rows ? chosen.size() : strategies.size();
-  const std::size_t columns = scenario_rows ? strategies.size() : chosen.size();
-  auto row_name = [&](std::size_t r) { return scenario_rows ? chosen[r].name : strategies[r]->name; };
-  auto column_name = [&](std::size_t c) { return scenario_rows ? strategies[c]->name : chosen[c].name; };
-  std::ostringstream md;
-  md << (scenario_rows ? "| scenario |" : "| strategy |");
-  for (std::size_t c = 0; c < columns; ++c) md << " " << column_name(c) << " |";
-  md << "\n|---|";
-  for (std::size_t c = 0; c < columns; ++c) md << "---|";
-  md << "\n";
-  for (std::size_t r = 0; r < rows; ++r) {
-    md << "| " << row_name(r) << " |";
-    for (std::size_t c = 0; c < columns; ++c) md << " " << (scenario_rows ? cells[{c, r}] : cells[{r, c}]) << " |";
-    md << "\n";
-  }
-  std::printf("%llu seeds per cell, from seed %llu; cells list each invariant violated: runs/seeds (a seed to "
+  std::vector<std::string> scenario_names, strategy_names;
+  for (const Chosen& c : chosen) scenario_names.push_back(c.name);
+  for (const strategies::StrategyInfo* s : strategies) strategy_names.push_back(s->name);
+  const std::string md = sweep_markdown(scenario_names, strategy_names, cells);
+  std::printf("%llu seeds per cell%s, from seed %llu; cells list each invariant violated: runs/seeds (a seed to "
               "reproduce it with idemlab run)\n\n%s",
-              static_cast<unsigned long long>(o.seeds), static_cast<unsigned long long>(o.first_seed), md.str().c_str());
+              static_cast<unsigned long long>(o.seeds),
+              shard.count > 1 ? (", shard " + o.shard + " of them").c_str() : "",
+              static_cast<unsigned long long>(o.first_seed), md.c_str());
   if (!shrink_commands.empty()) {
     std::printf("\nTo shrink a violation to its smallest script (one command per cell and invariant):\n");
     for (const std::string& command : shrink_commands) std::printf("  %s\n", command.c_str());
   }
-  if (!o.markdown.empty()) write_file_atomically(o.markdown, md.str());
-  if (!o.csv.empty()) write_file_atomically(o.csv, csv.str());
+  if (!o.markdown.empty()) write_file_atomically(o.markdown, md);
+  if (!o.csv.empty()) {
+    std::string csv = sweep_csv_header();
+    for (const auto& [at, r] : results) csv += sweep_csv_row(r);
+    write_file_atomically(o.csv, csv);
+  }
+  if (!o.json.empty()) {
+    scenarios::SweepFile file;
+    file.version = kVersion;
+    file.first_seed = o.first_seed;
+    file.seeds = o.seeds;
+    file.shard = shard;
+    file.strategies = strategy_names;
+    for (std::size_t j = 0; j < chosen.size(); ++j) {
+      if (!chosen[j].scenario) continue;
+      file.scenarios.push_back(chosen[j].name);
+      for (std::size_t i = 0; i < strategies.size(); ++i) file.cells.push_back(results.at({j, i}));
+    }
+    write_file_atomically(o.json, scenarios::sweep_file_text(file));
+  }
   if (errors > 0) return 2;
   return o.check && unmet > 0 ? 1 : 0;
 }
@@ -201,6 +194,11 @@ void register_sweep(CLI::App& app, Commands& commands) {
   sweep->add_option("--csv", options->csv,
                     "Also write FILE: per scenario and strategy, the runs, the runs with a violation, and the runs "
                     "violating each invariant");
+  sweep->add_option("--json", options->json,
+                    "Also write FILE: the results in full (failing seeds, latency histograms), which merge reads");
+  sweep->add_option("--shard", options->shard,
+                    "Run only slice i of n of the seeds (1 <= i <= n); merge combines the shards' --json files")
+      ->capture_default_str();
   sweep->add_option("--jobs", options->jobs, "Worlds run in parallel (the table does not depend on it)")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();

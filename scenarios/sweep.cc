@@ -1,5 +1,10 @@
 #include "scenarios/sweep.h"
 
+#include <algorithm>
+#include <bit>
+#include <cassert>
+#include <cmath>
+#include <iterator>
 #include <thread>
 #include <variant>
 #include <vector>
@@ -7,6 +12,10 @@
 namespace idemlab::scenarios {
 
 namespace {
+
+void keep_seed(std::vector<std::uint64_t>& seeds, std::uint64_t seed) {
+  if (seeds.size() < kSeedsKept) seeds.push_back(seed);
+}
 
 // Folds one run into the tally; runs must be folded in seed order so that
 // the example seeds are the first ones.
@@ -17,6 +26,15 @@ void tally(SweepResult& result, const std::string& kind, std::uint64_t seed, con
     t.example_detail = detail;
   }
   ++t.runs;
+  keep_seed(t.seeds, seed);
+}
+
+// The first kSeedsKept of two ascending lists.
+std::vector<std::uint64_t> first_seeds(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b) {
+  std::vector<std::uint64_t> out;
+  std::merge(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+  if (out.size() > kSeedsKept) out.resize(kSeedsKept);
+  return out;
 }
 
 // A run that threw instead of reporting: the cell says so, the sweep goes on.
@@ -29,6 +47,8 @@ void fold(SweepResult& result, const RunReport& report) {
   ++result.runs;
   result.charges += report.charges;
   result.attempts += report.attempts;
+  result.intents += report.outcomes.size();
+  for (sim::Duration latency : report.latencies) result.latencies.add(latency);
   if (report.outcome != RunOutcome::kJudged) tally(result, outcome_name(report.outcome), report.seed, report.outcome_detail);
   if (!report.violations.empty()) ++result.runs_with_violations;
   std::map<std::string, bool> seen;
@@ -42,6 +62,7 @@ void fold(SweepResult& result, const RunReport& report) {
       tally.example_evidence = v.evidence;
     }
     ++tally.runs;
+    keep_seed(tally.seeds, report.seed);
   }
 }
 
@@ -57,6 +78,8 @@ std::variant<RunReport, RunError> run_or_error(const Scenario& scenario, const s
     RunReport r = run_once(scenario, strategy, seed, sim::TraceLevel::kOff);
     r.faults_taken.clear();  // only what the tally needs is kept
     r.faults_not_taken.clear();
+    r.charge_decisions.clear();
+    r.refund_times.clear();
     return r;
   } catch (const std::exception& e) {
     return RunError{seed, e.what()};
@@ -67,14 +90,88 @@ void fold(SweepResult& result, const std::variant<RunReport, RunError>& run) {
   std::visit([&result](const auto& r) { fold(result, r); }, run);
 }
 
+// The seeds of `shard` among first_seed ... first_seed + count - 1, in order.
+std::vector<std::uint64_t> shard_seeds(std::uint64_t first_seed, std::uint64_t count, Shard shard,
+                                       std::uint64_t from, std::uint64_t max) {
+  assert(shard.index >= 1 && shard.index <= shard.count);
+  std::vector<std::uint64_t> out;
+  for (std::uint64_t i = from; i < count && out.size() < max; i += shard.count) out.push_back(first_seed + i);
+  return out;
+}
+
 }  // namespace
 
+void LatencyHistogram::add(sim::Duration latency) {
+  ++counts[latency_bucket(latency)];
+  ++samples;
+}
+
+void LatencyHistogram::merge(const LatencyHistogram& other) {
+  for (const auto& [bucket, n] : other.counts) counts[bucket] += n;
+  samples += other.samples;
+}
+
+sim::Duration LatencyHistogram::percentile(double q) const {
+  assert(q > 0 && q <= 1);
+  if (samples == 0) return 0;
+  const auto rank = static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(samples)));
+  std::uint64_t seen = 0;
+  for (const auto& [bucket, n] : counts) {
+    seen += n;
+    if (seen >= rank) return bucket_lower_bound(bucket + 1);
+  }
+  return bucket_lower_bound(counts.rbegin()->first + 1);
+}
+
+std::uint32_t latency_bucket(sim::Duration latency) {
+  if (latency < 16) return latency < 0 ? 0 : static_cast<std::uint32_t>(latency);
+  const auto d = static_cast<std::uint64_t>(latency);
+  const int msb = 63 - std::countl_zero(d);
+  return static_cast<std::uint32_t>((msb - 2) * 8 + ((d >> (msb - 3)) & 7));
+}
+
+sim::Duration bucket_lower_bound(std::uint32_t bucket) {
+  if (bucket < 16) return bucket;
+  const int msb = static_cast<int>(bucket / 8) + 2;
+  if (msb >= 62) return sim::kTimeNever;
+  return static_cast<sim::Duration>((std::uint64_t{8} + bucket % 8) << (msb - 3));
+}
+
+void merge_into(SweepResult& into, const SweepResult& shard) {
+  assert(into.scenario == shard.scenario && into.strategy == shard.strategy);
+  into.runs += shard.runs;
+  into.runs_with_violations += shard.runs_with_violations;
+  into.charges += shard.charges;
+  into.attempts += shard.attempts;
+  into.intents += shard.intents;
+  into.latencies.merge(shard.latencies);
+  for (const auto& [kind, t] : shard.unjudged) {
+    OutcomeTally& mine = into.unjudged[kind];
+    if (mine.runs == 0 || t.example_seed < mine.example_seed) {
+      mine.example_seed = t.example_seed;
+      mine.example_detail = t.example_detail;
+    }
+    mine.runs += t.runs;
+    mine.seeds = first_seeds(mine.seeds, t.seeds);
+  }
+  for (const auto& [invariant, t] : shard.violated) {
+    InvariantTally& mine = into.violated[invariant];
+    if (mine.runs == 0 || t.example_seed < mine.example_seed) {
+      mine.example_seed = t.example_seed;
+      mine.example_intent = t.example_intent;
+      mine.example_evidence = t.example_evidence;
+    }
+    mine.runs += t.runs;
+    mine.seeds = first_seeds(mine.seeds, t.seeds);
+  }
+}
+
 SweepResult sweep(const Scenario& scenario, const strategies::StrategyInfo& strategy, std::uint64_t first_seed,
-                  std::uint64_t count, const std::set<std::string>* stop_once_found) {
+                  std::uint64_t count, const std::set<std::string>* stop_once_found, Shard shard) {
   SweepResult result;
   result.scenario = scenario.name;
   result.strategy = strategy.name;
-  for (std::uint64_t seed = first_seed; seed < first_seed + count; ++seed) {
+  for (std::uint64_t seed : shard_seeds(first_seed, count, shard, shard.index - 1, count)) {
     fold(result, run_or_error(scenario, strategy, seed));
     if (stop_once_found != nullptr && !stop_once_found->empty()) {
       bool all_found = true;
@@ -86,21 +183,26 @@ SweepResult sweep(const Scenario& scenario, const strategies::StrategyInfo& stra
 }
 
 SweepResult parallel_sweep(const Scenario& scenario, const strategies::StrategyInfo& strategy,
-                           std::uint64_t first_seed, std::uint64_t count, unsigned jobs) {
-  if (jobs <= 1) return sweep(scenario, strategy, first_seed, count);
-  // Each thread keeps only what the tally needs of its runs.
-  std::vector<std::variant<RunReport, RunError>> reports(count);
-  std::vector<std::thread> threads;
-  for (unsigned t = 0; t < jobs; ++t) {
-    threads.emplace_back([&, t] {
-      for (std::uint64_t i = t; i < count; i += jobs) reports[i] = run_or_error(scenario, strategy, first_seed + i);
-    });
-  }
-  for (std::thread& thread : threads) thread.join();
+                           std::uint64_t first_seed, std::uint64_t count, unsigned jobs, Shard shard) {
+  if (jobs <= 1) return sweep(scenario, strategy, first_seed, count, nullptr, shard);
   SweepResult result;
   result.scenario = scenario.name;
   result.strategy = strategy.name;
-  for (const auto& report : reports) fold(result, report);
+  // Chunks of runs, each thread taking every jobs-th of a chunk; each
+  // thread keeps only what the tally needs of its runs.
+  const std::uint64_t chunk = 256 * static_cast<std::uint64_t>(jobs);
+  for (std::uint64_t from = shard.index - 1; from < count; from += chunk * shard.count) {
+    const std::vector<std::uint64_t> seeds = shard_seeds(first_seed, count, shard, from, chunk);
+    std::vector<std::variant<RunReport, RunError>> reports(seeds.size());
+    std::vector<std::thread> threads;
+    for (unsigned t = 0; t < jobs; ++t) {
+      threads.emplace_back([&, t] {
+        for (std::size_t i = t; i < seeds.size(); i += jobs) reports[i] = run_or_error(scenario, strategy, seeds[i]);
+      });
+    }
+    for (std::thread& thread : threads) thread.join();
+    for (const auto& report : reports) fold(result, report);
+  }
   return result;
 }
 

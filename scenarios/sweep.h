@@ -6,16 +6,21 @@
 #include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "scenarios/scenario.h"
 
 namespace idemlab::scenarios {
+
+// How many failing seeds a tally keeps (the first ones).
+inline constexpr std::size_t kSeedsKept = 5;
 
 struct InvariantTally {
   std::uint64_t runs = 0;         // runs in which it was violated
   std::uint64_t example_seed = 0; // the first such run
   std::string example_intent;
   std::string example_evidence;
+  std::vector<std::uint64_t> seeds;  // the first kSeedsKept such runs, ascending
 };
 
 // Runs that ended without a verdict (RunOutcome other than kJudged), or
@@ -25,6 +30,30 @@ struct OutcomeTally {
   std::uint64_t runs = 0;
   std::uint64_t example_seed = 0;
   std::string example_detail;
+  std::vector<std::uint64_t> seeds;  // the first kSeedsKept, ascending
+};
+
+// Attempt latencies, log-bucketed (8 buckets per power of two, so a bucket
+// is at most 12.5% wide; exact below 16 ns): a fixed size whatever the
+// number of runs, and merged exactly by adding counts.
+struct LatencyHistogram {
+  std::map<std::uint32_t, std::uint64_t> counts;  // by bucket
+  std::uint64_t samples = 0;
+
+  void add(sim::Duration latency);
+  void merge(const LatencyHistogram& other);
+  // The upper end of the bucket holding the q-quantile (nearest rank), 0
+  // without samples. REQUIRES: 0 < q <= 1.
+  sim::Duration percentile(double q) const;
+};
+std::uint32_t latency_bucket(sim::Duration latency);
+sim::Duration bucket_lower_bound(std::uint32_t bucket);
+
+// A deterministic slice of a sweep's seeds: of first_seed + i (0 <= i <
+// count), those with i % count == index - 1. Shard 1/1 is the whole sweep.
+struct Shard {
+  std::uint64_t index = 1;
+  std::uint64_t count = 1;
 };
 
 struct SweepResult {
@@ -37,20 +66,27 @@ struct SweepResult {
   std::map<std::string, OutcomeTally> unjudged;
   std::uint64_t charges = 0;
   std::uint64_t attempts = 0;
+  std::uint64_t intents = 0;
+  LatencyHistogram latencies;
   std::map<std::string, InvariantTally> violated;  // by invariant name
 };
+
+// Adds a shard's result of the same scenario and strategy to `into`: the
+// result of the sweep over both shards' seeds, whichever order they come in.
+void merge_into(SweepResult& into, const SweepResult& shard);
 
 // Seeds first_seed, first_seed + 1, ..., first_seed + count - 1. With
 // `stop_once_found`, stops early once every one of those invariants has been
 // violated (the runs made are still checked for any other violation).
 SweepResult sweep(const Scenario& scenario, const strategies::StrategyInfo& strategy, std::uint64_t first_seed,
-                  std::uint64_t count, const std::set<std::string>* stop_once_found = nullptr);
+                  std::uint64_t count, const std::set<std::string>* stop_once_found = nullptr, Shard shard = {});
 
 // The same sweep on `jobs` threads, each running whole worlds (a world is a
 // pure function of its seed, so the result is the same as sweep()'s, whatever
-// the number of threads). No early stop.
+// the number of threads). No early stop. Memory stays flat in `count`: the
+// runs go in chunks, each folded in seed order.
 SweepResult parallel_sweep(const Scenario& scenario, const strategies::StrategyInfo& strategy,
-                           std::uint64_t first_seed, std::uint64_t count, unsigned jobs);
+                           std::uint64_t first_seed, std::uint64_t count, unsigned jobs, Shard shard = {});
 
 // Whether the sweep meets the scenario's expectation for the strategy (true
 // when there is none, and every run was judged); `why` says what differs. Without `require_found`, only

@@ -9,7 +9,7 @@ import sys
 import tempfile
 
 IDEMLAB = sys.argv[1]
-SUBCOMMANDS = ["demo", "explore", "replay", "run", "shrink", "sweep", "validate"]
+SUBCOMMANDS = ["demo", "explore", "merge", "rediscover", "replay", "run", "shrink", "sweep", "validate"]
 results = []
 
 
@@ -157,6 +157,30 @@ with tempfile.TemporaryDirectory(prefix="explore_") as temp:
     blocker.write_text("")
     usage_error("explore refuses an --out that is a file", ["explore", "partial_failure", "--out", str(blocker)],
                 "--out")
+
+# Sharded sweeps: the merge of the shards is the whole sweep's file, byte for byte.
+with tempfile.TemporaryDirectory(prefix="shards_") as temp:
+    t = pathlib.Path(temp)
+    common = ["sweep", "--scenario", "crash_after_charge_before_commit", "--strategy", "baseline", "--strategy",
+              "idempotency_key", "--seeds", "12"]
+    whole = run(*common, "--json", str(t / "whole.json"))
+    shards = [run(*common, "--shard", f"{i}/3", "--jobs", "1", "--json", str(t / f"s{i}.json")) for i in (1, 2, 3)]
+    merged = run("merge", str(t / "s2.json"), str(t / "s3.json"), str(t / "s1.json"), "-o", str(t / "merged.json"))
+    same = (t / "merged.json").exists() and (t / "whole.json").read_bytes() == (t / "merged.json").read_bytes()
+    check("merge of three shards equals the unsharded sweep byte for byte",
+          whole.returncode == 0 and all(s.returncode == 0 for s in shards) and merged.returncode == 0 and same,
+          merged.stdout[-300:] + merged.stderr)
+    usage_error("sweep refuses the shard 3/2", [*common, "--shard", "3/2"], "--shard")
+    usage_error("sweep refuses the shard 0/2", [*common, "--shard", "0/2"], "--shard")
+    usage_error("merge refuses a missing shard", ["merge", str(t / "s1.json"), str(t / "s2.json"), "-o",
+                                                  str(t / "m.json")], "3/3 is missing")
+    usage_error("merge refuses a file that is not there", ["merge", str(t / "none.json"), "-o", str(t / "m.json")],
+                "none.json")
+    other = run("sweep", "--scenario", "partial_failure", "--strategy", "baseline", "--strategy", "idempotency_key",
+                "--seeds", "12", "--shard", "1/3", "--json", str(t / "other.json"))
+    usage_error("merge refuses shards of another scenario", ["merge", str(t / "other.json"), str(t / "s2.json"),
+                                                             str(t / "s3.json"), "-o", str(t / "m.json")], "scenarios")
+    check("a refused merge writes nothing", not (t / "m.json").exists(), "")
 
 failed = [r for r in results if not r[1]]
 for name, _, detail in failed:

@@ -1,0 +1,82 @@
+// Sharded sweeps: the shards' results merge into exactly the unsharded
+// sweep's file, the file reads back as written, files that are not the
+// shards of one sweep are refused, and latency buckets bound every sample.
+#include <catch2/catch.hpp>
+
+#include "scenarios/shipped.h"
+#include "scenarios/sweep_file.h"
+
+namespace idemlab::scenarios {
+namespace {
+
+SweepFile swept(const std::vector<std::string>& names, std::uint64_t seeds, Shard shard, unsigned jobs) {
+  SweepFile f;
+  f.version = "test";
+  f.seeds = seeds;
+  f.shard = shard;
+  f.strategies = {"baseline", "idempotency_key"};
+  for (const std::string& name : names) {
+    const Scenario s = find_scenario(name);
+    f.scenarios.push_back(s.name);
+    for (const std::string& strategy : f.strategies) {
+      f.cells.push_back(parallel_sweep(s, *strategies::find_strategy(strategy), 1, seeds, jobs, shard));
+    }
+  }
+  return f;
+}
+
+TEST_CASE("the merge of n shards is the unsharded sweep's file, byte for byte, in any order") {
+  const std::vector<std::string> names = {"crash_after_charge_before_commit", "concurrent_identical_requests"};
+  const std::string whole = sweep_file_text(swept(names, 23, Shard{}, 2));
+  std::vector<SweepFile> shards;
+  for (std::uint64_t i : {3, 1, 4, 2}) shards.push_back(swept(names, 23, Shard{i, 4}, 1));
+  const SweepFile merged = merge_shards(shards, {"s3", "s1", "s4", "s2"});
+  CHECK(sweep_file_text(merged) == whole);
+  // Not a vacuous equality: the cells hold violations, seeds and latencies.
+  CHECK(whole.find("\"at_most_one_charge\"") != std::string::npos);
+  CHECK(merged.cells.front().violated.at("at_most_one_charge").seeds.size() == kSeedsKept);
+  CHECK(merged.cells.front().latencies.samples > 0);
+}
+
+TEST_CASE("a sweep file reads back as it was written") {
+  const SweepFile f = swept({"crash_after_charge_before_commit"}, 7, Shard{2, 3}, 1);
+  const std::string text = sweep_file_text(f);
+  CHECK(sweep_file_text(parse_sweep_file(text, "f.json")) == text);
+}
+
+TEST_CASE("files that are not the shards of one sweep are refused, naming the file") {
+  const std::vector<std::string> names = {"crash_after_charge_before_commit"};
+  const SweepFile a = swept(names, 6, Shard{1, 2}, 1), b = swept(names, 6, Shard{2, 2}, 1);
+  CHECK_THROWS_WITH(merge_shards({a}, {"a.json"}), Catch::Contains("shard 2/2 is missing"));
+  CHECK_THROWS_WITH(merge_shards({a, a}, {"a.json", "a2.json"}), Catch::Contains("a2.json: shard 1/2 given twice"));
+  SweepFile other = b;
+  other.version = "another";
+  CHECK_THROWS_WITH(merge_shards({a, other}, {"a.json", "o.json"}), Catch::Contains("o.json: the idemlab version"));
+  other = b;
+  other.seeds = 7;
+  CHECK_THROWS_WITH(merge_shards({a, other}, {"a.json", "o.json"}), Catch::Contains("o.json: the seeds"));
+  CHECK_THROWS_WITH(parse_sweep_file("{\"format\": \"idemlab-scenario/1\"}", "x.json"),
+                    Catch::Contains("x.json: $.format"));
+  CHECK_THROWS_WITH(parse_sweep_file("[1,", "y.json"), Catch::Contains("y.json: ") && Catch::Contains("not JSON"));
+}
+
+TEST_CASE("a latency bucket holds its samples and is at most 12.5% wide") {
+  for (sim::Duration d : {sim::Duration{0}, sim::Duration{1}, sim::Duration{15}, sim::Duration{16},
+                          sim::Duration{17}, sim::Duration{1000}, sim::Duration{123456789}, 5 * sim::kSecond,
+                          sim::Duration{1} << 50}) {
+    const std::uint32_t b = latency_bucket(d);
+    INFO(d);
+    CHECK(bucket_lower_bound(b) <= d);
+    CHECK(d < bucket_lower_bound(b + 1));
+    CHECK(static_cast<double>(bucket_lower_bound(b + 1) - bucket_lower_bound(b)) <=
+          std::max(1.0, 0.125 * static_cast<double>(bucket_lower_bound(b))));
+  }
+  LatencyHistogram h;
+  for (int i = 1; i <= 1000; ++i) h.add(i * sim::kMillisecond);
+  CHECK(h.percentile(0.5) >= 500 * sim::kMillisecond);
+  CHECK(h.percentile(0.5) <= 563 * sim::kMillisecond);  // within the bucket's 12.5%
+  CHECK(h.percentile(1.0) >= 1000 * sim::kMillisecond);
+}
+
+}  // namespace
+}  // namespace idemlab::scenarios
