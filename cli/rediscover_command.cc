@@ -64,11 +64,17 @@ std::string markdown(const std::vector<scenarios::Rediscovery>& cells, const std
         "median s to first |\n|---|---:|---:|---:|---:|---:|---:|\n";
   for (const strategies::StrategyInfo* s : order) {
     const Tally& t = tallies.at(s->name);
-    std::snprintf(line, sizeof line, "| %s | %llu | %llu | %llu | %llu | %llu | %.3f |\n", s->name.c_str(),
+    std::snprintf(line, sizeof line, "| %s | %llu | %llu | %llu | %llu | ", s->name.c_str(),
                   static_cast<unsigned long long>(t.expected), static_cast<unsigned long long>(t.found),
-                  static_cast<unsigned long long>(t.missed), static_cast<unsigned long long>(t.unexpected),
-                  static_cast<unsigned long long>(median(t.runs_to_first)), median(t.seconds_to_first));
+                  static_cast<unsigned long long>(t.missed), static_cast<unsigned long long>(t.unexpected));
     md << line;
+    if (t.runs_to_first.empty()) {
+      md << "- | - |\n";
+    } else {
+      std::snprintf(line, sizeof line, "%llu | %.3f |\n", static_cast<unsigned long long>(median(t.runs_to_first)),
+                    median(t.seconds_to_first));
+      md << line;
+    }
   }
   md << "\nEvery expected violation (the hand-written script's size beside the shrunk counterexample's: faults, "
         "clients/intents/attempts):\n\n| scenario | strategy | invariant | runs to first | s to first | first "
