@@ -37,9 +37,22 @@ TargetedFault fault_at(const std::string& point, std::uint64_t nth, Action actio
   return f;
 }
 
+// How long the caller of a link waits for its answer: a client for the API,
+// the service (and the workers) for a backend.
+sim::Duration caller_timeout(const models::WorldConfig& world, const std::string& callee) {
+  if (callee == "redis") return world.redis_timeout;
+  if (callee == "postgres") return world.postgres_timeout;
+  if (callee == "rabbitmq") return world.rabbitmq_timeout;
+  if (callee == "processor") return world.processor_timeout;
+  return world.client.request_timeout;
+}
+
 // Every fault that applies at the sites `report` reached, in the order the
 // run reached its port points, then link by link.
-std::vector<TargetedFault> candidates(const RunReport& report, bool replica, const std::set<Action>& allowed) {
+std::vector<TargetedFault> candidates(const RunReport& report, const models::WorldConfig& world,
+                                      const ExploreOptions& options) {
+  const std::set<Action>& allowed = options.actions;
+  const bool replica = world.redis.replica;
   std::vector<TargetedFault> out;
   const auto add = [&out, &allowed](const std::string& point, std::uint64_t nth, Action action) {
     if (allowed.empty() || allowed.count(action)) out.push_back(fault_at(point, nth, action));
@@ -74,6 +87,13 @@ std::vector<TargetedFault> candidates(const RunReport& report, bool replica, con
       add(request, n, Action::kDropRequest);
       if (can_duplicate) add(request, n, Action::kDuplicate);
       add(request, n, Action::kDelay);
+      // Held back just past the caller's timeout: the caller gives up (and
+      // retries) while the request is still to arrive and take effect.
+      if (options.delays_past_timeout && (allowed.empty() || allowed.count(Action::kDelay))) {
+        TargetedFault late = fault_at(request, n, Action::kDelay);
+        late.delay = caller_timeout(world, link.callee) + sim::kMillisecond;
+        out.push_back(std::move(late));
+      }
       add(reply, n, Action::kDropReply);
     }
   }
@@ -102,7 +122,8 @@ std::string map_clients(const std::string& point, Replace replace) {
 }
 
 std::string one_fault_key(const std::string& point, const TargetedFault& f) {
-  return point + "#" + std::to_string(f.nth) + "=" + action_name(f.action) + "/" + std::to_string(f.downtime);
+  return point + "#" + std::to_string(f.nth) + "=" + action_name(f.action) + "/" + std::to_string(f.downtime) + "/" +
+         std::to_string(f.delay);
 }
 
 // A placement's identity up to the order of its faults and the naming of
@@ -133,7 +154,9 @@ std::string placement_key(const std::vector<TargetedFault>& faults) {
 }  // namespace
 
 std::string fault_text(const TargetedFault& fault) {
-  return std::string(action_name(fault.action)) + " at " + fault.point + " #" + std::to_string(fault.nth);
+  std::string text = std::string(action_name(fault.action)) + " at " + fault.point + " #" + std::to_string(fault.nth);
+  if (fault.action == Action::kDelay && fault.delay > 0) text += " by " + sim::duration_text(fault.delay);
+  return text;
 }
 
 Scenario with_faults(const Scenario& scenario, const std::vector<TargetedFault>& added, bool keep_script_faults) {
@@ -152,7 +175,6 @@ ExploreResult explore(const Scenario& scenario, const strategies::StrategyInfo& 
   result.strategy = strategy.name;
   result.seed = options.seed;
   result.faults_max = options.faults_max;
-  const bool replica = scenario.world.redis.replica;
 
   // Breadth first: every placement of n faults before any of n + 1. The
   // queue holds at most what the run budget can still run, so its memory
@@ -203,7 +225,7 @@ ExploreResult explore(const Scenario& scenario, const strategies::StrategyInfo& 
     }
     if (!violated.empty()) ++result.runs_with_violations;
     if (static_cast<int>(added.size()) >= options.faults_max) continue;
-    for (TargetedFault& next : candidates(report, replica, options.actions)) {
+    for (TargetedFault& next : candidates(report, scenario.world, options)) {
       std::vector<TargetedFault> placement = added;
       placement.push_back(std::move(next));
       std::string key = placement_key(placement);

@@ -28,6 +28,9 @@ struct ExploreOptions {
   bool keep_script_faults = true;    // the script's own faults stay in every run
   // The actions the search places; empty: every action that applies.
   std::set<TargetedFault::Action> actions;
+  // Each request is also delayed just past its caller's timeout (beside the
+  // network's extra_delay), so that the caller gives up while it is on the way.
+  bool delays_past_timeout = true;
   // Asked between runs; true cuts the search (the caller's time bound, on
   // the wall clock, which simulated code does not read).
   std::function<bool()> out_of_time;

@@ -159,7 +159,7 @@ void FaultPlan::apply_network_fault(const TargetedFault& fault) {
     case Action::kDelay: f = sim::Fault::kDelay; break;
     default: assert(false && "not a network action");
   }
-  world_.net().inject_nth(*from, *to, f, fault.nth);
+  world_.net().inject_nth(*from, *to, f, fault.nth, fault.action == Action::kDelay ? fault.delay : 0);
   taken_.push_back(std::string(action_name(fault.action)) + " at " + fault.point + " #" + std::to_string(fault.nth));
 }
 

@@ -50,6 +50,8 @@ struct TargetedFault {
   std::uint64_t nth = 1;
   Action action = Action::kCrash;
   sim::Duration downtime = 100 * sim::kMillisecond;
+  // kDelay: how long the request is held back; 0: the link's extra_delay.
+  sim::Duration delay = 0;
 };
 
 const char* action_name(TargetedFault::Action action);

@@ -317,7 +317,7 @@ void read_faults(const Reader& r, const json& value, int clients, std::vector<Ta
   if (value.size() > kFaultsMax) r.fail("$.faults", "at most " + std::to_string(kFaultsMax) + " faults");
   for (std::size_t i = 0; i < value.size(); ++i) {
     const std::string path = "$.faults[" + std::to_string(i) + "]";
-    const json& f = r.object(value[i], path, {"at", "nth", "action", "downtime"});
+    const json& f = r.object(value[i], path, {"at", "nth", "action", "downtime", "delay"});
     for (const char* required : {"at", "action"}) {
       if (!f.contains(required)) r.fail(path + "." + required, "missing");
     }
@@ -335,6 +335,11 @@ void read_faults(const Reader& r, const json& value, int clients, std::vector<Ta
     if (f.contains("downtime")) {
       if (fault.action != TargetedFault::Action::kCrash) r.fail(path + ".downtime", "only a crash has a downtime");
       fault.downtime = r.duration(f["downtime"], path + ".downtime");
+    }
+    if (f.contains("delay")) {
+      if (fault.action != TargetedFault::Action::kDelay) r.fail(path + ".delay", "only a delay has an amount");
+      fault.delay = r.duration(f["delay"], path + ".delay");
+      if (fault.delay == 0) r.fail(path + ".delay", "must be more than 0 (leave it out for the link's extra_delay)");
     }
     out.push_back(std::move(fault));
   }

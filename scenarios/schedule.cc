@@ -102,6 +102,7 @@ std::string script_with_faults(const Scenario& scenario, const std::vector<Targe
     if (f.action == TargetedFault::Action::kCrash && f.downtime != TargetedFault{}.downtime) {
       one["downtime"] = sim::duration_text(f.downtime);
     }
+    if (f.action == TargetedFault::Action::kDelay && f.delay > 0) one["delay"] = sim::duration_text(f.delay);
     list.push_back(std::move(one));
   }
   root["faults"] = std::move(list);

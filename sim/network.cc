@@ -100,10 +100,11 @@ bool Network::partitioned(const Node& a, const Node& b) const {
   return partitions_.count(unordered_key(a, b)) != 0;
 }
 
-void Network::inject_nth(const Node& from, const Node& to, Fault fault, std::uint64_t nth) {
-  assert(nth >= 1);
+void Network::inject_nth(const Node& from, const Node& to, Fault fault, std::uint64_t nth, Duration delay) {
+  assert(nth >= 1 && delay >= 0);
   const LinkKey key{from.name(), to.name()};
   forced_[key][calls_[key] + nth].push_back(fault);
+  if (fault == Fault::kDelay && delay > 0) forced_delays_[key][calls_[key] + nth] = delay;
 }
 
 Network::Plan Network::plan_request(Node& from, Node& to, ReplyBox& box) {
@@ -113,6 +114,7 @@ Network::Plan Network::plan_request(Node& from, Node& to, ReplyBox& box) {
   if (tracing) sim_.record(from.name(), "send", box.op + " to " + to.name());
 
   bool forced_drop_request = false, forced_duplicate = false, forced_delay = false;
+  Duration forced_delay_amount = 0;
   const LinkKey key{from.name(), to.name()};
   const std::uint64_t call_number = ++calls_[key];
   auto link_faults = forced_.find(key);
@@ -126,6 +128,14 @@ Network::Plan Network::plan_request(Node& from, Node& to, ReplyBox& box) {
         box.force_drop_reply |= f == Fault::kDropReply;
       }
       link_faults->second.erase(forced);
+    }
+    auto amounts = forced_delays_.find(key);
+    if (amounts != forced_delays_.end()) {
+      auto amount = amounts->second.find(call_number);
+      if (amount != amounts->second.end()) {
+        forced_delay_amount = amount->second;
+        amounts->second.erase(amount);
+      }
     }
   }
 
@@ -159,7 +169,7 @@ Network::Plan Network::plan_request(Node& from, Node& to, ReplyBox& box) {
   Duration delivery = link_config.latency.sample(tape);
   if (delayed) {
     ++stats_.delays;
-    const Duration extra = link_config.extra_delay.sample(tape);
+    const Duration extra = forced_delay_amount > 0 ? forced_delay_amount : link_config.extra_delay.sample(tape);
     delivery += extra;
     if (tracing) sim_.record(from.name(), "delay", box.op + " by " + format_time(extra));
   }

@@ -125,7 +125,8 @@ class Network {
   // Forces `fault` on the next call from -> to (several may be queued).
   void inject(const Node& from, const Node& to, Fault fault) { inject_nth(from, to, fault, 1); }
   // Forces `fault` on the nth call from -> to counted from now (1: the next).
-  void inject_nth(const Node& from, const Node& to, Fault fault, std::uint64_t nth);
+  // A forced kDelay holds the request back `delay` (0: the link's extra_delay).
+  void inject_nth(const Node& from, const Node& to, Fault fault, std::uint64_t nth, Duration delay = 0);
 
   const NetworkStats& stats() const { return stats_; }
   // The calls made so far on each directed link that carried one, by
@@ -162,6 +163,7 @@ class Network {
   std::map<LinkKey, bool> partitions_;  // unordered pair, stored sorted
   // Forced faults by link and by the number of the call they hit.
   std::map<LinkKey, std::map<std::uint64_t, std::vector<Fault>>> forced_;
+  std::map<LinkKey, std::map<std::uint64_t, Duration>> forced_delays_;  // explicit amounts of forced delays
   std::map<LinkKey, std::uint64_t> calls_;  // calls made on each link so far
   NetworkStats stats_;
 };

@@ -150,9 +150,15 @@ with tempfile.TemporaryDirectory(prefix="explore_") as temp:
                                                    "--out", temp], "explode")
     delays = run("explore", "crash_after_charge_before_commit", "--strategy", "baseline", "--without-script-faults",
                  "--faults", "1", "--actions", "delay", "--out", temp)
-    check("explore --actions delay places delays only, and a delay does not double-charge the baseline",
-          delays.returncode == 0 and "no invariant violated" in delays.stdout and "space exhausted" in delays.stdout,
-          delays.stdout[-600:] + delays.stderr)
+    delay_lines = [line.strip() for line in delays.stdout.splitlines() if line.strip().startswith("delay at ")]
+    check("explore --actions delay places delays only; one past the caller's timeout double-charges the baseline",
+          delays.returncode == 1 and "VIOLATED at_most_one_charge" in delays.stdout and len(delay_lines) == 1
+          and " by " in delay_lines[0] and "space exhausted" in delays.stdout, delays.stdout[-600:] + delays.stderr)
+    delay_replay = [line.strip() for line in delays.stdout.splitlines() if line.strip().startswith("replay: ")]
+    if delay_replay:
+        replayed = run(*delay_replay[0].split()[2:], "-q")
+        check("a delay's counterexample replays, its amount written in the script",
+              replayed.returncode == 1 and "VIOLATED at_most_one_charge" in replayed.stdout, replayed.stdout[-400:])
     blocker = pathlib.Path(temp) / "a_file"
     blocker.write_text("")
     usage_error("explore refuses an --out that is a file", ["explore", "partial_failure", "--out", str(blocker)],

@@ -107,9 +107,11 @@ refused("unknown invariant", lambda d: d["expect"].update(baseline=["no_double_c
 refused("unknown action", lambda d: d["faults"][0].update(action="explode"), "$.faults[0].action")
 refused("unknown port operation", lambda d: d["faults"][0].update(at="after:processor.charg"), "$.faults[0].at")
 refused("unknown node", lambda d: d["faults"].append({"at": "reply:client-9<-api", "action": "drop_reply"}),
-        "$.faults[1].at")
+        "$.faults[2].at")
 refused("drop_reply before the operation", lambda d: d["faults"].append({"at": "before:kv.set", "action": "drop_reply"}),
-        "$.faults[1].at")
+        "$.faults[2].at")
+refused("an amount on a fault that is not a delay", lambda d: d["faults"][0].update(delay="1s"), "$.faults[0].delay")
+refused("a delay of nothing", lambda d: d["faults"][1].update(delay="0s"), "$.faults[1].delay")
 refused("wrong format", lambda d: d.update(format="idemlab-scenario/2"), "$.format")
 refused("run limit inside the fault phase", lambda d: d.update(run_limit="10s"), "$.run_limit")
 refused("not JSON", lambda d: d.clear() or d.update({"format": float("nan")}), "not JSON")

@@ -99,3 +99,25 @@ TEST_CASE("no added fault is the fault-free run alone") {
 
 }  // namespace
 }  // namespace idemlab::scenarios
+
+namespace idemlab::scenarios {
+namespace {
+
+TEST_CASE("explore holds a request just past its caller's timeout, and that alone double-charges the baseline") {
+  ExploreOptions o;
+  o.faults_max = 1;
+  o.keep_script_faults = false;
+  o.actions = {TargetedFault::Action::kDelay};
+  const Scenario s = find_scenario("crash_after_charge_before_commit");
+  const ExploreResult r = explore(s, *strategies::find_strategy("baseline"), o);
+  REQUIRE(r.first.count("at_most_one_charge"));
+  const Counterexample& c = r.first.at("at_most_one_charge");
+  REQUIRE(c.added.size() == 1);
+  CHECK(c.added[0].action == TargetedFault::Action::kDelay);
+  CHECK(c.added[0].delay > s.world.client.request_timeout);  // past a timeout, not the network's 50 ms
+  o.delays_past_timeout = false;
+  CHECK(explore(s, *strategies::find_strategy("baseline"), o).first.empty());
+}
+
+}  // namespace
+}  // namespace idemlab::scenarios

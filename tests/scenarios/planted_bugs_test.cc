@@ -21,6 +21,15 @@ ExploreOptions workload_only(int faults, std::set<Action> actions = {}) {
   return o;
 }
 
+// Delays of the network's extra_delay only: a request held past the API's
+// processor timeout is an unknown outcome, which no lock survives without a
+// downstream key (a bug of another kind than the lock's TTL).
+ExploreOptions slow_calls_only() {
+  ExploreOptions o = workload_only(1, {Action::kDelay});
+  o.delays_past_timeout = false;
+  return o;
+}
+
 // One client paying once, retrying every second after a 2 s timeout, and
 // the world's faults taken out: what the search starts from.
 Scenario one_payment() { return find_scenario("crash_after_charge_before_commit"); }
@@ -84,7 +93,7 @@ TEST_CASE("planted: a consumer that acks on receipt loses the payment when it cr
 
 TEST_CASE("planted: a lock shorter than the work lets a retry charge while the first holder still is") {
   check_planted(one_payment_slow_links(), planted::lock_shorter_than_work(true), planted::lock_shorter_than_work(false),
-                workload_only(1, {Action::kDelay}), "at_most_one_charge", 1, "delay at request:api->processor");
+                slow_calls_only(), "at_most_one_charge", 1, "delay at request:api->processor");
 }
 
 TEST_CASE("planted: the bugs are not in the fault-free run, so the search is what finds them") {
