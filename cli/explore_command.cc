@@ -16,6 +16,7 @@
 #include "scenarios/explore.h"
 #include "scenarios/schedule.h"
 #include "scenarios/shipped.h"
+#include "scenarios/swarm.h"
 
 namespace idemlab::cli {
 namespace {
@@ -29,8 +30,49 @@ struct ExploreCommandOptions {
   std::uint64_t seed = 1;
   bool without_script_faults = false;
   std::vector<std::string> actions;  // empty: every action
+  bool swarm = false;
   std::string out = "out/explore";
 };
+
+// --swarm: random worlds and faults instead of the breadth-first search.
+bool swarm_one(const scenarios::Scenario& scenario, const strategies::StrategyInfo& strategy,
+               const ExploreCommandOptions& o) {
+  scenarios::SwarmOptions options;
+  options.runs_max = o.max_runs;
+  options.seed = o.seed;
+  options.faults_max = o.faults;
+  const auto start = std::chrono::steady_clock::now();
+  auto elapsed = [start] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+  options.elapsed = elapsed;
+  if (o.max_time > 0) options.out_of_time = [&elapsed, &o] { return elapsed() >= o.max_time; };
+  const scenarios::SwarmResult r = scenarios::swarm(scenario, strategy, options);
+  std::printf("\n%s: %llu swarm runs%s, (site, action) pairs placed %llu of %llu seen, in %.1f s\n",
+              strategy.name.c_str(), static_cast<unsigned long long>(r.runs), r.cut ? " (cut by --max-time)" : "",
+              static_cast<unsigned long long>(r.pairs_covered), static_cast<unsigned long long>(r.pairs_seen),
+              elapsed());
+  for (const auto& [kind, runs] : r.unjudged) {
+    std::printf("  %s: %llu runs (no verdict)\n", kind.c_str(), static_cast<unsigned long long>(runs));
+  }
+  if (r.first.empty()) std::printf("  no invariant violated\n");
+  for (const auto& [invariant, found] : r.first) {
+    std::printf("  VIOLATED %s in %llu runs; first at run %llu (%.2f s), seed %llu:\n", invariant.c_str(),
+                static_cast<unsigned long long>(r.violating_runs.at(invariant)), static_cast<unsigned long long>(found.run),
+                found.seconds, static_cast<unsigned long long>(found.seed));
+    std::string drawn;
+    for (const std::string& d : found.drawn) drawn += (drawn.empty() ? "" : ", ") + d;
+    std::printf("    world: %s\n", drawn.empty() ? "the scenario's own" : drawn.c_str());
+    for (const scenarios::TargetedFault& f : found.faults) std::printf("    %s\n", scenarios::fault_text(f).c_str());
+    std::printf("    %s: %s\n", found.intent.c_str(), found.evidence.c_str());
+    const std::string path = o.out + "/" + path_component(scenario.name) + "." + path_component(strategy.name) +
+                             ".swarm." + path_component(invariant) + ".json";
+    write_file_atomically(path, found.script);
+    std::printf("    replay: idemlab run %s --strategy %s --seed %llu\n", path.c_str(), strategy.name.c_str(),
+                static_cast<unsigned long long>(found.seed));
+    std::printf("    shrink: idemlab shrink %s --strategy %s --seed %llu --invariant %s\n", path.c_str(),
+                strategy.name.c_str(), static_cast<unsigned long long>(found.seed), invariant.c_str());
+  }
+  return !r.first.empty();
+}
 
 std::set<scenarios::TargetedFault::Action> parse_actions(const std::vector<std::string>& names) {
   std::set<scenarios::TargetedFault::Action> out;
@@ -64,8 +106,14 @@ int explore_command(const ExploreCommandOptions& o) {
   std::printf("explore %s: seed %llu, up to %d added fault%s%s, at most %llu runs%s per strategy%s\n",
               scenario.name.c_str(), static_cast<unsigned long long>(o.seed), o.faults, o.faults == 1 ? "" : "s",
               only.c_str(), static_cast<unsigned long long>(o.max_runs), time_bound,
-              scenario.faults.empty() || o.without_script_faults ? "" : ", the script's faults kept");
+              scenario.faults.empty() || o.without_script_faults || o.swarm ? "" : ", the script's faults kept");
   bool any_violation = false;
+  if (o.swarm) {
+    if (!actions.empty()) throw UsageError("--actions: a swarm draws its own actions; give one or the other");
+    if (scenario.source.empty()) throw UsageError(o.scenario + ": no script text to draw worlds from");
+    for (const strategies::StrategyInfo* strategy : chosen) any_violation |= swarm_one(scenario, *strategy, o);
+    return any_violation ? 1 : 0;
+  }
   for (const strategies::StrategyInfo* strategy : chosen) {
     scenarios::ExploreOptions options;
     options.faults_max = o.faults;
@@ -131,6 +179,9 @@ void register_explore(CLI::App& app, Commands& commands) {
                     "Leave out the script's own faults: search from its world and workload only");
   explore->add_option("--actions", options->actions, "Only these fault actions (comma-separated; default: every one)")
       ->delimiter(',');
+  explore->add_flag("--swarm", options->swarm,
+                    "Swarm runs: each draws its world's parameters, enabled fault actions and up to --faults faults "
+                    "(new (site, action) pairs first); --max-runs runs");
   explore->add_option("--out", options->out, "Directory for the counterexample scripts")->capture_default_str();
   explore->callback([options, &commands] { commands.selected = [options] { return explore_command(*options); }; });
 }

@@ -153,6 +153,11 @@ std::string placement_key(const std::vector<TargetedFault>& faults) {
 
 }  // namespace
 
+std::vector<TargetedFault> fault_candidates(const RunReport& report, const models::WorldConfig& world,
+                                            const ExploreOptions& options) {
+  return candidates(report, world, options);
+}
+
 std::string fault_text(const TargetedFault& fault) {
   std::string text = std::string(action_name(fault.action)) + " at " + fault.point + " #" + std::to_string(fault.nth);
   if (fault.action == Action::kDelay && fault.delay > 0) text += " by " + sim::duration_text(fault.delay);

@@ -68,6 +68,11 @@ struct ExploreResult {
   std::map<std::string, Counterexample> first_unjudged; // by outcome name; `evidence` says why
 };
 
+// Every fault that applies at the sites `report` (a RunMode::kSites run of
+// a world with `world`'s settings) reached, within options.actions.
+std::vector<TargetedFault> fault_candidates(const RunReport& report, const models::WorldConfig& world,
+                                            const ExploreOptions& options);
+
 // REQUIRES: options.faults_max >= 0, options.runs_max >= 1.
 ExploreResult explore(const Scenario& scenario, const strategies::StrategyInfo& strategy,
                       const ExploreOptions& options);
