@@ -88,7 +88,8 @@ SwarmResult swarm(const Scenario& scenario, const strategies::StrategyInfo& stra
   // Every (site, action) pair any run could have placed, in the order seen,
   // and whether a run has placed it.
   std::vector<TargetedFault> pool;
-  std::map<std::string, bool> placed;
+  std::vector<char> placed;                    // per pool entry
+  std::map<std::string, std::size_t> indexed;  // pair -> its pool entry
   const ExploreOptions every_action;
   while (result.runs < options.runs_max) {
     if (options.out_of_time && options.out_of_time()) {
@@ -105,15 +106,17 @@ SwarmResult swarm(const Scenario& scenario, const strategies::StrategyInfo& stra
     for (std::size_t i = 0; i < pool.size(); ++i) {
       if (!enabled.count(pool[i].action)) continue;
       eligible.push_back(i);
-      if (!placed[pair_key(pool[i])]) fresh.push_back(i);
+      if (!placed[i]) fresh.push_back(i);
     }
     std::vector<TargetedFault> faults;
+    std::vector<std::size_t> chosen;
     const std::uint64_t count = eligible.empty() ? 0 : prng.below(static_cast<std::uint64_t>(options.faults_max) + 1);
     for (std::uint64_t k = 0; k < count; ++k) {
       // Three times in four a pair no run has placed yet, while there is one.
       const bool prefer_fresh = !fresh.empty() && prng.below(4) != 0;
       const std::vector<std::size_t>& from = prefer_fresh ? fresh : eligible;
-      faults.push_back(pool[from[prng.below(from.size())]]);
+      chosen.push_back(from[prng.below(from.size())]);
+      faults.push_back(pool[chosen.back()]);
     }
     for (const TargetedFault& f : faults) {
       ordered_json one = {{"at", f.point}, {"nth", f.nth}, {"action", action_name(f.action)}};
@@ -137,9 +140,12 @@ SwarmResult swarm(const Scenario& scenario, const strategies::StrategyInfo& stra
       ++result.unjudged["error"];
       continue;
     }
-    for (const TargetedFault& f : faults) placed[pair_key(f)] = true;
+    for (std::size_t i : chosen) placed[i] = 1;
     for (TargetedFault& f : fault_candidates(report, world.world, every_action)) {
-      if (placed.emplace(pair_key(f), false).second) pool.push_back(std::move(f));
+      if (indexed.emplace(pair_key(f), pool.size()).second) {
+        pool.push_back(std::move(f));
+        placed.push_back(0);
+      }
     }
     if (report.outcome != RunOutcome::kJudged) ++result.unjudged[outcome_name(report.outcome)];
     // A client whose attempts were redrawn may give up before its intent
@@ -165,7 +171,7 @@ SwarmResult swarm(const Scenario& scenario, const strategies::StrategyInfo& stra
     }
   }
   result.pairs_seen = pool.size();
-  for (const auto& [key, was_placed] : placed) result.pairs_covered += was_placed;
+  for (char was_placed : placed) result.pairs_covered += was_placed != 0;
   return result;
 }
 
