@@ -1,6 +1,9 @@
 // `idemlab sweep`: every strategy against scenarios over many seeds; prints
 // the strategy x scenario table of invariants violated, with a seed that
 // reproduces each (`idemlab run SCENARIO --strategy NAME --seed N`).
+#include <unistd.h>
+
+#include <chrono>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -18,6 +21,7 @@
 #include "scenarios/sweep.h"
 #include "scenarios/sweep_file.h"
 #include "cli/sweep_table.h"
+#include "realmode/interrupt.h"
 #include "sim/strict_json.h"
 
 namespace idemlab::cli {
@@ -37,6 +41,38 @@ struct SweepOptions {
   bool catalogue = false;
   bool all = false;
   unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
+};
+
+// Progress on stderr: on a terminal one line rewritten in place, with the
+// rate and the time left; otherwise a plain line every 10 s (none for a
+// sweep that ends sooner).
+class Progress {
+ public:
+  explicit Progress(std::uint64_t total) : total_(total), tty_(isatty(2) != 0) {}
+
+  void update(std::uint64_t done, const std::string& cell) {
+    const double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
+    if (elapsed - last_ < (tty_ ? 0.2 : 10.0)) return;
+    last_ = elapsed;
+    const double rate = static_cast<double>(done) / std::max(elapsed, 1e-9);
+    const double left = rate > 0 ? static_cast<double>(total_ - std::min(done, total_)) / rate : 0;
+    std::fprintf(stderr, "%ssweep: %llu/%llu runs (%.0f%%), %.0f runs/s, %.0f s left; %s%s", tty_ ? "\r\033[K" : "",
+                 static_cast<unsigned long long>(done), static_cast<unsigned long long>(total_),
+                 total_ ? 100.0 * static_cast<double>(done) / static_cast<double>(total_) : 100.0, rate, left,
+                 sim::one_safe_line(cell, 60).c_str(), tty_ ? "" : "\n");
+    shown_ = true;
+  }
+  void finish() {
+    if (tty_ && shown_) std::fprintf(stderr, "\r\033[K");
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  std::uint64_t total_;
+  bool tty_;
+  Clock::time_point start_ = Clock::now();
+  double last_ = 0;
+  bool shown_ = false;
 };
 
 // "i/n" with 1 <= i <= n: this run's slice of the seeds.
@@ -114,6 +150,16 @@ int run_sweep(const SweepOptions& o) {
     ++errors;
     std::fprintf(stderr, "idemlab: error: %s\n", chosen[j].error.c_str());
   }
+  const std::uint64_t per_cell = o.seeds >= shard.index ? (o.seeds - shard.index) / shard.count + 1 : 0;
+  std::uint64_t loaded = 0;
+  for (const Chosen& c : chosen) loaded += c.scenario ? 1 : 0;
+  const std::uint64_t planned = per_cell * loaded * strategies.size();
+  Progress progress(planned);
+  std::uint64_t done = 0;
+  // The first Ctrl-C stops the sweep between chunks, which then writes what
+  // it has, marked partial; a second one kills, as usual.
+  realmode::catch_interrupts();
+  const auto interrupted = [] { return realmode::interrupt_requested(); };
   for (std::size_t i = 0; i < strategies.size(); ++i) {
     for (std::size_t j = 0; j < chosen.size(); ++j) {
       if (!chosen[j].scenario) {
@@ -121,7 +167,21 @@ int run_sweep(const SweepOptions& o) {
         continue;
       }
       const scenarios::Scenario& scenario = *chosen[j].scenario;
-      scenarios::SweepResult r = scenarios::parallel_sweep(scenario, *strategies[i], o.first_seed, o.seeds, o.jobs, shard);
+      if (interrupted()) {
+        cells[{i, j}] = "not run (interrupted)";
+        scenarios::SweepResult none;
+        none.scenario = scenario.name;
+        none.strategy = strategies[i]->name;
+        results[{j, i}] = std::move(none);
+        continue;
+      }
+      const std::string cell_name = scenario.name + " x " + strategies[i]->name;
+      scenarios::SweepControl control;
+      control.progress = [&](std::uint64_t runs) { progress.update(done + runs, cell_name); };
+      control.stop = interrupted;
+      scenarios::SweepResult r =
+          scenarios::parallel_sweep(scenario, *strategies[i], o.first_seed, o.seeds, o.jobs, shard, &control);
+      done += r.runs;
       std::string why;
       const bool met = scenarios::meets_expectation(scenario, r, why, o.require_expected);
       if (!met) {
@@ -137,6 +197,8 @@ int run_sweep(const SweepOptions& o) {
       results[{j, i}] = std::move(r);
     }
   }
+  progress.finish();
+  const bool partial = interrupted();
   std::vector<std::string> scenario_names, strategy_names;
   for (const Chosen& c : chosen) scenario_names.push_back(c.name);
   for (const strategies::StrategyInfo* s : strategies) strategy_names.push_back(s->name);
@@ -162,6 +224,7 @@ int run_sweep(const SweepOptions& o) {
     file.first_seed = o.first_seed;
     file.seeds = o.seeds;
     file.shard = shard;
+    file.complete = !partial;
     file.strategies = strategy_names;
     for (std::size_t j = 0; j < chosen.size(); ++j) {
       if (!chosen[j].scenario) continue;
@@ -169,6 +232,13 @@ int run_sweep(const SweepOptions& o) {
       for (std::size_t i = 0; i < strategies.size(); ++i) file.cells.push_back(results.at({j, i}));
     }
     write_file_atomically(o.json, scenarios::sweep_file_text(file));
+  }
+  if (partial) {
+    std::printf("\nPARTIAL: interrupted after %llu of %llu runs; the table and the files hold the runs made\n",
+                static_cast<unsigned long long>(done), static_cast<unsigned long long>(planned));
+    std::fprintf(stderr, "idemlab: sweep interrupted: partial results (%llu of %llu runs)\n",
+                 static_cast<unsigned long long>(done), static_cast<unsigned long long>(planned));
+    return 130;
   }
   if (errors > 0) return 2;
   return o.check && unmet > 0 ? 1 : 0;

@@ -1,4 +1,5 @@
-// Ctrl-C (SIGINT) or SIGTERM during a real-mode command: the running loop
+// Ctrl-C (SIGINT) or SIGTERM during a real-mode command (or a sweep, which
+// stops between chunks and writes partial results): the running loop
 // stops between events and throws Interrupted, so that the destructors end
 // the run's processes and remove what it made on the servers, as on any
 // other failure. A second signal kills at once (the default action again).

@@ -183,8 +183,10 @@ SweepResult sweep(const Scenario& scenario, const strategies::StrategyInfo& stra
 }
 
 SweepResult parallel_sweep(const Scenario& scenario, const strategies::StrategyInfo& strategy,
-                           std::uint64_t first_seed, std::uint64_t count, unsigned jobs, Shard shard) {
-  if (jobs <= 1) return sweep(scenario, strategy, first_seed, count, nullptr, shard);
+                           std::uint64_t first_seed, std::uint64_t count, unsigned jobs, Shard shard,
+                           const SweepControl* control) {
+  if (jobs <= 1 && control == nullptr) return sweep(scenario, strategy, first_seed, count, nullptr, shard);
+  jobs = std::max(jobs, 1u);
   SweepResult result;
   result.scenario = scenario.name;
   result.strategy = strategy.name;
@@ -202,6 +204,8 @@ SweepResult parallel_sweep(const Scenario& scenario, const strategies::StrategyI
     }
     for (std::thread& thread : threads) thread.join();
     for (const auto& report : reports) fold(result, report);
+    if (control != nullptr && control->progress) control->progress(result.runs);
+    if (control != nullptr && control->stop && control->stop()) break;
   }
   return result;
 }

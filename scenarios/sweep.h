@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -85,8 +86,16 @@ SweepResult sweep(const Scenario& scenario, const strategies::StrategyInfo& stra
 // pure function of its seed, so the result is the same as sweep()'s, whatever
 // the number of threads). No early stop. Memory stays flat in `count`: the
 // runs go in chunks, each folded in seed order.
+//
+// With `control`: `progress` is told the runs done after each chunk, and a
+// true `stop` (asked between chunks) ends the sweep early with the runs made.
+struct SweepControl {
+  std::function<void(std::uint64_t runs_done)> progress;
+  std::function<bool()> stop;
+};
 SweepResult parallel_sweep(const Scenario& scenario, const strategies::StrategyInfo& strategy,
-                           std::uint64_t first_seed, std::uint64_t count, unsigned jobs, Shard shard = {});
+                           std::uint64_t first_seed, std::uint64_t count, unsigned jobs, Shard shard = {},
+                           const SweepControl* control = nullptr);
 
 // Whether the sweep meets the scenario's expectation for the strategy (true
 // when there is none, and every run was judged); `why` says what differs. Without `require_found`, only

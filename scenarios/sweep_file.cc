@@ -158,6 +158,7 @@ std::string sweep_file_text(const SweepFile& file) {
   root["first_seed"] = file.first_seed;
   root["seeds"] = file.seeds;
   root["shard"] = {{"index", file.shard.index}, {"count", file.shard.count}};
+  root["complete"] = file.complete;
   root["scenarios"] = file.scenarios;
   root["strategies"] = file.strategies;
   ordered_json cells = ordered_json::array();
@@ -185,6 +186,9 @@ SweepFile parse_sweep_file(const std::string& text, const std::string& where) {
   f.shard.index = read.number(shard, "$.shard", "index");
   f.shard.count = read.number(shard, "$.shard", "count");
   if (f.shard.count < 1 || f.shard.index < 1 || f.shard.index > f.shard.count) read.fail("$.shard", "not i/n with 1 <= i <= n");
+  const nlohmann::json& complete = read.member(root, "$", "complete");
+  if (!complete.is_boolean()) read.fail("$.complete", "not true or false");
+  f.complete = complete.get<bool>();
   f.scenarios = read.names(root, "scenarios");
   f.strategies = read.names(root, "strategies");
   const json& cells = read.member(root, "$", "cells");
@@ -212,6 +216,7 @@ SweepFile merge_shards(const std::vector<SweepFile>& shards, const std::vector<s
     const auto differs = [&](const std::string& what) {
       throw SweepFileError(names[k] + ": " + what + " differ from " + names[0] + "'s: not shards of one sweep");
     };
+    if (!s.complete) throw SweepFileError(names[k] + ": an interrupted sweep's partial results: not a whole shard");
     if (s.version != first.version) differs("the idemlab version (" + s.version + ", " + first.version + ")");
     if (s.first_seed != first.first_seed || s.seeds != first.seeds) differs("the seeds");
     if (s.scenarios != first.scenarios) differs("the scenarios");

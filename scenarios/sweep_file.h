@@ -20,6 +20,7 @@ struct SweepFile {
   std::uint64_t first_seed = 1;
   std::uint64_t seeds = 0;  // of the whole sweep, not of the shard
   Shard shard;
+  bool complete = true;  // false: interrupted (Ctrl-C), its cells hold fewer runs; never merged
   std::vector<std::string> scenarios;   // in the order swept
   std::vector<std::string> strategies;  // in the order swept
   // One per scenario and strategy, scenario-major: cells[s * strategies.size() + t].

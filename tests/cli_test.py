@@ -2,8 +2,10 @@
 """What a user meets at the command line: usage errors are one line with exit
 code 2, --help lists every subcommand, the demo is reproducible from its seed
 and from its recorded tape, and a bad tape file is named with its JSON path."""
+import json
 import pathlib
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -187,6 +189,23 @@ with tempfile.TemporaryDirectory(prefix="shards_") as temp:
     usage_error("merge refuses shards of another scenario", ["merge", str(t / "other.json"), str(t / "s2.json"),
                                                              str(t / "s3.json"), "-o", str(t / "m.json")], "scenarios")
     check("a refused merge writes nothing", not (t / "m.json").exists(), "")
+
+# Ctrl-C: the sweep stops between chunks and writes what it has, marked partial.
+with tempfile.TemporaryDirectory(prefix="interrupt_") as temp:
+    partial_json = pathlib.Path(temp) / "partial.json"
+    sweeping = subprocess.Popen([IDEMLAB, "sweep", "--all", "--seeds", "100000", "--json", str(partial_json)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # Its first progress line (after 10 s, stderr not being a terminal) says the handler is in place.
+    first_progress = sweeping.stderr.readline()
+    sweeping.send_signal(signal.SIGINT)
+    out, err = sweeping.communicate(timeout=300)
+    saved = json.loads(partial_json.read_text()) if partial_json.exists() else {}
+    check("Ctrl-C ends a sweep with its partial results, said to be partial (exit 130)",
+          first_progress.startswith("sweep: ") and sweeping.returncode == 130 and "PARTIAL: interrupted" in out
+          and "not run (interrupted)" in out and saved.get("complete") is False
+          and sum(c["runs"] for c in saved.get("cells", [])) > 0, first_progress + err[-300:] + out[-300:])
+    usage_error("merge refuses an interrupted sweep's file", ["merge", str(partial_json), "-o",
+                                                              str(pathlib.Path(temp) / "m.json")], "interrupted")
 
 failed = [r for r in results if not r[1]]
 for name, _, detail in failed:
