@@ -1,6 +1,8 @@
 // `idemlab sweep`: every strategy against scenarios over many seeds; prints
 // the strategy x scenario table of invariants violated, with a seed that
-// reproduces each (`idemlab run SCENARIO --strategy NAME --seed N`).
+// reproduces each (`idemlab run SCENARIO --strategy NAME --seed N`) and the
+// command that shrinks it. `--shard i/n` runs a slice of the seeds and
+// `--json` writes what `idemlab merge` combines.
 #include <unistd.h>
 
 #include <chrono>
@@ -16,12 +18,12 @@
 #include "cli/files.h"
 #include "cli/seed_option.h"
 #include "cli/strategy_choice.h"
-#include "scenarios/shipped.h"
-#include "scenarios/scenario_json.h"
-#include "scenarios/sweep.h"
-#include "scenarios/sweep_file.h"
 #include "cli/sweep_table.h"
 #include "realmode/interrupt.h"
+#include "scenarios/scenario_json.h"
+#include "scenarios/shipped.h"
+#include "scenarios/sweep.h"
+#include "scenarios/sweep_file.h"
 #include "sim/strict_json.h"
 
 namespace idemlab::cli {
