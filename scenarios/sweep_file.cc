@@ -1,6 +1,7 @@
 #include "scenarios/sweep_file.h"
 
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "sim/strict_json.h"
 
@@ -210,7 +211,7 @@ SweepFile parse_sweep_file(const std::string& text, const std::string& where) {
 SweepFile merge_shards(const std::vector<SweepFile>& shards, const std::vector<std::string>& names) {
   if (shards.empty()) throw SweepFileError("no shard files to merge");
   const SweepFile& first = shards.front();
-  std::vector<bool> seen(first.shard.count + 1, false);
+  std::set<std::uint64_t> seen;  // not a vector: a file's shard count is not to be trusted with memory
   for (std::size_t k = 0; k < shards.size(); ++k) {
     const SweepFile& s = shards[k];
     const auto differs = [&](const std::string& what) {
@@ -222,17 +223,17 @@ SweepFile merge_shards(const std::vector<SweepFile>& shards, const std::vector<s
     if (s.scenarios != first.scenarios) differs("the scenarios");
     if (s.strategies != first.strategies) differs("the strategies");
     if (s.shard.count != first.shard.count) differs("the shard counts");
-    if (seen[s.shard.index]) {
+    if (seen.count(s.shard.index)) {
       throw SweepFileError(names[k] + ": shard " + std::to_string(s.shard.index) + "/" + std::to_string(s.shard.count) +
                            " given twice");
     }
-    seen[s.shard.index] = true;
+    seen.insert(s.shard.index);
   }
-  for (std::uint64_t i = 1; i <= first.shard.count; ++i) {
-    if (!seen[i]) {
-      throw SweepFileError("shard " + std::to_string(i) + "/" + std::to_string(first.shard.count) +
-                           " is missing: the merge would not be the whole sweep");
-    }
+  if (seen.size() != first.shard.count) {
+    std::uint64_t missing = 1;
+    while (seen.count(missing)) ++missing;
+    throw SweepFileError("shard " + std::to_string(missing) + "/" + std::to_string(first.shard.count) +
+                         " is missing: the merge would not be the whole sweep");
   }
   SweepFile out = first;
   out.shard = Shard{};

@@ -188,6 +188,11 @@ with tempfile.TemporaryDirectory(prefix="shards_") as temp:
                 "--seeds", "12", "--shard", "1/3", "--json", str(t / "other.json"))
     usage_error("merge refuses shards of another scenario", ["merge", str(t / "other.json"), str(t / "s2.json"),
                                                              str(t / "s3.json"), "-o", str(t / "m.json")], "scenarios")
+    huge = json.loads((t / "s1.json").read_text())
+    huge["shard"] = {"index": 1, "count": 10**18}
+    (t / "huge.json").write_text(json.dumps(huge))
+    usage_error("merge answers a file claiming 10^18 shards with one line, not an allocation",
+                ["merge", str(t / "huge.json"), "-o", str(t / "m.json")], "is missing")
     check("a refused merge writes nothing", not (t / "m.json").exists(), "")
 
 # Ctrl-C: the sweep stops between chunks and writes what it has, marked partial.
