@@ -96,7 +96,9 @@ int explore_command(const ExploreCommandOptions& o) {
   if (names.size() == 1 && names[0] == "all") names.clear();
   const std::vector<const strategies::StrategyInfo*> chosen = strategies_named(names);
   const std::set<scenarios::TargetedFault::Action> actions = parse_actions(o.actions);
+  if (o.swarm && !actions.empty()) throw UsageError("--actions: a swarm draws its own actions; give one or the other");
   const scenarios::Scenario scenario = scenarios::find_scenario(o.scenario);
+  if (o.swarm && scenario.source.empty()) throw UsageError(o.scenario + ": no script text to draw worlds from");
   make_directories("--out", o.out);
 
   char time_bound[64] = "";
@@ -109,8 +111,6 @@ int explore_command(const ExploreCommandOptions& o) {
               scenario.faults.empty() || o.without_script_faults || o.swarm ? "" : ", the script's faults kept");
   bool any_violation = false;
   if (o.swarm) {
-    if (!actions.empty()) throw UsageError("--actions: a swarm draws its own actions; give one or the other");
-    if (scenario.source.empty()) throw UsageError(o.scenario + ": no script text to draw worlds from");
     for (const strategies::StrategyInfo* strategy : chosen) any_violation |= swarm_one(scenario, *strategy, o);
     return any_violation ? 1 : 0;
   }

@@ -148,6 +148,8 @@ with tempfile.TemporaryDirectory(prefix="explore_") as temp:
         shrunk = run(*sweep_shrinks[0].split()[1:], "-o", str(pathlib.Path(temp) / "from_sweep.json"))
         check("sweep's shrink command shrinks the violation", shrunk.returncode == 0 and "faults 1," in shrunk.stdout,
               shrunk.stdout + shrunk.stderr)
+    usage_error("explore refuses --actions with --swarm", ["explore", "partial_failure", "--swarm", "--actions", "crash",
+                                                            "--out", temp], "--actions")
     usage_error("explore names an unknown action", ["explore", "partial_failure", "--actions", "crash,explode",
                                                    "--out", temp], "explode")
     delays = run("explore", "crash_after_charge_before_commit", "--strategy", "baseline", "--without-script-faults",
