@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/bare_heap.h"
 #include "sim/latency.h"
 #include "sim/prng.h"
 #include "sim/resource.h"
@@ -58,26 +59,7 @@ constexpr std::uint64_t kHoldDelayMax = 1000;
 // ---- bare heap -------------------------------------------------------------
 
 double bare_heap_events_per_s(std::uint64_t events) {
-  struct Entry {
-    Time at;
-    std::uint64_t sequence;
-    bool operator>(const Entry& o) const { return at != o.at ? at > o.at : sequence > o.sequence; }
-  };
-  std::priority_queue<Entry, std::vector<Entry>, std::greater<>> heap;
-  Prng prng(1);
-  std::uint64_t sequence = 0;
-  for (std::uint64_t i = 0; i < kHoldPending; ++i) {
-    heap.push(Entry{static_cast<Time>(prng.below(kHoldDelayMax)), ++sequence});
-  }
-  const auto start = std::chrono::steady_clock::now();
-  for (std::uint64_t i = 0; i < events; ++i) {
-    const Entry e = heap.top();
-    heap.pop();
-    heap.push(Entry{e.at + 1 + static_cast<Time>(prng.below(kHoldDelayMax)), ++sequence});
-  }
-  const double seconds = seconds_since(start);
-  if (heap.size() != kHoldPending) std::abort();
-  return static_cast<double>(events) / seconds;
+  return idemlab::bench::bare_heap_events_per_s(events, kHoldPending, kHoldDelayMax);
 }
 
 // ---- kernel hold -----------------------------------------------------------

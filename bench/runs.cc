@@ -17,14 +17,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <queue>
 #include <string>
 #include <vector>
 
+#include "bench/bare_heap.h"
 #include "scenarios/scenario.h"
 #include "scenarios/shipped.h"
 #include "scenarios/sweep.h"
-#include "sim/prng.h"
 
 namespace {
 
@@ -37,27 +36,6 @@ void emit(const std::string& metric, double value, const char* unit) {
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-double bare_heap_events_per_s(std::uint64_t events, std::uint64_t pending) {
-  struct Entry {
-    sim::Time at;
-    std::uint64_t sequence;
-    bool operator>(const Entry& o) const { return at != o.at ? at > o.at : sequence > o.sequence; }
-  };
-  std::priority_queue<Entry, std::vector<Entry>, std::greater<>> heap;
-  sim::Prng prng(1);
-  std::uint64_t sequence = 0;
-  for (std::uint64_t i = 0; i < pending; ++i) heap.push(Entry{static_cast<sim::Time>(prng.below(1000)), ++sequence});
-  const auto start = std::chrono::steady_clock::now();
-  for (std::uint64_t i = 0; i < events; ++i) {
-    const Entry e = heap.top();
-    heap.pop();
-    heap.push(Entry{e.at + 1 + static_cast<sim::Time>(prng.below(1000)), ++sequence});
-  }
-  const double seconds = seconds_since(start);
-  if (heap.size() != pending) std::abort();
-  return static_cast<double>(events) / seconds;
 }
 
 struct WorldFigures {
@@ -119,7 +97,7 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  const double bare = bare_heap_events_per_s(heap_events, 1000);
+  const double bare = bench::bare_heap_events_per_s(heap_events, 1000, 1000);
   emit("bare_heap_events_per_s", bare, "events/s");
   for (const std::string& name : scenario_names) {
     const scenarios::Scenario scenario = scenarios::find_scenario(name);

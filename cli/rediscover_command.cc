@@ -41,6 +41,13 @@ std::string size_text(const scenarios::ScriptSize& s) {
          std::to_string(s.intents) + "i/" + std::to_string(s.attempts) + "a";
 }
 
+// "crash at after:processor.charge@api #1; ...", or "" for none.
+std::string placement_text(const std::vector<scenarios::TargetedFault>& faults) {
+  std::string text;
+  for (const scenarios::TargetedFault& fault : faults) text += (text.empty() ? "" : "; ") + scenarios::fault_text(fault);
+  return text;
+}
+
 struct Tally {
   std::uint64_t cells = 0, expected = 0, found = 0, missed = 0, unexpected = 0;
   std::vector<std::uint64_t> runs_to_first;
@@ -87,10 +94,7 @@ std::string markdown(const std::vector<scenarios::Rediscovery>& cells, const std
            << size_text(c.hand_written) << " | |\n";
         continue;
       }
-      std::string placement;
-      for (const scenarios::TargetedFault& fault : f->second.first.added) {
-        placement += (placement.empty() ? "" : "; ") + scenarios::fault_text(fault);
-      }
+      const std::string placement = placement_text(f->second.first.added);
       std::snprintf(line, sizeof line, "| %s | %s | %s | %llu | %.3f | %s | %s | %s%s |\n", c.scenario.c_str(),
                     c.strategy.c_str(), invariant.c_str(), static_cast<unsigned long long>(f->second.first.run),
                     f->second.first.seconds, placement.empty() ? "none" : placement.c_str(),
@@ -106,10 +110,7 @@ std::string markdown(const std::vector<scenarios::Rediscovery>& cells, const std
     if (info == nullptr || info->textbook || c.strategy == "baseline") continue;
     for (const std::string& invariant : c.unexpected) {
       const scenarios::Counterexample& first = c.found.at(invariant).first;
-      std::string placement;
-      for (const scenarios::TargetedFault& fault : first.added) {
-        placement += (placement.empty() ? "" : "; ") + scenarios::fault_text(fault);
-      }
+      const std::string placement = placement_text(first.added);
       md << "| " << c.scenario << " | " << c.strategy << " | " << invariant << " | "
          << (placement.empty() ? "none" : placement) << " | " << first.evidence << " |\n";
     }

@@ -47,10 +47,11 @@ sim::Duration caller_timeout(const models::WorldConfig& world, const std::string
   return world.client.request_timeout;
 }
 
-// Every fault that applies at the sites `report` reached, in the order the
-// run reached its port points, then link by link.
-std::vector<TargetedFault> candidates(const RunReport& report, const models::WorldConfig& world,
-                                      const ExploreOptions& options) {
+}  // namespace
+
+// In the order the run reached its port points, then link by link.
+std::vector<TargetedFault> fault_candidates(const RunReport& report, const models::WorldConfig& world,
+                                            const ExploreOptions& options) {
   const std::set<Action>& allowed = options.actions;
   const bool replica = world.redis.replica;
   std::vector<TargetedFault> out;
@@ -99,6 +100,8 @@ std::vector<TargetedFault> candidates(const RunReport& report, const models::Wor
   }
   return out;
 }
+
+namespace {
 
 // "request:client-2->api" with each client name ("client-N") replaced by
 // `replace(name)`.
@@ -152,11 +155,6 @@ std::string placement_key(const std::vector<TargetedFault>& faults) {
 }
 
 }  // namespace
-
-std::vector<TargetedFault> fault_candidates(const RunReport& report, const models::WorldConfig& world,
-                                            const ExploreOptions& options) {
-  return candidates(report, world, options);
-}
 
 std::string fault_text(const TargetedFault& fault) {
   std::string text = std::string(action_name(fault.action)) + " at " + fault.point + " #" + std::to_string(fault.nth);
@@ -230,7 +228,7 @@ ExploreResult explore(const Scenario& scenario, const strategies::StrategyInfo& 
     }
     if (!violated.empty()) ++result.runs_with_violations;
     if (static_cast<int>(added.size()) >= options.faults_max) continue;
-    for (TargetedFault& next : candidates(report, scenario.world, options)) {
+    for (TargetedFault& next : fault_candidates(report, scenario.world, options)) {
       std::vector<TargetedFault> placement = added;
       placement.push_back(std::move(next));
       std::string key = placement_key(placement);

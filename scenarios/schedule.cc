@@ -94,7 +94,11 @@ std::string script_with_schedule(const Scenario& scenario, const Schedule& sched
 
 std::string script_with_faults(const Scenario& scenario, const std::vector<TargetedFault>& faults) {
   assert(!scenario.source.empty());
-  ordered_json root = ordered_json::parse(scenario.source);
+  return script_with_faults(scenario.source, faults);
+}
+
+std::string script_with_faults(const std::string& source, const std::vector<TargetedFault>& faults) {
+  ordered_json root = ordered_json::parse(source);
   root.erase("schedule");
   ordered_json list = ordered_json::array();
   for (const TargetedFault& f : faults) {

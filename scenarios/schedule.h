@@ -16,5 +16,7 @@ std::string script_with_schedule(const Scenario& scenario, const Schedule& sched
 // The script with its "faults" replaced by `faults` and any schedule
 // removed (explore's counterexamples). REQUIRES: as above.
 std::string script_with_faults(const Scenario& scenario, const std::vector<TargetedFault>& faults);
+// The same from a script's JSON text (a world that swarm redrew).
+std::string script_with_faults(const std::string& source, const std::vector<TargetedFault>& faults);
 
 }  // namespace idemlab::scenarios

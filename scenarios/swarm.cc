@@ -8,6 +8,7 @@
 
 #include "scenarios/scenario_json.h"
 #include "scenarios/schedule.h"
+#include "scenarios/schedule.h"
 #include "sim/prng.h"
 
 namespace idemlab::scenarios {
@@ -83,7 +84,6 @@ SwarmResult swarm(const Scenario& scenario, const strategies::StrategyInfo& stra
   sim::Prng prng(options.seed);
   ordered_json base = ordered_json::parse(scenario.source);
   base.erase("schedule");
-  base["faults"] = ordered_json::array();
 
   // Every (site, action) pair any run could have placed, in the order seen,
   // and whether a run has placed it.
@@ -118,15 +118,10 @@ SwarmResult swarm(const Scenario& scenario, const strategies::StrategyInfo& stra
       chosen.push_back(from[prng.below(from.size())]);
       faults.push_back(pool[chosen.back()]);
     }
-    for (const TargetedFault& f : faults) {
-      ordered_json one = {{"at", f.point}, {"nth", f.nth}, {"action", action_name(f.action)}};
-      if (f.action == Action::kDelay && f.delay > 0) one["delay"] = sim::duration_text(f.delay);
-      root["faults"].push_back(std::move(one));
-    }
+    const std::string script = script_with_faults(root.dump(), faults);
     const std::uint64_t run_seed = prng.next();
     ++result.runs;
     Scenario world;
-    const std::string script = root.dump(2) + "\n";
     try {
       world = parse_scenario(script, scenario.name + " (swarm run " + std::to_string(result.runs) + ")");
     } catch (const ScenarioError&) {
