@@ -15,6 +15,7 @@
 #include "cli/strategy_choice.h"
 #include "scenarios/explore.h"
 #include "scenarios/schedule.h"
+#include "scenarios/schedule_search.h"
 #include "scenarios/shipped.h"
 #include "scenarios/swarm.h"
 
@@ -31,8 +32,65 @@ struct ExploreCommandOptions {
   bool without_script_faults = false;
   std::vector<std::string> actions;  // empty: every action
   bool swarm = false;
+  bool schedules = false;
+  int deviations = 2;
+  int pct = 0;
   std::string out = "out/explore";
 };
+
+// "1,234 interleavings" or "about 1,234 interleavings (HyperLogLog estimate)".
+std::string interleavings_text(std::uint64_t count, bool exact) {
+  const std::string n = std::to_string(count) + " distinct interleaving" + (count == 1 ? "" : "s");
+  return exact ? n : "about " + n + " (HyperLogLog estimate)";
+}
+
+// --schedules: the orders of simultaneous events and the ends of latency
+// ranges, from the script's world, workload and faults.
+bool schedules_one(const scenarios::Scenario& scenario, const strategies::StrategyInfo& strategy,
+                   const ExploreCommandOptions& o) {
+  scenarios::ScheduleSearchOptions options;
+  options.deviations_max = o.deviations;
+  options.runs_max = o.max_runs;
+  options.seed = o.seed;
+  options.keep_script_faults = !o.without_script_faults;
+  options.pct_depth = o.pct;
+  const auto start = std::chrono::steady_clock::now();
+  auto elapsed = [start] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+  options.elapsed = elapsed;
+  if (o.max_time > 0) options.out_of_time = [&elapsed, &o] { return elapsed() >= o.max_time; };
+  const scenarios::ScheduleSearchResult r = scenarios::search_schedules(scenario, strategy, options);
+  std::printf("\n%s: %llu schedule runs, %s; the seed's run has %llu order and %llu latency choice points; %s in %.1f s\n",
+              strategy.name.c_str(), static_cast<unsigned long long>(r.runs),
+              interleavings_text(r.interleavings, r.interleavings_exact).c_str(),
+              static_cast<unsigned long long>(r.order_points), static_cast<unsigned long long>(r.latency_points),
+              o.pct > 0 ? "PCT samples (never exhausts)" : r.exhausted ? "space exhausted" : "search cut", elapsed());
+  for (const auto& [kind, runs] : r.unjudged) {
+    std::printf("  %s: %llu runs (no verdict)\n", kind.c_str(), static_cast<unsigned long long>(runs));
+  }
+  if (r.first.empty()) std::printf("  no invariant violated\n");
+  for (const auto& [invariant, example] : r.first) {
+    std::printf("  VIOLATED %s in %llu runs; first at run %llu (%.2f s)", invariant.c_str(),
+                static_cast<unsigned long long>(r.violating_runs.at(invariant)),
+                static_cast<unsigned long long>(example.run), example.seconds);
+    if (o.pct > 0) {
+      std::printf(", PCT run %llu:\n", static_cast<unsigned long long>(example.pct_run));
+    } else {
+      std::printf(" with %zu deviation%s from the seed's schedule:\n", example.deviations.size(),
+                  example.deviations.size() == 1 ? "" : "s");
+    }
+    for (const scenarios::Deviation& d : example.deviations) std::printf("    %s\n", scenarios::deviation_text(d).c_str());
+    std::printf("    %s: %s\n", example.intent.c_str(), example.evidence.c_str());
+    if (scenario.source.empty()) continue;
+    scenarios::Scenario written = scenario;
+    written.source = scenarios::script_with_faults(
+        scenario, scenarios::with_faults(scenario, {}, options.keep_script_faults).faults);
+    const std::string path = o.out + "/" + path_component(scenario.name) + "." + path_component(strategy.name) +
+                             ".schedule." + path_component(invariant) + ".json";
+    write_file_atomically(path, scenarios::script_with_schedule(written, example.schedule));
+    std::printf("    replay: idemlab run %s --strategy %s\n", path.c_str(), strategy.name.c_str());
+  }
+  return !r.first.empty();
+}
 
 // --swarm: random worlds and faults instead of the breadth-first search.
 bool swarm_one(const scenarios::Scenario& scenario, const strategies::StrategyInfo& strategy,
@@ -46,8 +104,9 @@ bool swarm_one(const scenarios::Scenario& scenario, const strategies::StrategyIn
   options.elapsed = elapsed;
   if (o.max_time > 0) options.out_of_time = [&elapsed, &o] { return elapsed() >= o.max_time; };
   const scenarios::SwarmResult r = scenarios::swarm(scenario, strategy, options);
-  std::printf("\n%s: %llu swarm runs%s, (site, action) pairs placed %llu of %llu seen, in %.1f s\n",
+  std::printf("\n%s: %llu swarm runs%s, %s, (site, action) pairs placed %llu of %llu seen, in %.1f s\n",
               strategy.name.c_str(), static_cast<unsigned long long>(r.runs), r.cut ? " (cut by --max-time)" : "",
+              interleavings_text(r.interleavings, r.interleavings_exact).c_str(),
               static_cast<unsigned long long>(r.pairs_covered), static_cast<unsigned long long>(r.pairs_seen),
               elapsed());
   for (const auto& [kind, runs] : r.unjudged) {
@@ -97,6 +156,13 @@ int explore_command(const ExploreCommandOptions& o) {
   const std::vector<const strategies::StrategyInfo*> chosen = strategies_named(names);
   const std::set<scenarios::TargetedFault::Action> actions = parse_actions(o.actions);
   if (o.swarm && !actions.empty()) throw UsageError("--actions: a swarm draws its own actions; give one or the other");
+  if (o.swarm && o.schedules) throw UsageError("--schedules: a swarm draws its own faults; give one or the other");
+  if (o.schedules && !actions.empty()) throw UsageError("--actions: --schedules places no faults");
+  if (o.deviations < 0 || o.deviations > 4) {
+    throw UsageError("--deviations: " + std::to_string(o.deviations) + " is not within 0..4");
+  }
+  if (o.pct < 0 || o.pct > 10) throw UsageError("--pct: " + std::to_string(o.pct) + " is not within 0..10 (0: no PCT)");
+  if (o.pct > 0 && !o.schedules) throw UsageError("--pct: PCT orders schedules; add --schedules");
   const scenarios::Scenario scenario = scenarios::find_scenario(o.scenario);
   if (o.swarm && scenario.source.empty()) throw UsageError(o.scenario + ": no script text to draw worlds from");
   make_directories("--out", o.out);
@@ -105,11 +171,24 @@ int explore_command(const ExploreCommandOptions& o) {
   if (o.max_time > 0) std::snprintf(time_bound, sizeof time_bound, " or %g s", o.max_time);
   std::string only;
   for (scenarios::TargetedFault::Action a : actions) only += std::string(only.empty() ? ", only " : ", ") + scenarios::action_name(a);
+  const char* kept = scenario.faults.empty() || o.without_script_faults || o.swarm ? "" : ", the script's faults kept";
+  bool any_violation = false;
+  if (o.schedules) {
+    char space[64];
+    if (o.pct > 0) {
+      std::snprintf(space, sizeof space, "PCT with depth %d", o.pct);
+    } else {
+      std::snprintf(space, sizeof space, "up to %d deviation%s", o.deviations, o.deviations == 1 ? "" : "s");
+    }
+    std::printf("explore %s --schedules: seed %llu, %s, at most %llu runs%s per strategy%s\n", scenario.name.c_str(),
+                static_cast<unsigned long long>(o.seed), space, static_cast<unsigned long long>(o.max_runs), time_bound,
+                kept);
+    for (const strategies::StrategyInfo* strategy : chosen) any_violation |= schedules_one(scenario, *strategy, o);
+    return any_violation ? 1 : 0;
+  }
   std::printf("explore %s: seed %llu, up to %d added fault%s%s, at most %llu runs%s per strategy%s\n",
               scenario.name.c_str(), static_cast<unsigned long long>(o.seed), o.faults, o.faults == 1 ? "" : "s",
-              only.c_str(), static_cast<unsigned long long>(o.max_runs), time_bound,
-              scenario.faults.empty() || o.without_script_faults || o.swarm ? "" : ", the script's faults kept");
-  bool any_violation = false;
+              only.c_str(), static_cast<unsigned long long>(o.max_runs), time_bound, kept);
   if (o.swarm) {
     for (const strategies::StrategyInfo* strategy : chosen) any_violation |= swarm_one(scenario, *strategy, o);
     return any_violation ? 1 : 0;
@@ -125,10 +204,13 @@ int explore_command(const ExploreCommandOptions& o) {
     auto elapsed = [start] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
     if (o.max_time > 0) options.out_of_time = [&elapsed, &o] { return elapsed() >= o.max_time; };
     const scenarios::ExploreResult r = scenarios::explore(scenario, *strategy, options);
-    std::printf("\n%s: %llu runs (%llu equivalent placements pruned), %llu sites, %s in %.1f s\n",
+    std::printf("\n%s: %llu runs (%llu equivalent placements pruned), %s, %llu sites, (site, action) pairs placed "
+                "%llu of %llu seen, %s in %.1f s\n",
                 strategy->name.c_str(), static_cast<unsigned long long>(r.runs),
-                static_cast<unsigned long long>(r.pruned), static_cast<unsigned long long>(r.sites),
-                r.exhausted ? "space exhausted" : "search cut", elapsed());
+                static_cast<unsigned long long>(r.pruned),
+                interleavings_text(r.interleavings, r.interleavings_exact).c_str(),
+                static_cast<unsigned long long>(r.sites), static_cast<unsigned long long>(r.pairs_placed),
+                static_cast<unsigned long long>(r.pairs_seen), r.exhausted ? "space exhausted" : "search cut", elapsed());
     for (const auto& [kind, runs] : r.unjudged) {
       std::printf("  %s: %llu runs (no verdict)", kind.c_str(), static_cast<unsigned long long>(runs));
       const auto first = r.first_unjudged.find(kind);
@@ -182,6 +264,14 @@ void register_explore(CLI::App& app, Commands& commands) {
   explore->add_flag("--swarm", options->swarm,
                     "Swarm runs: each draws its world's parameters, enabled fault actions and up to --faults faults "
                     "(new (site, action) pairs first); --max-runs runs");
+  explore->add_flag("--schedules", options->schedules,
+                    "Search schedules instead of fault placements: the order of events due at one instant and the "
+                    "ends of latency ranges, up to --deviations departures from the seed's run (breadth first)");
+  explore->add_option("--deviations", options->deviations, "With --schedules: departures per run, at most (0..4)")
+      ->capture_default_str();
+  explore->add_option("--pct", options->pct,
+                      "With --schedules: PCT runs with this depth (priority change points + 1) instead of the "
+                      "enumeration, --max-runs of them");
   explore->add_option("--out", options->out, "Directory for the counterexample scripts")->capture_default_str();
   explore->callback([options, &commands] { commands.selected = [options] { return explore_command(*options); }; });
 }

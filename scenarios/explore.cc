@@ -5,6 +5,8 @@
 #include <deque>
 #include <set>
 
+#include "sim/distinct_count.h"
+
 namespace idemlab::scenarios {
 namespace {
 
@@ -187,6 +189,9 @@ ExploreResult explore(const Scenario& scenario, const strategies::StrategyInfo& 
   frontier.emplace_back();
   seen.insert(placement_key({}));
   std::set<FaultSite> sites;
+  std::set<std::string> pairs_seen;
+  std::set<std::string> pairs_placed;
+  sim::DistinctCount interleavings;
   bool cut = false;
   while (!frontier.empty()) {
     if (result.runs >= options.runs_max || (options.out_of_time && options.out_of_time())) {
@@ -207,6 +212,8 @@ ExploreResult explore(const Scenario& scenario, const strategies::StrategyInfo& 
       continue;
     }
     ++result.runs;
+    interleavings.add(report.order_hash);
+    for (const TargetedFault& f : added) pairs_placed.insert(one_fault_key(f.point, f));
     for (const FaultSite& s : report.port_sites) sites.insert(s);
     for (const LinkUse& link : report.link_uses) {
       for (std::uint64_t n = 1; n <= link.calls; ++n) sites.insert({"link:" + link.caller + ">" + link.callee, n});
@@ -227,8 +234,10 @@ ExploreResult explore(const Scenario& scenario, const strategies::StrategyInfo& 
       }
     }
     if (!violated.empty()) ++result.runs_with_violations;
+    std::vector<TargetedFault> candidates = fault_candidates(report, scenario.world, options);
+    for (const TargetedFault& f : candidates) pairs_seen.insert(one_fault_key(f.point, f));
     if (static_cast<int>(added.size()) >= options.faults_max) continue;
-    for (TargetedFault& next : fault_candidates(report, scenario.world, options)) {
+    for (TargetedFault& next : candidates) {
       std::vector<TargetedFault> placement = added;
       placement.push_back(std::move(next));
       std::string key = placement_key(placement);
@@ -245,6 +254,11 @@ ExploreResult explore(const Scenario& scenario, const strategies::StrategyInfo& 
     }
   }
   result.sites = sites.size();
+  result.pairs_seen = pairs_seen.size();
+  // A script's own faults can be placed where no run offered them.
+  for (const std::string& placed : pairs_placed) result.pairs_placed += pairs_seen.count(placed);
+  result.interleavings = interleavings.count();
+  result.interleavings_exact = interleavings.exact();
   result.exhausted = !cut && frontier.empty();
   return result;
 }

@@ -58,6 +58,11 @@ struct ExploreResult {
   std::uint64_t runs = 0;
   std::uint64_t pruned = 0;          // placements equivalent to one already run
   std::uint64_t sites = 0;           // distinct sites reached across the runs
+  // (site, action) pairs: offered by the runs' sites, and placed in a run.
+  std::uint64_t pairs_seen = 0;
+  std::uint64_t pairs_placed = 0;
+  std::uint64_t interleavings = 0;   // distinct step orders among the runs
+  bool interleavings_exact = true;   // else a HyperLogLog estimate
   std::uint64_t runs_with_violations = 0;
   // Every placement up to faults_max was run (else the search was cut by
   // runs_max or out_of_time).

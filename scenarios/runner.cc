@@ -74,18 +74,14 @@ std::uint64_t run_events_max(const Scenario& scenario) {
   return kRunEventsBase + kRunEventsPerPayment * payments;
 }
 
-RunReport run_once(const Scenario& scenario, const strategies::StrategyInfo& info, std::uint64_t seed,
-                   sim::TraceLevel trace, RunMode mode) {
-  assert(mode != RunMode::kReplay || scenario.schedule.has_value());
-  std::unique_ptr<sim::Tape> tape_owner;
-  if (mode == RunMode::kReplay) {
-    tape_owner = std::make_unique<sim::ReplayTape>(scenario.schedule->tape);
-  } else {
-    tape_owner = std::make_unique<sim::RandomTape>(seed, mode == RunMode::kRecord);
-  }
-  sim::Tape& tape = *tape_owner;
+namespace {
+
+// One simulated run on `tape`; what run_once and run_on_tape share.
+RunReport run_world(const Scenario& scenario, const strategies::StrategyInfo& info, sim::Tape& tape,
+                    sim::TieOrder ties, sim::TraceLevel trace, RunMode mode, std::uint64_t seed) {
   models::WorldConfig config = scenario.world;
   config.simulator.trace = trace;
+  config.simulator.ties = ties;
   config.simulator.limits.time_max = scenario.run_limit;
   config.simulator.limits.events_max = run_events_max(scenario);
   models::World world(config, tape);
@@ -100,6 +96,7 @@ RunReport run_once(const Scenario& scenario, const strategies::StrategyInfo& inf
   report.seed = seed;
   report.charge_decisions = world.processor().charge_decisions();
   report.refund_times = world.processor().refund_times();
+  report.order_hash = world.sim().trace().order_hash();
   if (trace == sim::TraceLevel::kFull) {
     report.timeline = world.sim().trace().timeline();
     report.json_lines = world.sim().trace().json_lines();
@@ -109,16 +106,27 @@ RunReport run_once(const Scenario& scenario, const strategies::StrategyInfo& inf
     report.port_sites = plan.port_sites();
     for (const auto& [link, calls] : plan.link_calls()) report.link_uses.push_back({link.first, link.second, calls});
   }
-  if (mode == RunMode::kRecord) {
+  if (mode == RunMode::kRecord || mode == RunMode::kReplay) {
     report.schedule.strategy = info.name;
     report.schedule.seed = seed;
-    report.schedule.tape = static_cast<sim::RandomTape&>(tape).recorded();
+    report.schedule.ties_on_tape = ties == sim::TieOrder::kTape;
     report.schedule.steps = plan.steps();
     report.schedule.faults_taken = plan.taken();
   }
+  return report;
+}
+
+}  // namespace
+
+RunReport run_once(const Scenario& scenario, const strategies::StrategyInfo& info, std::uint64_t seed,
+                   sim::TraceLevel trace, RunMode mode) {
+  assert(mode != RunMode::kReplay || scenario.schedule.has_value());
   if (mode == RunMode::kReplay) {
-    const auto& replay = static_cast<sim::ReplayTape&>(tape);
-    report.schedule_divergence = first_difference(scenario.schedule->steps, plan.steps());
+    sim::ReplayTape replay(scenario.schedule->tape);
+    const sim::TieOrder ties = scenario.schedule->ties_on_tape ? sim::TieOrder::kTape : sim::TieOrder::kFifo;
+    RunReport report = run_world(scenario, info, replay, ties, trace, mode, seed);
+    report.schedule_divergence = first_difference(scenario.schedule->steps, report.schedule.steps);
+    report.schedule = Schedule{};
     if (report.schedule_divergence.empty() && !replay.divergence().empty()) {
       report.schedule_divergence = "decision tape: " + replay.divergence();
     }
@@ -127,8 +135,18 @@ RunReport run_once(const Scenario& scenario, const strategies::StrategyInfo& inf
                                    std::to_string(scenario.schedule->tape.size() - replay.position()) +
                                    " recorded draws unused";
     }
+    return report;
   }
+  sim::RandomTape tape(seed, mode == RunMode::kRecord);
+  RunReport report = run_world(scenario, info, tape, sim::TieOrder::kFifo, trace, mode, seed);
+  if (mode == RunMode::kRecord) report.schedule.tape = tape.recorded();
   return report;
+}
+
+RunReport run_on_tape(const Scenario& scenario, const strategies::StrategyInfo& info, std::uint64_t seed,
+                      sim::Tape& tape, sim::TraceLevel trace, bool keep_steps) {
+  return run_world(scenario, info, tape, sim::TieOrder::kTape, trace, keep_steps ? RunMode::kRecord : RunMode::kSeed,
+                   seed);
 }
 
 }  // namespace idemlab::scenarios

@@ -36,6 +36,9 @@ struct Schedule {
   std::vector<sim::Draw> tape;
   std::vector<ScheduleStep> steps;
   std::vector<std::string> faults_taken;
+  // Events due at one instant were ordered by the tape (its order draws),
+  // not in scheduling order: schedule exploration's runs.
+  bool ties_on_tape = false;
 };
 
 struct Scenario {
@@ -87,6 +90,9 @@ struct RunReport {
   sim::RunResult run{};
   bool converged = false;  // quiet (or quiescent) at the end of the run
   std::uint64_t trace_hash = 0;
+  // The order of the run's steps without their times: what tells distinct
+  // interleavings apart (two runs that differ only in latencies share it).
+  std::uint64_t order_hash = 0;
   std::uint64_t charges = 0;
   std::uint64_t attempts = 0;
   std::vector<sim::Duration> latencies;  // every attempt's, invoke to answer or timeout
@@ -135,5 +141,12 @@ std::uint64_t run_events_max(const Scenario& scenario);
 
 RunReport run_once(const Scenario& scenario, const strategies::StrategyInfo& strategy, std::uint64_t seed,
                    sim::TraceLevel trace = sim::TraceLevel::kHash, RunMode mode = RunMode::kSeed);
+
+// A run whose every draw comes from `tape` and whose simultaneous events
+// are ordered by it (TieOrder::kTape): schedule exploration. `seed` is only
+// reported. With keep_steps, report.schedule holds the steps and faults
+// taken (the caller adds the tape it recorded).
+RunReport run_on_tape(const Scenario& scenario, const strategies::StrategyInfo& strategy, std::uint64_t seed,
+                      sim::Tape& tape, sim::TraceLevel trace, bool keep_steps);
 
 }  // namespace idemlab::scenarios

@@ -347,13 +347,18 @@ void read_faults(const Reader& r, const json& value, int clients, std::vector<Ta
 
 Schedule read_schedule(const Reader& r, const json& value) {
   const std::string path = "$.schedule";
-  r.object(value, path, {"strategy", "seed", "faults_taken", "steps", "tape"});
+  r.object(value, path, {"strategy", "ties", "seed", "faults_taken", "steps", "tape"});
   for (const char* required : {"strategy", "seed", "steps", "tape"}) {
     if (!value.contains(required)) r.fail(path + "." + required, "missing");
   }
   Schedule schedule;
   schedule.strategy = r.string(value["strategy"], path + ".strategy");
   if (strategies::find_strategy(schedule.strategy) == nullptr) r.fail(path + ".strategy", "unknown strategy");
+  if (value.contains("ties")) {
+    const std::string ties = r.string(value["ties"], path + ".ties");
+    if (ties != "fifo" && ties != "tape") r.fail(path + ".ties", "must be \"fifo\" or \"tape\"");
+    schedule.ties_on_tape = ties == "tape";
+  }
   if (!value["seed"].is_number_unsigned()) r.fail(path + ".seed", "must be a non-negative integer");
   schedule.seed = value["seed"].get<std::uint64_t>();
   if (value.contains("faults_taken")) {

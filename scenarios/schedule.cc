@@ -80,6 +80,7 @@ std::string script_with_schedule(const Scenario& scenario, const Schedule& sched
   ordered_json root = ordered_json::parse(scenario.source);
   ordered_json s = ordered_json::object();
   s["strategy"] = schedule.strategy;
+  if (schedule.ties_on_tape) s["ties"] = "tape";
   s["seed"] = schedule.seed;
   s["faults_taken"] = schedule.faults_taken;
   ordered_json steps = ordered_json::array();

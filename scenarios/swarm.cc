@@ -8,7 +8,7 @@
 
 #include "scenarios/scenario_json.h"
 #include "scenarios/schedule.h"
-#include "scenarios/schedule.h"
+#include "sim/distinct_count.h"
 #include "sim/prng.h"
 
 namespace idemlab::scenarios {
@@ -91,6 +91,7 @@ SwarmResult swarm(const Scenario& scenario, const strategies::StrategyInfo& stra
   std::vector<char> placed;                    // per pool entry
   std::map<std::string, std::size_t> indexed;  // pair -> its pool entry
   const ExploreOptions every_action;
+  sim::DistinctCount interleavings;
   while (result.runs < options.runs_max) {
     if (options.out_of_time && options.out_of_time()) {
       result.cut = true;
@@ -135,6 +136,7 @@ SwarmResult swarm(const Scenario& scenario, const strategies::StrategyInfo& stra
       ++result.unjudged["error"];
       continue;
     }
+    interleavings.add(report.order_hash);
     for (std::size_t i : chosen) placed[i] = 1;
     for (TargetedFault& f : fault_candidates(report, world.world, every_action)) {
       if (indexed.emplace(pair_key(f), pool.size()).second) {
@@ -167,6 +169,8 @@ SwarmResult swarm(const Scenario& scenario, const strategies::StrategyInfo& stra
   }
   result.pairs_seen = pool.size();
   for (char was_placed : placed) result.pairs_covered += was_placed != 0;
+  result.interleavings = interleavings.count();
+  result.interleavings_exact = interleavings.exact();
   return result;
 }
 

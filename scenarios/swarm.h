@@ -54,6 +54,8 @@ struct SwarmResult {
   std::uint64_t runs = 0;
   std::uint64_t pairs_seen = 0;     // (site, action) pairs some run could have placed
   std::uint64_t pairs_covered = 0;  // of those, placed in some run
+  std::uint64_t interleavings = 0;  // distinct step orders among the runs
+  bool interleavings_exact = true;  // else a HyperLogLog estimate
   std::map<std::string, std::uint64_t> violating_runs;
   std::map<std::string, SwarmFinding> first;  // by invariant
   std::map<std::string, std::uint64_t> unjudged;

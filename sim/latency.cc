@@ -15,6 +15,9 @@ Duration clamp_to_duration(double value, Duration cap) {
   return static_cast<Duration>(value);
 }
 
+// The standard normal's 99th percentile.
+constexpr double kZ99 = 2.3263478740408408;
+
 }  // namespace
 
 LatencyModel LatencyModel::constant(Duration value) {
@@ -63,7 +66,53 @@ LatencyModel LatencyModel::empirical(std::vector<Duration> samples) {
   return m;
 }
 
+bool LatencyModel::has_range() const {
+  switch (kind_) {
+    case Kind::kConstant: return false;
+    case Kind::kUniform: return a_ < b_;
+    case Kind::kExponential: return a_ > 0;
+    case Kind::kLogNormal: return sigma_ > 0;
+    case Kind::kEmpirical: return samples_->front() < samples_->back();
+  }
+  return false;
+}
+
+// The ends of a range: a uniform's bounds, an empirical model's smallest and
+// largest samples, and for the unbounded distributions their 1st and 99th
+// percentiles (the cap above them is there to stop runaways, not a value
+// worth testing).
+Duration LatencyModel::low_end() const {
+  switch (kind_) {
+    case Kind::kConstant:
+    case Kind::kUniform: return a_;
+    case Kind::kExponential: return clamp_to_duration(-std::log1p(-0.01) * static_cast<double>(a_), b_);
+    case Kind::kLogNormal: return clamp_to_duration(static_cast<double>(a_) * std::exp(-kZ99 * sigma_), b_);
+    case Kind::kEmpirical: return samples_->front();
+  }
+  assert(false && "unknown latency kind");
+  return 0;
+}
+
+Duration LatencyModel::high_end() const {
+  switch (kind_) {
+    case Kind::kConstant: return a_;
+    case Kind::kUniform: return b_;
+    case Kind::kExponential: return clamp_to_duration(-std::log(0.01) * static_cast<double>(a_), b_);
+    case Kind::kLogNormal: return clamp_to_duration(static_cast<double>(a_) * std::exp(kZ99 * sigma_), b_);
+    case Kind::kEmpirical: return samples_->back();
+  }
+  assert(false && "unknown latency kind");
+  return 0;
+}
+
 Duration LatencyModel::sample(Tape& tape) const {
+  if (has_range()) {
+    switch (tape.latency_pick()) {
+      case LatencyPick::kSample: break;
+      case LatencyPick::kLow: return low_end();
+      case LatencyPick::kHigh: return high_end();
+    }
+  }
   switch (kind_) {
     case Kind::kConstant:
       return a_;

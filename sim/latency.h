@@ -27,7 +27,13 @@ class LatencyModel {
   // One of the measured samples, each equally likely. REQUIRES: non-empty.
   static LatencyModel empirical(std::vector<Duration> samples);
 
+  // A draw, or the end of the range that tape.latency_pick() asks for.
   Duration sample(Tape& tape) const;
+  // The ends of the range (see latency.cc for the unbounded kinds).
+  Duration low_end() const;
+  Duration high_end() const;
+  // Whether samples can differ (the ends are then a choice worth making).
+  bool has_range() const;
 
   Kind kind() const { return kind_; }
   std::string describe() const;

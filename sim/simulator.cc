@@ -51,7 +51,9 @@ bool JoinAwaiter::await_ready() const {
 
 Simulator::Simulator(Tape& tape, SimulatorOptions options)
     : tape_(tape), options_(options), trace_(options.trace),
-      queue_(options.limits.pending_events_max) {}
+      queue_(options.limits.pending_events_max) {
+  tape_.attach(*this);
+}
 
 Simulator::~Simulator() {
   // Frames may hold awaiters that unregister from the queue and from other
@@ -67,13 +69,22 @@ void Simulator::cancel_all() {
 }
 
 EventId Simulator::schedule(Time at, EventFn fn, void* context, std::uint64_t argument) {
+  return schedule_for(current_ != nullptr ? current_->serial : 0, at, fn, context, argument);
+}
+
+EventId Simulator::schedule_for(std::uint64_t owner, Time at, EventFn fn, void* context, std::uint64_t argument) {
   assert(at >= now_ && "scheduling into the past");
-  return queue_.schedule(at, fn, context, argument);
+  const EventId id = queue_.schedule(at, fn, context, argument);
+  if (options_.ties == TieOrder::kTape) {
+    if (slot_owners_.size() <= id.slot) slot_owners_.resize(id.slot + 1);
+    slot_owners_[id.slot] = owner;
+  }
+  return id;
 }
 
 void Simulator::wake_at(Waiter& waiter, Time at) {
   assert(!queue_.pending(waiter.wake));
-  waiter.wake = schedule(at, &resume_waiter, &waiter);
+  waiter.wake = schedule_for(waiter.process != nullptr ? waiter.process->serial : 0, at, &resume_waiter, &waiter, 0);
 }
 
 void Simulator::cancel_wake(Waiter& waiter) {
@@ -96,6 +107,7 @@ ProcessId Simulator::spawn(Task<void> task, Node* node, std::string_view name) {
   Process& process = *processes_[slot];
   process.id = ProcessId{slot, process.id.generation + 1};
   if (process.id.generation == 0) process.id.generation = 1;  // wrapped: 0 means none
+  process.serial = ++spawned_;
   process.node = node;
   process.name.assign(name);
   process.root = std::move(task);
@@ -104,8 +116,8 @@ ProcessId Simulator::spawn(Task<void> task, Node* node, std::string_view name) {
   process.root.handle().promise().process = &process;
   ++live_processes_;
 
-  process.start = schedule(now_, &start_process, &process,
-           static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(this)));
+  process.start = schedule_for(process.serial, now_, &start_process, &process,
+                               static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(this)));
   return process.id;
 }
 
@@ -200,8 +212,13 @@ bool Simulator::next_event(Time until, EventQueue::Callback& callback) {
     while (queue_.settle() && queue_.top_entry().at == now_) ready_.push_back(queue_.pop_entry());
     if (!ready_.empty()) break;
   }
-  const std::size_t pick =
-      ready_.size() == 1 ? 0 : static_cast<std::size_t>(tape_.draw(ready_.size(), Choice::kOrder));
+  std::size_t pick = 0;
+  if (ready_.size() > 1) {
+    ready_owners_.clear();
+    for (const EventQueue::Entry& e : ready_) ready_owners_.push_back(slot_owners_[e.slot]);
+    pick = static_cast<std::size_t>(tape_.pick_order(ready_owners_));
+    assert(pick < ready_.size());
+  }
   const EventQueue::Entry entry = ready_[pick];
   ready_.erase(ready_.begin() + static_cast<std::ptrdiff_t>(pick));
   const bool live = queue_.take(entry, callback);

@@ -70,6 +70,7 @@ struct JoinAwaiter;
 // A root coroutine and the bookkeeping around it. Owned by the Simulator.
 struct Process {
   ProcessId id;
+  std::uint64_t serial = 0;  // the how-manyth spawn of the run, from 1: never reused
   Node* node = nullptr;  // null: belongs to the world, never crashes
   std::string name;
   Task<void> root;
@@ -200,6 +201,9 @@ class Simulator {
   friend struct JoinAwaiter;
 
   bool next_event(Time until, EventQueue::Callback& callback);
+  // Schedules on behalf of the process with serial `owner` (0: the world),
+  // which TieOrder::kTape hands to Tape::pick_order.
+  EventId schedule_for(std::uint64_t owner, Time at, EventFn fn, void* context, std::uint64_t argument);
   void finish(Process* process, bool completed);
   void wake_joiners(Process& process, bool completed);
 
@@ -215,8 +219,13 @@ class Simulator {
   std::vector<std::uint32_t> free_process_slots_;
   std::size_t live_processes_ = 0;
 
-  // TieOrder::kTape: the events due now, in scheduling order.
+  std::uint64_t spawned_ = 0;
+
+  // TieOrder::kTape: the events due now, in scheduling order; the owner of
+  // the event in each queue slot; and the owners of the ready events.
   std::vector<EventQueue::Entry> ready_;
+  std::vector<std::uint64_t> slot_owners_;
+  std::vector<std::uint64_t> ready_owners_;
 };
 
 // ---- templates ------------------------------------------------------------

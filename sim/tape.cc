@@ -11,8 +11,8 @@
 namespace idemlab::sim {
 namespace {
 
-constexpr Choice kAllChoices[] = {Choice::kFault, Choice::kOrder, Choice::kLatency,
-                                  Choice::kJitter, Choice::kWorkload};
+constexpr Choice kAllChoices[] = {Choice::kFault,  Choice::kOrder,    Choice::kLatency,
+                                  Choice::kJitter, Choice::kWorkload, Choice::kExtreme};
 
 }  // namespace
 
@@ -23,6 +23,7 @@ const char* choice_name(Choice choice) {
     case Choice::kLatency: return "latency";
     case Choice::kJitter: return "jitter";
     case Choice::kWorkload: return "workload";
+    case Choice::kExtreme: return "extreme";
   }
   assert(false && "unknown Choice");
   return "?";
@@ -49,6 +50,11 @@ std::uint64_t ReplayTape::draw(std::uint64_t bound, Choice choice) {
   }
   ++position_;
   return recorded.value % bound;
+}
+
+LatencyPick ReplayTape::latency_pick() {
+  if (position_ >= draws_.size() || draws_[position_].choice != Choice::kExtreme) return LatencyPick::kSample;
+  return static_cast<LatencyPick>(draw(kLatencyPicks, Choice::kExtreme));
 }
 
 bool chance(Tape& tape, Ratio probability, Choice choice) {

@@ -16,6 +16,8 @@
 
 namespace idemlab::sim {
 
+class Simulator;
+
 // What a draw decides. Recorded beside each value so that explorers know which
 // draws are worth enumerating and a human can read a tape.
 enum class Choice : std::uint8_t {
@@ -24,7 +26,14 @@ enum class Choice : std::uint8_t {
   kLatency,   // a sampled network or service delay
   kJitter,    // a retry backoff jitter
   kWorkload,  // a workload value: an amount, a key, a think time
+  kExtreme,   // a latency taken at its range's low or high end, or sampled
 };
+
+// How a latency is to be taken: sampled from its distribution as usual, or
+// at the low or the high end of its range (schedule exploration: a lock
+// TTL that runs out just before, or just after, a charge returns).
+enum class LatencyPick : std::uint8_t { kSample = 0, kLow = 1, kHigh = 2 };
+inline constexpr std::uint64_t kLatencyPicks = 3;
 
 const char* choice_name(Choice choice);
 
@@ -41,6 +50,21 @@ class Tape {
   virtual ~Tape() = default;
   // A value in [0, bound). REQUIRES: bound > 0.
   virtual std::uint64_t draw(std::uint64_t bound, Choice choice) = 0;
+  // Asked before each latency that is not a constant. Seeded tapes sample
+  // (and draw nothing for it, so their tapes are what they always were);
+  // a schedule explorer answers with its choice, and records it as a
+  // Choice::kExtreme draw so that a replay takes the same end.
+  virtual LatencyPick latency_pick() { return LatencyPick::kSample; }
+  // Which of the events ready at one instant runs next (Choice::kOrder).
+  // `owners` holds, per ready event in scheduling order, the serial number
+  // of the process it belongs to (0: the world's), for explorers that rank
+  // processes (PCT). REQUIRES: owners.size() >= 2.
+  virtual std::uint64_t pick_order(const std::vector<std::uint64_t>& owners) {
+    return draw(owners.size(), Choice::kOrder);
+  }
+  // Called once by the simulator that draws from this tape, for explorers
+  // that ask it which process is running (PCT ranks processes).
+  virtual void attach(const Simulator& simulator) { (void)simulator; }
 };
 
 // Draws from xoshiro256** seeded with `seed`, optionally keeping every draw so
@@ -69,6 +93,9 @@ class ReplayTape final : public Tape {
   explicit ReplayTape(std::vector<Draw> draws) : draws_(std::move(draws)) {}
 
   std::uint64_t draw(std::uint64_t bound, Choice choice) override;
+  // The recorded pick where the recording has a kExtreme draw next; else
+  // kSample, drawing nothing.
+  LatencyPick latency_pick() override;
 
   std::size_t position() const { return position_; }
   bool exhausted() const { return position_ >= draws_.size(); }

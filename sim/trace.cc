@@ -19,6 +19,12 @@ void Trace::record(Time at, std::string_view node, std::string_view kind, std::s
   hash_ = fnv1a("\x1f", hash_);
   hash_ = fnv1a(detail, hash_);
   hash_ = fnv1a("\x1e", hash_);
+  order_hash_ = fnv1a(node, order_hash_);
+  order_hash_ = fnv1a("\x1f", order_hash_);
+  order_hash_ = fnv1a(kind, order_hash_);
+  order_hash_ = fnv1a("\x1f", order_hash_);
+  order_hash_ = fnv1a(detail, order_hash_);
+  order_hash_ = fnv1a("\x1e", order_hash_);
   ++count_;
   if (level_ == TraceLevel::kFull && records_.size() < kTraceRecordsMax) {
     records_.push_back(TraceRecord{at, std::string(node), std::string(kind), std::string(detail)});

@@ -39,6 +39,9 @@ class Trace {
   void record(Time at, std::string_view node, std::string_view kind, std::string_view detail);
 
   std::uint64_t hash() const { return hash_; }
+  // The same over the records without their times: the order of the steps,
+  // which two runs that differ only in their latencies share.
+  std::uint64_t order_hash() const { return order_hash_; }
   std::uint64_t count() const { return count_; }
   const std::vector<TraceRecord>& records() const { return records_; }
 
@@ -52,6 +55,7 @@ class Trace {
  private:
   TraceLevel level_;
   std::uint64_t hash_ = 0xcbf29ce484222325ULL;  // FNV-1a offset basis (sim/hash.h)
+  std::uint64_t order_hash_ = 0xcbf29ce484222325ULL;
   std::uint64_t count_ = 0;
   std::vector<TraceRecord> records_;
 };

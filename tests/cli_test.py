@@ -163,6 +163,26 @@ with tempfile.TemporaryDirectory(prefix="explore_") as temp:
         replayed = run(*delay_replay[0].split()[2:], "-q")
         check("a delay's counterexample replays, its amount written in the script",
               replayed.returncode == 1 and "VIOLATED at_most_one_charge" in replayed.stdout, replayed.stdout[-400:])
+    scheduled = run("explore", "concurrent_identical_requests", "--strategy", "get_then_set_claim", "--strategy",
+                    "idempotency_key", "--without-script-faults", "--schedules", "--deviations", "1",
+                    "--max-runs", "300", "--out", temp)
+    schedule_replay = [line.strip() for line in scheduled.stdout.splitlines()
+                       if line.strip().startswith("replay: idemlab run ")]
+    check("explore --schedules reports choice points and interleavings, and a racy claim's double charge",
+          scheduled.returncode == 1 and "VIOLATED at_most_one_charge" in scheduled.stdout
+          and "latency choice points" in scheduled.stdout and "distinct interleavings" in scheduled.stdout
+          and len(schedule_replay) == 2, scheduled.stdout[-800:] + scheduled.stderr)
+    if schedule_replay:
+        replayed = run(*schedule_replay[0].split()[2:], "-q")
+        check("a schedule's counterexample replays from its recorded schedule",
+              replayed.returncode == 1 and "schedule followed" in replayed.stdout
+              and "VIOLATED at_most_one_charge" in replayed.stdout, replayed.stdout[-400:])
+    usage_error("explore refuses --pct without --schedules", ["explore", "partial_failure", "--pct", "3", "--out", temp],
+                "--pct")
+    usage_error("explore refuses more than 4 deviations",
+                ["explore", "partial_failure", "--schedules", "--deviations", "9", "--out", temp], "--deviations")
+    usage_error("explore refuses --schedules with --swarm",
+                ["explore", "partial_failure", "--schedules", "--swarm", "--out", temp], "--schedules")
     blocker = pathlib.Path(temp) / "a_file"
     blocker.write_text("")
     usage_error("explore refuses an --out that is a file", ["explore", "partial_failure", "--out", str(blocker)],

@@ -95,6 +95,41 @@ TEST_CASE("with tie order from the tape, the tape picks among simultaneous event
   CHECK(tape.position() == 2);  // the last event was alone: no draw
 }
 
+// Records the owners it was shown and picks the last ready event.
+class OwnerTape final : public Tape {
+ public:
+  std::uint64_t draw(std::uint64_t, Choice) override { return 0; }
+  std::uint64_t pick_order(const std::vector<std::uint64_t>& owners) override {
+    shown.push_back(owners);
+    return owners.size() - 1;
+  }
+  std::vector<std::vector<std::uint64_t>> shown;
+};
+
+Task<void> sleep_then_log(Simulator& sim, int id) {
+  co_await sim.sleep(5);
+  g_log->push_back(id);
+}
+
+TEST_CASE("the tape's order pick sees which process each simultaneous event belongs to") {
+  OwnerTape tape;
+  SimulatorOptions options;
+  options.ties = TieOrder::kTape;
+  Simulator sim(tape, options);
+  std::vector<int> order;
+  g_log = &order;
+  sim.schedule(5, &log_argument, nullptr, 9);  // the world's
+  for (int i = 1; i <= 2; ++i) sim.spawn(sleep_then_log(sim, i), nullptr, "p");
+  sim.run();
+  g_log = nullptr;
+  // At 0 the two starts (processes 1 and 2); at 5 the world's event and
+  // the two wake-ups, each owned by the process it resumes.
+  REQUIRE(tape.shown.size() >= 2);
+  CHECK(tape.shown.front() == std::vector<std::uint64_t>{1, 2});
+  CHECK(tape.shown[1] == std::vector<std::uint64_t>{0, 2, 1});
+  CHECK(order == std::vector<int>{1, 2, 9});
+}
+
 TEST_CASE("fifo tie order draws nothing from the tape") {
   testing::World world;
   std::vector<int> order;

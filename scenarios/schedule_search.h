@@ -1,0 +1,93 @@
+// Schedule exploration (`idemlab explore --schedules`): the orders nobody
+// wrote down. A run's schedule has two kinds of choice points beside its
+// seeded draws: which of the events due at one instant runs first
+// (Choice::kOrder), and, for every latency that is not a constant, whether
+// it is sampled or taken at its range's low or high end (Choice::kExtreme:
+// two latency ranges that overlap can come out in either order, and a lock
+// TTL can run out just before or just after the charge it guards returns).
+// The seed's own run takes the default at every point (the first ready
+// event, the sampled latency); the search runs every schedule that departs
+// from it at up to `deviations_max` points, breadth first, so that the
+// first violation found needs the fewest departures. Every other draw
+// (faults at the script's rates, jitter, workload, the sampled latencies)
+// still comes from the seed.
+//
+// With pct_depth > 0 the runs are instead PCT runs (Burckhardt et al.,
+// ASPLOS 2010), for spaces too large to enumerate: each process gets a
+// random priority; of the events due at one instant the highest-priority
+// process's runs first; a latency drawn while a process runs takes its low
+// end when the process ranks in the upper half of the priority range and
+// its high end otherwise (priority as speed, the timed analogue of running
+// first); and at pct_depth - 1 random choice points the running process
+// drops below every other.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "scenarios/scenario.h"
+
+namespace idemlab::scenarios {
+
+struct ScheduleSearchOptions {
+  int deviations_max = 2;           // choice points off the default, per run
+  std::uint64_t runs_max = 20000;
+  std::uint64_t seed = 1;
+  bool keep_script_faults = true;
+  int pct_depth = 0;                // > 0: PCT runs with this many priority change points + 1
+  std::function<bool()> out_of_time;
+  std::function<double()> elapsed;
+};
+
+// One departure from the default: at the run's `position`th choice point
+// (from 0), option `value` (an order index, or a LatencyPick).
+struct Deviation {
+  std::uint64_t position = 0;
+  std::uint64_t value = 0;
+  sim::Choice choice = sim::Choice::kOrder;
+  bool operator==(const Deviation&) const = default;
+};
+
+// "latency at its high end at choice 14", "the 2nd ready event first at choice 3".
+std::string deviation_text(const Deviation& deviation);
+
+struct ScheduleCounterexample {
+  std::string invariant;
+  std::vector<Deviation> deviations;  // empty for PCT runs, which deviate everywhere
+  std::uint64_t pct_run = 0;          // with PCT: which run (its priorities' seed), from 1
+  std::string intent;
+  std::string evidence;
+  std::uint64_t run = 0;
+  double seconds = 0;
+  // The run recorded: its tape (every draw, with the order and extreme
+  // choices) and steps, which `idemlab run` replays from a script.
+  Schedule schedule;
+};
+
+struct ScheduleSearchResult {
+  std::string scenario;
+  std::string strategy;
+  std::uint64_t seed = 0;
+  int deviations_max = 0;
+  int pct_depth = 0;
+  std::uint64_t runs = 0;
+  // Choice points of the seed's own run, by kind.
+  std::uint64_t order_points = 0;
+  std::uint64_t latency_points = 0;
+  bool exhausted = false;  // every schedule within deviations_max was run
+  std::uint64_t interleavings = 0;  // distinct step orders among the runs
+  bool interleavings_exact = true;  // else a HyperLogLog estimate
+  std::uint64_t runs_with_violations = 0;
+  std::map<std::string, std::uint64_t> violating_runs;
+  std::map<std::string, ScheduleCounterexample> first;
+  std::map<std::string, std::uint64_t> unjudged;
+};
+
+// REQUIRES: deviations_max >= 0, runs_max >= 1, pct_depth >= 0.
+ScheduleSearchResult search_schedules(const Scenario& scenario, const strategies::StrategyInfo& strategy,
+                                      const ScheduleSearchOptions& options);
+
+}  // namespace idemlab::scenarios
