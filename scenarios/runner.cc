@@ -60,6 +60,12 @@ class SimDriver final : public RunDriver {
 
 }  // namespace
 
+void StoragePeak::take_max(const StoragePeak& other) {
+  redis_bytes = std::max(redis_bytes, other.redis_bytes);
+  postgres_bytes = std::max(postgres_bytes, other.postgres_bytes);
+  broker_messages = std::max(broker_messages, other.broker_messages);
+}
+
 bool violates(const RunReport& report, const std::string& invariant) {
   for (const checks::Violation& v : report.violations) {
     if (v.invariant == invariant) return true;
@@ -97,6 +103,12 @@ RunReport run_world(const Scenario& scenario, const strategies::StrategyInfo& in
   report.charge_decisions = world.processor().charge_decisions();
   report.refund_times = world.processor().refund_times();
   report.order_hash = world.sim().trace().order_hash();
+  report.storage.redis_bytes = world.redis().primary().used_memory_peak();
+  for (const std::string& table : world.postgres().table_names()) {
+    const models::postgres::Engine::Storage bytes = world.postgres().storage(table);
+    report.storage.postgres_bytes += bytes.live_bytes + bytes.dead_bytes;
+  }
+  report.storage.broker_messages = world.broker().messages_peak();
   if (trace == sim::TraceLevel::kFull) {
     report.timeline = world.sim().trace().timeline();
     report.json_lines = world.sim().trace().json_lines();

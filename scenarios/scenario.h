@@ -79,6 +79,19 @@ struct LinkUse {
   std::uint64_t calls = 0;
 };
 
+// The most storage a run held in each backend (simulated runs; zero in
+// real mode): Redis's used_memory_peak by the model's accounting, the
+// PostgreSQL tables' bytes (live and dead versions; the model never
+// vacuums, so its end is its peak), and the most messages held at once.
+struct StoragePeak {
+  std::int64_t redis_bytes = 0;
+  std::int64_t postgres_bytes = 0;
+  std::uint64_t broker_messages = 0;
+
+  void take_max(const StoragePeak& other);
+  bool operator==(const StoragePeak&) const = default;
+};
+
 struct RunReport {
   RunOutcome outcome = RunOutcome::kJudged;
   std::string outcome_detail;  // why, in words, unless kJudged
@@ -95,6 +108,7 @@ struct RunReport {
   std::uint64_t order_hash = 0;
   std::uint64_t charges = 0;
   std::uint64_t attempts = 0;
+  StoragePeak storage;
   std::vector<sim::Duration> latencies;  // every attempt's, invoke to answer or timeout
   // The processor's decisions (simulated runs), which a live run of the
   // same scenario can follow (realmode::run_real).

@@ -48,6 +48,7 @@ void fold(SweepResult& result, const RunReport& report) {
   result.charges += report.charges;
   result.attempts += report.attempts;
   result.intents += report.outcomes.size();
+  result.storage.take_max(report.storage);
   for (sim::Duration latency : report.latencies) result.latencies.add(latency);
   if (report.outcome != RunOutcome::kJudged) tally(result, outcome_name(report.outcome), report.seed, report.outcome_detail);
   if (!report.violations.empty()) ++result.runs_with_violations;
@@ -144,6 +145,7 @@ void merge_into(SweepResult& into, const SweepResult& shard) {
   into.charges += shard.charges;
   into.attempts += shard.attempts;
   into.intents += shard.intents;
+  into.storage.take_max(shard.storage);
   into.latencies.merge(shard.latencies);
   for (const auto& [kind, t] : shard.unjudged) {
     OutcomeTally& mine = into.unjudged[kind];

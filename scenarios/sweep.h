@@ -68,6 +68,7 @@ struct SweepResult {
   std::uint64_t charges = 0;
   std::uint64_t attempts = 0;
   std::uint64_t intents = 0;
+  StoragePeak storage;  // the most any one run held, per backend
   LatencyHistogram latencies;
   std::map<std::string, InvariantTally> violated;  // by invariant name
 };

@@ -1,6 +1,7 @@
 #include "scenarios/sweep_file.h"
 
 #include <nlohmann/json.hpp>
+#include <cstdint>
 #include <set>
 
 #include "sim/strict_json.h"
@@ -26,6 +27,9 @@ ordered_json cell_json(const SweepResult& r) {
   c["charges"] = r.charges;
   c["attempts"] = r.attempts;
   c["intents"] = r.intents;
+  c["storage_high_water"] = {{"redis_bytes", r.storage.redis_bytes},
+                             {"postgres_bytes", r.storage.postgres_bytes},
+                             {"broker_messages", r.storage.broker_messages}};
   ordered_json violated = ordered_json::object();
   for (const auto& [invariant, t] : r.violated) {
     violated[invariant] = {{"runs", t.runs},
@@ -76,6 +80,11 @@ class Reader {
     }
     return v.get<std::uint64_t>();
   }
+  std::int64_t bytes(const json& object, const std::string& path, const char* key) const {
+    const std::uint64_t n = number(object, path, key);
+    if (n > static_cast<std::uint64_t>(INT64_MAX)) fail(path + "." + key, "not a number of bytes");
+    return static_cast<std::int64_t>(n);
+  }
   std::string text(const json& object, const std::string& path, const char* key) const {
     const json& v = member(object, path, key);
     if (!v.is_string()) fail(path + "." + key, "not a string");
@@ -111,6 +120,11 @@ class Reader {
     r.charges = number(c, path, "charges");
     r.attempts = number(c, path, "attempts");
     r.intents = number(c, path, "intents");
+    const json& storage = member(c, path, "storage_high_water");
+    const std::string storage_path = path + ".storage_high_water";
+    r.storage.redis_bytes = bytes(storage, storage_path, "redis_bytes");
+    r.storage.postgres_bytes = bytes(storage, storage_path, "postgres_bytes");
+    r.storage.broker_messages = number(storage, storage_path, "broker_messages");
     const json& violated = member(c, path, "violated");
     if (!violated.is_object()) fail(path + ".violated", "not an object");
     for (const auto& [invariant, t] : violated.items()) {

@@ -13,7 +13,7 @@
 
 namespace idemlab::scenarios {
 
-inline constexpr const char* kSweepFormat = "idemlab-sweep/1";
+inline constexpr const char* kSweepFormat = "idemlab-sweep/2";
 
 struct SweepFile {
   std::string version;  // the idemlab that made it

@@ -61,6 +61,11 @@ sim::Task<Result<Unit>> Broker::publish(std::string queue, ports::Message messag
   stored.message = std::move(message);
   trace("basic.publish", stored.message.id + " -> " + queue);
   state.ready.push_back(std::move(stored));
+  // Messages enter only here (requeues, dead letters and recovery move
+  // them): the only place the count can reach a new high.
+  std::uint64_t held = 0;
+  for (const auto& [name, q] : queues_) held += q.ready.size() + q.unacked.size();
+  messages_peak_ = std::max(messages_peak_, held);
   dispatch(queue);
   // The confirm of a persistent message waits for the disk; a crash before
   // then loses both the message and the confirm.

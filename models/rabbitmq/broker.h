@@ -92,6 +92,8 @@ class Broker {
   std::vector<ports::Message> held_messages(const std::string& queue) const;
   std::uint64_t dead_lettered() const { return dead_lettered_; }
   std::uint64_t dropped() const { return dropped_; }
+  // The most messages held at once, ready or unacknowledged, over every queue.
+  std::uint64_t messages_peak() const { return messages_peak_; }
   bool has_queue(const std::string& queue) const { return queues_.count(queue) != 0; }
 
   // The world's servers share one MachineLoad; alone, a server has its own.
@@ -164,6 +166,7 @@ class Broker {
   std::uint64_t next_transfer_ = 1;
   std::uint64_t dead_lettered_ = 0;
   std::uint64_t dropped_ = 0;
+  std::uint64_t messages_peak_ = 0;
 };
 
 }  // namespace idemlab::models::rabbitmq

@@ -1,5 +1,7 @@
 #include "models/redis/store.h"
 
+#include <algorithm>
+
 #include <cassert>
 #include <vector>
 
@@ -42,6 +44,7 @@ void Store::restore(const Before& before) {
   it = entries_.emplace(before.key, *before.entry).first;
   touch(it->first);
   used_memory_ += cost(it->first, it->second.value);
+  used_memory_peak_ = std::max(used_memory_peak_, used_memory_);
 }
 
 const Store::Entry* Store::peek(const std::string& key, sim::Time now) const {
@@ -130,6 +133,7 @@ bool Store::apply(const KvOp& op, sim::Time now, std::vector<Before>* changed) {
       it->second.value = op.value;
       it->second.expire_at = op.expire_at;
       used_memory_ += cost(it->first, it->second.value);
+      used_memory_peak_ = std::max(used_memory_peak_, used_memory_);
       return true;
     }
   }

@@ -63,6 +63,9 @@ class Store {
   void restore(const Before& before);
 
   std::int64_t used_memory() const { return used_memory_; }
+  // The most used_memory() has been (Redis's used_memory_peak), across
+  // clear(): a restart empties the store, not the high-water mark.
+  std::int64_t used_memory_peak() const { return used_memory_peak_; }
   std::size_t size() const { return entries_.size(); }
   std::uint64_t evictions() const { return evictions_; }
   void clear();
@@ -93,6 +96,7 @@ class Store {
   std::map<std::string, std::uint64_t> last_used_;
   std::uint64_t lru_clock_ = 0;
   std::int64_t used_memory_ = 0;
+  std::int64_t used_memory_peak_ = 0;
   std::uint64_t evictions_ = 0;
 };
 

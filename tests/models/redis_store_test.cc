@@ -21,6 +21,20 @@ TEST_CASE("used memory counts keys, values and a fixed overhead, and drops on de
   CHECK(store.used_memory() == 0);
 }
 
+TEST_CASE("the used-memory peak is the most ever used, through deletes and a restart's clear") {
+  Store store;
+  CHECK(store.apply(set("ab", "xyz"), 0));
+  CHECK(store.apply(set("cd", "xyz"), 0));
+  const std::int64_t both = store.used_memory();
+  CHECK(store.apply(KvOp{KvOp::Kind::kDel, "ab", {}, sim::kTimeNever}, 0));
+  CHECK(store.apply(set("cd", "x"), 0));
+  CHECK(store.used_memory() < both);
+  CHECK(store.used_memory_peak() == both);
+  store.clear();
+  CHECK(store.used_memory() == 0);
+  CHECK(store.used_memory_peak() == both);
+}
+
 TEST_CASE("the write that crosses maxmemory succeeds and the next one is refused") {
   Store store(200, EvictionPolicy::kNoEviction);
   CHECK(store.apply(set("a", std::string(100, 'x')), 0));  // 165 bytes

@@ -36,6 +36,24 @@ TEST_CASE("the merge of n shards is the unsharded sweep's file, byte for byte, i
   CHECK(whole.find("\"at_most_one_charge\"") != std::string::npos);
   CHECK(merged.cells.front().violated.at("at_most_one_charge").seeds.size() == kSeedsKept);
   CHECK(merged.cells.front().latencies.samples > 0);
+  // The storage high-water mark: the baseline's payment rows only; the
+  // key's Redis records and claim rows besides for idempotency_key.
+  CHECK(merged.cells[0].storage.redis_bytes == 0);
+  CHECK(merged.cells[0].storage.postgres_bytes > 0);
+  CHECK(merged.cells[1].strategy == "idempotency_key");
+  CHECK(merged.cells[1].storage.redis_bytes > 0);
+  CHECK(merged.cells[1].storage.postgres_bytes > merged.cells[0].storage.postgres_bytes);
+}
+
+TEST_CASE("a cell's storage high-water mark is the most any one of its runs held") {
+  const Scenario s = find_scenario("concurrent_identical_requests");
+  const strategies::StrategyInfo& db_unique = *strategies::find_strategy("db_unique");
+  StoragePeak most;
+  for (std::uint64_t seed = 1; seed <= 4; ++seed) most.take_max(run_once(s, db_unique, seed).storage);
+  const SweepResult cell = sweep(s, db_unique, 1, 4);
+  CHECK(cell.storage == most);
+  CHECK(most.postgres_bytes > 0);
+  CHECK(most.redis_bytes == 0);
 }
 
 TEST_CASE("a sweep file reads back as it was written") {
