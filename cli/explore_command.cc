@@ -7,7 +7,10 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <set>
+#include <tuple>
+#include <utility>
 
 #include "cli/commands.h"
 #include "cli/files.h"
@@ -18,6 +21,7 @@
 #include "scenarios/schedule_search.h"
 #include "scenarios/shipped.h"
 #include "scenarios/swarm.h"
+#include "sim/time.h"
 
 namespace idemlab::cli {
 namespace {
@@ -35,8 +39,22 @@ struct ExploreCommandOptions {
   bool schedules = false;
   int deviations = 2;
   int pct = 0;
+  std::string downtime = "100ms";  // or "LOW..HIGH"
   std::string out = "out/explore";
 };
+
+// "100ms" or "100ms..10s": a crash's downtime, fixed or drawn from a range.
+std::pair<sim::Duration, sim::Duration> parse_downtime(const std::string& text) {
+  const std::size_t dots = text.find("..");
+  const std::string low_text = text.substr(0, dots);
+  const std::optional<sim::Duration> low = sim::parse_duration(low_text);
+  const std::optional<sim::Duration> high =
+      dots == std::string::npos ? low : sim::parse_duration(text.substr(dots + 2));
+  if (!low || !high || *high < *low || *high > 400 * 24 * 3600 * sim::kSecond) {
+    throw UsageError("--downtime: \"" + text + "\" is not a duration (\"100ms\") or a range LOW..HIGH (\"100ms..10s\")");
+  }
+  return {*low, *high > *low ? *high : 0};
+}
 
 // "1,234 interleavings" or "about 1,234 interleavings (HyperLogLog estimate)".
 std::string interleavings_text(std::uint64_t count, bool exact) {
@@ -163,6 +181,7 @@ int explore_command(const ExploreCommandOptions& o) {
   }
   if (o.pct < 0 || o.pct > 10) throw UsageError("--pct: " + std::to_string(o.pct) + " is not within 0..10 (0: no PCT)");
   if (o.pct > 0 && !o.schedules) throw UsageError("--pct: PCT orders schedules; add --schedules");
+  parse_downtime(o.downtime);  // refused before anything runs
   const scenarios::Scenario scenario = scenarios::find_scenario(o.scenario);
   if (o.swarm && scenario.source.empty()) throw UsageError(o.scenario + ": no script text to draw worlds from");
   make_directories("--out", o.out);
@@ -200,6 +219,7 @@ int explore_command(const ExploreCommandOptions& o) {
     options.seed = o.seed;
     options.keep_script_faults = !o.without_script_faults;
     options.actions = actions;
+    std::tie(options.crash_downtime, options.crash_downtime_max) = parse_downtime(o.downtime);
     const auto start = std::chrono::steady_clock::now();
     auto elapsed = [start] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
     if (o.max_time > 0) options.out_of_time = [&elapsed, &o] { return elapsed() >= o.max_time; };
@@ -264,6 +284,9 @@ void register_explore(CLI::App& app, Commands& commands) {
   explore->add_flag("--swarm", options->swarm,
                     "Swarm runs: each draws its world's parameters, enabled fault actions and up to --faults faults "
                     "(new (site, action) pairs first); --max-runs runs");
+  explore->add_option("--downtime", options->downtime,
+                      "How long a placed crash keeps its node down: a duration, or LOW..HIGH to draw it from a range")
+      ->capture_default_str();
   explore->add_flag("--schedules", options->schedules,
                     "Search schedules instead of fault placements: the order of events due at one instant and the "
                     "ends of latency ranges, up to --deviations departures from the seed's run (breadth first)");

@@ -23,5 +23,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string rewritten = scenarios::script_with_faults(scenario, scenario.faults);
   const scenarios::Scenario again = scenarios::parse_scenario(rewritten, "fuzz, rewritten");
   if (again.faults.size() != scenario.faults.size() || again.world.clients != scenario.world.clients) __builtin_trap();
+  for (std::size_t i = 0; i < again.faults.size(); ++i) {
+    const scenarios::TargetedFault& a = scenario.faults[i];
+    const scenarios::TargetedFault& b = again.faults[i];
+    if (a.point != b.point || a.nth != b.nth || a.action != b.action || a.downtime != b.downtime ||
+        a.downtime_max != b.downtime_max || a.delay != b.delay) {
+      __builtin_trap();
+    }
+  }
   return 0;
 }

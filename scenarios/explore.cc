@@ -57,8 +57,13 @@ std::vector<TargetedFault> fault_candidates(const RunReport& report, const model
   const std::set<Action>& allowed = options.actions;
   const bool replica = world.redis.replica;
   std::vector<TargetedFault> out;
-  const auto add = [&out, &allowed](const std::string& point, std::uint64_t nth, Action action) {
-    if (allowed.empty() || allowed.count(action)) out.push_back(fault_at(point, nth, action));
+  const auto add = [&out, &allowed, &options](const std::string& point, std::uint64_t nth, Action action) {
+    if (!allowed.empty() && !allowed.count(action)) return;
+    out.push_back(fault_at(point, nth, action));
+    if (action == Action::kCrash) {
+      out.back().downtime = options.crash_downtime;
+      out.back().downtime_max = options.crash_downtime_max > options.crash_downtime ? options.crash_downtime_max : 0;
+    }
   };
   const BackendsUsed used = backends_used(report.port_sites);
   for (const FaultSite& site : report.port_sites) {
@@ -127,7 +132,8 @@ std::string map_clients(const std::string& point, Replace replace) {
 }
 
 std::string one_fault_key(const std::string& point, const TargetedFault& f) {
-  return point + "#" + std::to_string(f.nth) + "=" + action_name(f.action) + "/" + std::to_string(f.downtime) + "/" +
+  return point + "#" + std::to_string(f.nth) + "=" + action_name(f.action) + "/" + std::to_string(f.downtime) + "-" +
+         std::to_string(f.downtime_max) + "/" +
          std::to_string(f.delay);
 }
 
@@ -161,6 +167,11 @@ std::string placement_key(const std::vector<TargetedFault>& faults) {
 std::string fault_text(const TargetedFault& fault) {
   std::string text = std::string(action_name(fault.action)) + " at " + fault.point + " #" + std::to_string(fault.nth);
   if (fault.action == Action::kDelay && fault.delay > 0) text += " by " + sim::duration_text(fault.delay);
+  if (fault.action == Action::kCrash && fault.downtime_max > fault.downtime) {
+    text += ", down " + sim::duration_text(fault.downtime) + " to " + sim::duration_text(fault.downtime_max);
+  } else if (fault.action == Action::kCrash && fault.downtime != TargetedFault{}.downtime) {
+    text += ", down " + sim::duration_text(fault.downtime);
+  }
   return text;
 }
 

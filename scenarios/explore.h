@@ -31,6 +31,10 @@ struct ExploreOptions {
   // Each request is also delayed just past its caller's timeout (beside the
   // network's extra_delay), so that the caller gives up while it is on the way.
   bool delays_past_timeout = true;
+  // How long a crashed node stays down: exactly crash_downtime, or drawn
+  // uniformly from [crash_downtime, crash_downtime_max] when that is more.
+  sim::Duration crash_downtime = 100 * sim::kMillisecond;
+  sim::Duration crash_downtime_max = 0;
   // Asked between runs; true cuts the search (the caller's time bound, on
   // the wall clock, which simulated code does not read).
   std::function<bool()> out_of_time;

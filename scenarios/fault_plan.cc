@@ -252,7 +252,10 @@ FaultPlan::Verdict FaultPlan::hit(const std::string& point, sim::Node& node) {
     if (world_.sim().trace().enabled()) world_.sim().record(node.name(), "fault", taken_.back());
     switch (fault.action) {
       case Action::kCrash:
-        crash_and_restart(node, fault.downtime);
+        crash_and_restart(node, fault.downtime_max > fault.downtime
+                                    ? sim::LatencyModel::uniform(fault.downtime, fault.downtime_max)
+                                          .sample(world_.sim().tape())
+                                    : fault.downtime);
         verdict = Verdict::kHalt;
         break;
       case Action::kDropRequest:  // at a before: point: the operation does not happen

@@ -50,6 +50,10 @@ struct TargetedFault {
   std::uint64_t nth = 1;
   Action action = Action::kCrash;
   sim::Duration downtime = 100 * sim::kMillisecond;
+  // kCrash: when above `downtime`, the downtime is drawn uniformly from
+  // [downtime, downtime_max] through the tape (a latency draw, whose ends
+  // schedule exploration takes as choices); 0: exactly `downtime`.
+  sim::Duration downtime_max = 0;
   // kDelay: how long the request is held back; 0: the link's extra_delay.
   sim::Duration delay = 0;
 };

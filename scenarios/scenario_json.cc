@@ -334,7 +334,19 @@ void read_faults(const Reader& r, const json& value, int clients, std::vector<Ta
     if (f.contains("nth")) fault.nth = static_cast<std::uint64_t>(r.integer(f["nth"], path + ".nth", 1, 1000000));
     if (f.contains("downtime")) {
       if (fault.action != TargetedFault::Action::kCrash) r.fail(path + ".downtime", "only a crash has a downtime");
-      fault.downtime = r.duration(f["downtime"], path + ".downtime");
+      const json& downtime = f["downtime"];
+      if (downtime.is_object()) {
+        // {"uniform": [low, high]}: drawn at the crash.
+        r.object(downtime, path + ".downtime", {"uniform"});
+        const json& range = downtime["uniform"];
+        if (!range.is_array() || range.size() != 2) r.fail(path + ".downtime.uniform", "must be [low, high]");
+        fault.downtime = r.duration(range[0], path + ".downtime.uniform[0]");
+        fault.downtime_max = r.duration(range[1], path + ".downtime.uniform[1]");
+        if (fault.downtime_max < fault.downtime) r.fail(path + ".downtime.uniform", "high is below low");
+        if (fault.downtime_max == fault.downtime) fault.downtime_max = 0;
+      } else {
+        fault.downtime = r.duration(downtime, path + ".downtime");
+      }
     }
     if (f.contains("delay")) {
       if (fault.action != TargetedFault::Action::kDelay) r.fail(path + ".delay", "only a delay has an amount");

@@ -104,7 +104,9 @@ std::string script_with_faults(const std::string& source, const std::vector<Targ
   ordered_json list = ordered_json::array();
   for (const TargetedFault& f : faults) {
     ordered_json one = {{"at", f.point}, {"nth", f.nth}, {"action", action_name(f.action)}};
-    if (f.action == TargetedFault::Action::kCrash && f.downtime != TargetedFault{}.downtime) {
+    if (f.action == TargetedFault::Action::kCrash && f.downtime_max > f.downtime) {
+      one["downtime"] = {{"uniform", {sim::duration_text(f.downtime), sim::duration_text(f.downtime_max)}}};
+    } else if (f.action == TargetedFault::Action::kCrash && f.downtime != TargetedFault{}.downtime) {
       one["downtime"] = sim::duration_text(f.downtime);
     }
     if (f.action == TargetedFault::Action::kDelay && f.delay > 0) one["delay"] = sim::duration_text(f.delay);

@@ -3,6 +3,8 @@
 // space was exhausted, and it runs one of each set of equivalent placements.
 #include <catch2/catch.hpp>
 
+#include <set>
+
 #include "scenarios/explore.h"
 #include "scenarios/scenario_json.h"
 #include "scenarios/schedule.h"
@@ -24,6 +26,55 @@ ExploreOptions workload_only(int faults) {
   o.faults_max = faults;
   o.keep_script_faults = false;
   return o;
+}
+
+// How long the API stayed down after its crash, from a full trace.
+sim::Duration api_downtime(const RunReport& report) {
+  sim::Time crashed = -1;
+  for (const sim::TraceRecord& r : report.trace) {
+    if (r.node == "api" && r.kind == "crash") crashed = r.at;
+    if (r.node == "api" && r.kind == "start" && crashed >= 0) return r.at - crashed;
+  }
+  return -1;
+}
+
+TEST_CASE("a crash's downtime drawn from a range varies by seed within it, and its script keeps the range") {
+  Scenario s = shipped("crash_after_charge_before_commit");
+  REQUIRE(s.faults.size() == 1);
+  s.faults[0].downtime = 1 * sim::kSecond;
+  s.faults[0].downtime_max = 20 * sim::kSecond;
+  std::set<sim::Duration> seen;
+  for (std::uint64_t seed = 1; seed <= 12; ++seed) {
+    const sim::Duration d = api_downtime(run_once(s, strategy("idempotency_key"), seed, sim::TraceLevel::kFull));
+    CHECK(d >= 1 * sim::kSecond);
+    CHECK(d <= 20 * sim::kSecond);
+    seen.insert(d);
+  }
+  CHECK(seen.size() > 6);
+  const Scenario again = parse_scenario(script_with_faults(s, s.faults), "again");
+  REQUIRE(again.faults.size() == 1);
+  CHECK(again.faults[0].downtime == 1 * sim::kSecond);
+  CHECK(again.faults[0].downtime_max == 20 * sim::kSecond);
+  CHECK(fault_text(again.faults[0]).find("down 1s to 20s") != std::string::npos);
+  // explore places its crashes with the range it is given.
+  ExploreOptions o = workload_only(1);
+  o.actions = {TargetedFault::Action::kCrash};
+  o.crash_downtime = 2 * sim::kSecond;
+  o.crash_downtime_max = 9 * sim::kSecond;
+  const ExploreResult r = explore(s, strategy("baseline"), o);
+  REQUIRE(r.first.count("at_most_one_charge"));
+  CHECK(r.first.at("at_most_one_charge").added.at(0).downtime_max == 9 * sim::kSecond);
+}
+
+TEST_CASE("a malformed downtime range names its JSON path") {
+  const std::string base = R"({"format": "idemlab-scenario/1", "name": "d", "faults": [
+      {"at": "after:processor.charge", "action": "crash", "downtime": )";
+  CHECK_THROWS_WITH(parse_scenario(base + R"({"uniform": ["5s", "1s"]}}]})", "d.json"),
+                    Catch::Contains("$.faults[0].downtime.uniform") && Catch::Contains("below"));
+  CHECK_THROWS_WITH(parse_scenario(base + R"({"uniform": ["5s"]}}]})", "d.json"),
+                    Catch::Contains("$.faults[0].downtime.uniform"));
+  CHECK_THROWS_WITH(parse_scenario(base + R"({"normal": ["5s", "6s"]}}]})", "d.json"),
+                    Catch::Contains("$.faults[0].downtime"));
 }
 
 TEST_CASE("explore finds the baseline's double charge from the workload alone, breadth first") {
