@@ -1,5 +1,6 @@
 #include "models/host.h"
 
+#include "sim/state_writer.h"
 #include <cassert>
 
 namespace idemlab::models {
@@ -95,6 +96,15 @@ void Host::start(const std::function<void()>& after_setup) {
   if (after_setup) after_setup();
   for (auto& node : worker_nodes_) node->start();
   for (auto& client : clients_) client->start();
+}
+
+void Host::write_state(sim::StateWriter& out) {
+  sim_.write_state(out);
+  net_.write_state(out);
+  service_.write_state(out);
+  for (const std::unique_ptr<clients::Client>& c : clients_) c->write_state(out);
+  for (const std::unique_ptr<sim::Node>& n : worker_nodes_) n->write_state(out);
+  history_.write_state(out);
 }
 
 }  // namespace idemlab::models

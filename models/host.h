@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/state_writer.h"
 #include "models/clients/client.h"
 #include "models/clients/history.h"
 #include "models/service/service_node.h"
@@ -72,6 +73,11 @@ class Host {
   const std::string& setup_failure() const { return setup_failure_; }
   // Every client has finished its workload.
   bool clients_finished() const;
+
+  // The world's state for state hashing (REQUIRES: the simulator keeps
+  // positions): the simulator, the network, the service, every client and
+  // worker node, the history, and (World) every backend model.
+  virtual void write_state(sim::StateWriter& out);
 
  protected:
   // The ports through which `node` reaches the world's backends, before the

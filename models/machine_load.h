@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "sim/latency.h"
+#include "sim/state_writer.h"
 #include "sim/tape.h"
 #include "sim/time.h"
 
@@ -32,6 +33,12 @@ class MachineLoad {
     const sim::Duration time = (ends_.empty() ? idle : *loaded).sample(tape);
     ends_.push_back(now + time);
     return time;
+  }
+
+  void write_state(sim::StateWriter& out) const {
+    out.tag("load");
+    for (sim::Time end : ends_) out.i64(end);
+    out.u64(ends_.size());
   }
 
  private:

@@ -1,5 +1,6 @@
 #include "models/world.h"
 
+#include "sim/state_writer.h"
 #include "models/postgres/sim_sql.h"
 #include "models/processor/sim_processor.h"
 #include "models/rabbitmq/sim_queue.h"
@@ -59,6 +60,15 @@ sim::Node* World::backend_node(const std::string& name) {
   if (name == broker_.node().name()) return &broker_.node();
   if (name == processor_.node().name()) return &processor_.node();
   return nullptr;
+}
+
+void World::write_state(sim::StateWriter& out) {
+  Host::write_state(out);
+  machine_load_.write_state(out);
+  redis_.write_state(out);
+  postgres_.write_state(out);
+  broker_.write_state(out);
+  processor_.write_state(out);
 }
 
 }  // namespace idemlab::models

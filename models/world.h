@@ -29,6 +29,7 @@ class World final : public Host {
   rabbitmq::Broker& broker() { return broker_; }
   processor::PaymentProcessor& processor() { return processor_; }
   sim::RunResult run() { return sim().run(); }
+  void write_state(sim::StateWriter& out) override;
 
  private:
   struct NodePorts;

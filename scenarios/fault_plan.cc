@@ -1,5 +1,6 @@
 #include "scenarios/fault_plan.h"
 
+#include "sim/state_writer.h"
 #include <cassert>
 #include <set>
 
@@ -285,6 +286,17 @@ FaultPlan::Verdict FaultPlan::hit(const std::string& point, sim::Node& node) {
     if (step) steps_.push_back({node.name(), process_name, op});
   }
   return verdict;
+}
+
+void FaultPlan::write_state(sim::StateWriter& out) const {
+  out.tag("faults");
+  for (const auto& [point, hits] : hits_) {
+    out.str(point);
+    out.u64(hits);
+  }
+  out.u64(taken_.size());
+  out.u64(not_taken_.size());
+  out.i64(last_drop_wait_);
 }
 
 }  // namespace idemlab::scenarios

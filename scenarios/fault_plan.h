@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/state_writer.h"
 #include "models/host.h"
 #include "strategies/ports/faulty_ports.h"
 
@@ -138,6 +139,10 @@ class FaultPlan final : public ports::FaultHook {
   // crash of a node already down, a failover without a replica), each with
   // the reason.
   const std::vector<std::string>& not_taken() const { return not_taken_; }
+
+  // What decides the faults still to come: the hits counted per point and
+  // the faults taken.
+  void write_state(sim::StateWriter& out) const;
 
   // Exploration: every port point the run reaches, as a site with its node
   // and its count there, in the order reached; and every link call made

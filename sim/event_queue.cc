@@ -39,6 +39,12 @@ EventId EventQueue::schedule(Time at, EventFn fn, void* context, std::uint64_t a
   return EventId{slot, sequence};
 }
 
+void EventQueue::live_entries(std::vector<Entry>& out) const {
+  for (const Entry& e : heap_) {
+    if (slots_[e.slot].sequence == e.sequence) out.push_back(e);
+  }
+}
+
 bool EventQueue::pending(EventId id) const {
   return id.sequence != 0 && id.slot < slots_.size() && slots_[id.slot].sequence == id.sequence;
 }

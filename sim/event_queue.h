@@ -60,6 +60,11 @@ class EventQueue {
   // Frees the entry's slot and yields its callback; false if it was cancelled.
   bool take(const Entry& entry, Callback& out);
 
+  // The live entries still in the heap, in no particular order (state
+  // hashing sorts them), and the callback of a live slot.
+  void live_entries(std::vector<Entry>& out) const;
+  const Callback& callback(std::uint32_t slot) const { return slots_[slot].callback; }
+
   std::size_t live() const { return live_; }
   std::size_t heap_entries() const { return heap_.size(); }  // live and stale
   std::uint64_t scheduled_total() const { return next_sequence_ - 1; }

@@ -1,9 +1,65 @@
 #include "sim/network.h"
 
+#include "sim/state_writer.h"
+
 #include <algorithm>
 #include <cassert>
 
 namespace idemlab::sim {
+namespace {
+
+void write_link(StateWriter& out, const LinkConfig& c) {
+  out.str(c.latency.describe());
+  for (const Ratio& r : {c.drop_request, c.drop_reply, c.duplicate, c.delay}) {
+    out.u64(r.numerator);
+    out.u64(r.denominator);
+  }
+  out.str(c.extra_delay.describe());
+}
+
+}  // namespace
+
+void Network::write_state(StateWriter& out) const {
+  out.tag("network");
+  write_link(out, defaults_);
+  out.u64(links_.size());
+  for (const auto& [key, config] : links_) {
+    out.str(key.first);
+    out.str(key.second);
+    write_link(out, config);
+  }
+  out.u64(partitions_.size());
+  for (const auto& [key, on] : partitions_) {
+    out.str(key.first);
+    out.str(key.second);
+    out.flag(on);
+  }
+  out.u64(forced_.size());
+  for (const auto& [key, by_call] : forced_) {
+    out.str(key.first);
+    out.str(key.second);
+    out.u64(by_call.size());
+    for (const auto& [call, faults] : by_call) {
+      out.u64(call);
+      for (Fault f : faults) out.u64(static_cast<std::uint64_t>(f));
+      out.u64(faults.size());
+    }
+  }
+  for (const auto& [key, by_call] : forced_delays_) {
+    out.str(key.first);
+    out.str(key.second);
+    for (const auto& [call, delay] : by_call) {
+      out.u64(call);
+      out.i64(delay);
+    }
+  }
+  out.u64(calls_.size());
+  for (const auto& [key, calls] : calls_) {
+    out.str(key.first);
+    out.str(key.second);
+    out.u64(calls);
+  }
+}
 namespace {
 
 std::pair<std::string, std::string> unordered_key(const Node& a, const Node& b) {

@@ -22,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "sim/state_writer.h"
 #include "sim/latency.h"
 #include "sim/node.h"
 #include "sim/simulator.h"
@@ -129,6 +130,9 @@ class Network {
   void inject_nth(const Node& from, const Node& to, Fault fault, std::uint64_t nth, Duration delay = 0);
 
   const NetworkStats& stats() const { return stats_; }
+  // Links changed from the defaults, partitions, forced faults and the
+  // calls counted on each link (what forced faults are numbered by).
+  void write_state(StateWriter& out) const;
   // The calls made so far on each directed link that carried one, by
   // (caller, callee) name: what an explorer places link faults among.
   using LinkKey = std::pair<std::string, std::string>;

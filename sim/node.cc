@@ -1,8 +1,17 @@
 #include "sim/node.h"
 
+#include "sim/state_writer.h"
+
 #include <cassert>
 
 namespace idemlab::sim {
+
+void Node::write_state(StateWriter& out) const {
+  out.tag("node");
+  out.str(name_);
+  out.flag(up_);
+  out.u64(incarnation_);
+}
 
 Node::Node(Simulator& sim, std::string name, Boot boot)
     : sim_(sim), name_(std::move(name)), boot_(std::move(boot)) {}

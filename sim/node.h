@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "sim/state_writer.h"
 #include "sim/simulator.h"
 
 namespace idemlab::sim {
@@ -59,6 +60,9 @@ class Node {
     return *typed;
   }
   bool has_memory() const { return memory_ != nullptr; }
+
+  // Name, up or down, incarnation (its memory belongs to whoever set it).
+  void write_state(StateWriter& out) const;
 
  private:
   Simulator& sim_;

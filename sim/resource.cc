@@ -1,8 +1,19 @@
 #include "sim/resource.h"
 
+#include "sim/state_writer.h"
+
 #include <cassert>
 
 namespace idemlab::sim {
+
+void Resource::write_state(StateWriter& out) const {
+  out.tag("resource");
+  out.u64(in_use_);
+  out.u64(waiting_);
+  for (const AcquireAwaiter* a = head_; a != nullptr; a = a->next) {
+    out.u64(a->waiter.process != nullptr ? a->waiter.process->position : 0);
+  }
+}
 
 Resource::Resource(Simulator& sim, std::size_t capacity, std::size_t waiters_max)
     : sim_(sim), capacity_(capacity), waiters_max_(waiters_max) {

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "sim/state_writer.h"
 #include "sim/simulator.h"
 
 namespace idemlab::sim {
@@ -50,6 +51,8 @@ class Resource {
   std::size_t capacity() const { return capacity_; }
   std::size_t in_use() const { return in_use_; }
   std::size_t waiting() const { return waiting_; }
+  // Slots in use, and the waiters' positions in queue order.
+  void write_state(StateWriter& out) const;
 
  private:
   friend struct AcquireAwaiter;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "sim/node.h"
+#include "sim/state_writer.h"
 
 namespace idemlab::sim {
 namespace {
@@ -69,22 +70,62 @@ void Simulator::cancel_all() {
 }
 
 EventId Simulator::schedule(Time at, EventFn fn, void* context, std::uint64_t argument) {
-  return schedule_for(current_ != nullptr ? current_->serial : 0, at, fn, context, argument);
+  return schedule_for(current_, at, fn, context, argument);
 }
 
-EventId Simulator::schedule_for(std::uint64_t owner, Time at, EventFn fn, void* context, std::uint64_t argument) {
+EventId Simulator::schedule_for(const Process* owner, Time at, EventFn fn, void* context, std::uint64_t argument) {
   assert(at >= now_ && "scheduling into the past");
   const EventId id = queue_.schedule(at, fn, context, argument);
   if (options_.ties == TieOrder::kTape) {
     if (slot_owners_.size() <= id.slot) slot_owners_.resize(id.slot + 1);
-    slot_owners_[id.slot] = owner;
+    slot_owners_[id.slot] = owner != nullptr ? owner->serial : 0;
+  }
+  if (options_.positions) {
+    if (slot_positions_.size() <= id.slot) slot_positions_.resize(id.slot + 1);
+    slot_positions_[id.slot] = owner != nullptr ? owner->position : world_position_;
   }
   return id;
 }
 
 void Simulator::wake_at(Waiter& waiter, Time at) {
   assert(!queue_.pending(waiter.wake));
-  waiter.wake = schedule_for(waiter.process != nullptr ? waiter.process->serial : 0, at, &resume_waiter, &waiter, 0);
+  waiter.wake = schedule_for(waiter.process, at, &resume_waiter, &waiter, 0);
+}
+
+void Simulator::observe(std::uint64_t value) {
+  std::uint64_t& position = current_ != nullptr ? current_->position : world_position_;
+  position = mix_hash(position, value);
+}
+
+void Simulator::write_state(StateWriter& out) const {
+  assert(options_.positions);
+  out.tag("simulator");
+  out.i64(now_);
+  out.u64(world_position_);
+  // Slot order is observable (a crash cancels a node's processes in it).
+  for (const std::unique_ptr<Process>& p : processes_) {
+    out.flag(static_cast<bool>(p->root));
+    if (!p->root) continue;
+    out.u64(p->position);
+    out.str(p->node != nullptr ? std::string_view(p->node->name()) : std::string_view());
+    out.flag(p->doomed);
+  }
+  // Pending events in the order they would run (at one instant, the order
+  // a tape's order choice counts in).
+  std::vector<EventQueue::Entry> pending(ready_.begin(), ready_.end());
+  queue_.live_entries(pending);
+  std::sort(pending.begin(), pending.end(), [](const EventQueue::Entry& a, const EventQueue::Entry& b) {
+    return a.at != b.at ? a.at < b.at : a.sequence < b.sequence;
+  });
+  out.u64(pending.size());
+  for (const EventQueue::Entry& e : pending) {
+    if (!queue_.pending(EventId{e.slot, e.sequence})) continue;  // a stale ready entry
+    const EventQueue::Callback& c = queue_.callback(e.slot);
+    out.i64(e.at);
+    out.u64(static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(c.fn)));
+    out.u64(slot_positions_[e.slot]);
+    out.u64(c.argument);
+  }
 }
 
 void Simulator::cancel_wake(Waiter& waiter) {
@@ -108,6 +149,10 @@ ProcessId Simulator::spawn(Task<void> task, Node* node, std::string_view name) {
   process.id = ProcessId{slot, process.id.generation + 1};
   if (process.id.generation == 0) process.id.generation = 1;  // wrapped: 0 means none
   process.serial = ++spawned_;
+  if (options_.positions) {
+    const std::uint64_t parent = current_ != nullptr ? current_->position : world_position_;
+    process.position = mix_hash(mix_hash(parent, fnv1a(name)), node != nullptr ? fnv1a(node->name()) : 0);
+  }
   process.node = node;
   process.name.assign(name);
   process.root = std::move(task);
@@ -116,7 +161,7 @@ ProcessId Simulator::spawn(Task<void> task, Node* node, std::string_view name) {
   process.root.handle().promise().process = &process;
   ++live_processes_;
 
-  process.start = schedule_for(process.serial, now_, &start_process, &process,
+  process.start = schedule_for(&process, now_, &start_process, &process,
                                static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(this)));
   return process.id;
 }
@@ -151,6 +196,12 @@ std::size_t Simulator::cancel_node(const Node& node) {
 void Simulator::resume(Process* process, std::coroutine_handle<> handle) {
   assert(current_ == nullptr && "resume from inside a coroutine: wake through the queue");
   assert(process != nullptr && process->root);
+  if (options_.positions) {
+    // Which callback resumed it: a reply's arrival and its deadline resume
+    // the same await with different outcomes.
+    process->position =
+        mix_hash(process->position, static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(running_fn_)));
+  }
   current_ = process;
   handle.resume();
   current_ = nullptr;
@@ -236,6 +287,7 @@ RunResult Simulator::run_until(Time until) {
     }
     if (!next_event(limit, callback)) break;
     ++events_executed_;
+    running_fn_ = callback.fn;
     callback.fn(callback.context, callback.argument);
   }
   const bool more = queue_.live() > 0;

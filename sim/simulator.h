@@ -28,6 +28,7 @@ namespace idemlab::sim {
 
 class Node;
 class Simulator;
+class StateWriter;
 
 enum class TieOrder : std::uint8_t { kFifo, kTape };
 
@@ -44,6 +45,8 @@ struct SimulatorOptions {
   WorldLimits limits;
   TieOrder ties = TieOrder::kFifo;
   TraceLevel trace = TraceLevel::kHash;
+  // Keep every process's position (Process::position) for state hashing.
+  bool positions = false;
 };
 
 enum class RunStop : std::uint8_t {
@@ -71,6 +74,11 @@ struct JoinAwaiter;
 struct Process {
   ProcessId id;
   std::uint64_t serial = 0;  // the how-manyth spawn of the run, from 1: never reused
+  // With SimulatorOptions::positions: where the process stands, as a hash
+  // of how it began (its parent's position, its name and node) and of
+  // everything it has been resumed by or observed since. Code is
+  // deterministic, so equal positions mean equal local state.
+  std::uint64_t position = 0;
   Node* node = nullptr;  // null: belongs to the world, never crashes
   std::string name;
   Task<void> root;
@@ -170,6 +178,15 @@ class Simulator {
   template <class T>
   TimeoutAwaiter<T> timeout(Duration d, Task<T> task);
 
+  // State hashing (with SimulatorOptions::positions). observe() folds a
+  // value the running process (or, between events, the world) read into
+  // its position; write_state() writes the clock, every process's position
+  // and every pending event (time, callback, the position of the process
+  // it was scheduled for, argument) in the order they would run.
+  bool tracks_positions() const { return options_.positions; }
+  void observe(std::uint64_t value);
+  void write_state(StateWriter& out) const;
+
   // Low-level scheduling, for awaitables and models.
   EventId schedule(Time at, EventFn fn, void* context, std::uint64_t argument = 0);
   bool cancel(EventId id) { return queue_.cancel(id); }
@@ -203,7 +220,7 @@ class Simulator {
   bool next_event(Time until, EventQueue::Callback& callback);
   // Schedules on behalf of the process with serial `owner` (0: the world),
   // which TieOrder::kTape hands to Tape::pick_order.
-  EventId schedule_for(std::uint64_t owner, Time at, EventFn fn, void* context, std::uint64_t argument);
+  EventId schedule_for(const Process* owner, Time at, EventFn fn, void* context, std::uint64_t argument);
   void finish(Process* process, bool completed);
   void wake_joiners(Process& process, bool completed);
 
@@ -226,6 +243,13 @@ class Simulator {
   std::vector<EventQueue::Entry> ready_;
   std::vector<std::uint64_t> slot_owners_;
   std::vector<std::uint64_t> ready_owners_;
+
+  // SimulatorOptions::positions: the world's own position (what code
+  // outside any process observed), the position each pending event was
+  // scheduled for, by slot, and the callback running now.
+  std::uint64_t world_position_ = 0;
+  std::vector<std::uint64_t> slot_positions_;
+  EventFn running_fn_ = nullptr;
 };
 
 // ---- templates ------------------------------------------------------------

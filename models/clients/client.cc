@@ -1,5 +1,8 @@
 #include "models/clients/client.h"
 
+#include "sim/state_writer.h"
+#include "models/observe.h"
+
 #include <algorithm>
 #include <functional>
 
@@ -78,6 +81,9 @@ sim::Task<void> Client::pay(std::uint32_t intent, std::uint8_t sender) {
     if (sender != 1) op += " (sender " + std::to_string(sender) + ")";
     const sim::CallResult<api::Response> r = co_await net_.call<api::Response>(
         node_, service_.node(), std::move(op), config_.request_timeout, std::move(handler));
+    if (sim_.tracks_positions()) {
+      sim_.observe(sim::mix_hash(static_cast<std::uint64_t>(r.status), r.ok() ? value_hash(*r.value) : 0));
+    }
 
     if (r.ok() && r.value->status < 400) {
       budget_.on_success();
@@ -137,6 +143,14 @@ sim::Task<void> Client::workload() {
     }
   }
   finished_ = true;
+}
+
+void Client::write_state(sim::StateWriter& out) const {
+  out.tag("client");
+  node_.write_state(out);
+  out.u64(attempts_);
+  out.flag(finished_);
+  out.i64(budget_.tokens_milli());
 }
 
 }  // namespace idemlab::models::clients

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 
+#include "sim/state_writer.h"
 #include "models/clients/history.h"
 #include "models/clients/intent.h"
 #include "models/clients/retry_policy.h"
@@ -58,6 +59,8 @@ class Client {
   std::uint64_t attempts() const { return attempts_; }
   // The workload has run to its end: every intent paid, failed or given up.
   bool finished() const { return finished_; }
+  // Its node, attempts, retry budget, whether it has finished.
+  void write_state(sim::StateWriter& out) const;
 
  private:
   sim::Task<void> workload();

@@ -1,5 +1,6 @@
 #include "models/clients/history.h"
 
+#include "sim/state_writer.h"
 #include <cassert>
 
 #include "sim/trace.h"
@@ -64,6 +65,31 @@ std::string History::json_lines() const {
     out += "}\n";
   }
   return out;
+}
+
+void History::write_state(sim::StateWriter& out) const {
+  out.tag("history");
+  for (const std::string& c : clients_) out.str(c);
+  out.u64(intents_.size());
+  for (const Intent& i : intents_) {
+    out.u64(i.client);
+    out.flag(i.has_key);
+    out.u64(i.order_back);
+    out.u64(i.number);
+    out.i64(i.amount);
+    out.str(std::string_view(reinterpret_cast<const char*>(i.key.data()), i.key.size()));
+  }
+  out.u64(events_.size());
+  for (const HistoryEvent& e : events_) {
+    out.i64(e.at);
+    out.u64(e.intent);
+    out.u64(e.body_hash);
+    out.u64(e.attempt);
+    out.i64(e.status);
+    out.u64(e.sender);
+    out.u64(static_cast<std::uint64_t>(e.kind));
+    out.flag(e.replayed);
+  }
 }
 
 }  // namespace idemlab::models::clients

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/state_writer.h"
 #include "models/clients/intent.h"
 #include "sim/hash.h"
 #include "sim/time.h"
@@ -57,6 +58,8 @@ class History {
     return intent.body(client_name(intent), reordered);
   }
   void add(HistoryEvent event) { events_.push_back(event); }
+  // Clients, intents and events, in the order recorded.
+  void write_state(sim::StateWriter& out) const;
 
   const std::vector<Intent>& intents() const { return intents_; }
   const Intent& intent(const HistoryEvent& event) const { return intents_[event.intent]; }

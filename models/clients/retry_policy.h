@@ -50,6 +50,7 @@ class RetryBudget {
 
   void on_failure() { tokens_milli_ = tokens_milli_ >= 1000 ? tokens_milli_ - 1000 : 0; }
   void on_success() { tokens_milli_ = tokens_milli_ + per_success_milli_ > max_milli_ ? max_milli_ : tokens_milli_ + per_success_milli_; }
+  std::int64_t tokens_milli() const { return tokens_milli_; }
   bool allows_retry() const { return max_milli_ == 0 || tokens_milli_ * 2 > max_milli_; }
 
  private:

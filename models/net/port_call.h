@@ -8,6 +8,7 @@
 #include <string>
 #include <utility>
 
+#include "models/observe.h"
 #include "sim/network.h"
 #include "strategies/ports/result.h"
 
@@ -18,13 +19,18 @@ sim::Task<ports::Result<T>> call_port(sim::Network& net, sim::Node& from, sim::N
                                       sim::Duration timeout, std::function<sim::Task<ports::Result<T>>()> command) {
   sim::CallResult<ports::Result<T>> r =
       co_await net.call<ports::Result<T>>(from, to, std::move(op), timeout, std::move(command));
+  ports::Result<T> result = ports::Result<T>::failure(ports::Status::kError, "unknown call status");
   switch (r.status) {
-    case sim::CallStatus::kOk: co_return std::move(*r.value);
-    case sim::CallStatus::kTimeout: co_return ports::Result<T>::failure(ports::Status::kTimeout, "no reply from " + to.name());
+    case sim::CallStatus::kOk: result = std::move(*r.value); break;
+    case sim::CallStatus::kTimeout:
+      result = ports::Result<T>::failure(ports::Status::kTimeout, "no reply from " + to.name());
+      break;
     case sim::CallStatus::kRefused:
-      co_return ports::Result<T>::failure(ports::Status::kUnavailable, "connection refused by " + to.name());
+      result = ports::Result<T>::failure(ports::Status::kUnavailable, "connection refused by " + to.name());
+      break;
   }
-  co_return ports::Result<T>::failure(ports::Status::kError, "unknown call status");
+  observe(from.sim(), result);
+  co_return result;
 }
 
 }  // namespace idemlab::models

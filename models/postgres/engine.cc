@@ -1,5 +1,6 @@
 #include "models/postgres/engine.h"
 
+#include "sim/state_writer.h"
 #include <algorithm>
 #include <cassert>
 
@@ -609,6 +610,47 @@ Engine::Storage Engine::storage(const std::string& table_name) const {
     }
   }
   return storage;
+}
+
+void Engine::write_state(sim::StateWriter& out) const {
+  out.tag("postgres");
+  node_.write_state(out);
+  out.u64(tables_.size());
+  for (const auto& [name, table] : tables_) {
+    out.str(name);
+    table->write_state(out);
+  }
+  for (const auto& [name, value] : sequences_) {
+    out.str(name);
+    out.i64(value);
+  }
+  out.u64(states_.size());
+  for (TxState state : states_) out.u64(static_cast<std::uint64_t>(state));
+  for (TxId tx : active_txs_) out.u64(tx);
+  out.u64(sessions_.size());
+  for (const auto& [id, session] : sessions_) {
+    out.u64(id);
+    out.u64(session.tx);
+    out.u64(static_cast<std::uint64_t>(session.isolation));
+    out.flag(session.snapshot.has_value());
+    if (session.snapshot) {
+      out.u64(session.snapshot->xmax);
+      for (TxId tx : session.snapshot->in_progress) out.u64(tx);
+      out.u64(session.snapshot->in_progress.size());
+    }
+    out.flag(session.failed);
+    out.flag(static_cast<bool>(session.running));
+  }
+  out.u64(next_session_);
+  for (const auto& [tx, waiters] : waiters_) {
+    out.u64(tx);
+    out.u64(waiters.size());
+  }
+  for (const auto& [waiter, holder] : waiting_for_) {
+    out.u64(waiter);
+    out.u64(holder);
+  }
+  load_->write_state(out);
 }
 
 }  // namespace idemlab::models::postgres

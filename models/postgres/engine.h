@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/state_writer.h"
 #include "models/machine_load.h"
 #include "models/postgres/table.h"
 #include "sim/latency.h"
@@ -91,6 +92,8 @@ class Engine {
   std::size_t open_sessions() const { return sessions_.size(); }
   bool has_table(const std::string& table) const { return tables_.count(table) != 0; }
   std::vector<std::string> table_names() const;
+  // Its node, tables, sequences, transaction states, sessions, lock waits.
+  void write_state(sim::StateWriter& out) const;
 
   // The world's servers share one MachineLoad; alone, a server has its own.
   void share_machine_load(MachineLoad& load) { load_ = &load; }

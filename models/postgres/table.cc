@@ -1,5 +1,6 @@
 #include "models/postgres/table.h"
 
+#include "sim/state_writer.h"
 #include <algorithm>
 #include <cassert>
 #include <set>
@@ -225,6 +226,25 @@ std::int64_t Table::version_bytes(const Version& version) {
     }
   }
   return (bytes + 7) / 8 * 8;
+}
+
+void write_value(sim::StateWriter& out, const ports::Value& v) {
+  out.u64(v.index());
+  if (const auto* i = std::get_if<std::int64_t>(&v)) out.i64(*i);
+  if (const auto* s = std::get_if<std::string>(&v)) out.str(*s);
+}
+
+void Table::write_state(sim::StateWriter& out) const {
+  out.tag("table");
+  out.str(schema_.name);
+  out.u64(versions_.size());
+  for (const Version& v : versions_) {
+    for (const ports::Value& value : v.values) write_value(out, value);
+    out.u64(v.xmin);
+    out.u64(v.xmax);
+    out.u64(v.locked_by);
+    out.i64(v.next);
+  }
 }
 
 }  // namespace idemlab::models::postgres

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/state_writer.h"
 #include "strategies/ports/sql.h"
 
 namespace idemlab::models::postgres {
@@ -26,6 +27,9 @@ struct Version {
   TxId locked_by = kNoTx;  // FOR UPDATE (or about to update) by this transaction
   std::int32_t next = -1;  // index of the version that replaced it
 };
+
+// A value as state bytes (its type, then its content).
+void write_value(sim::StateWriter& out, const ports::Value& v);
 
 // A Where resolved to column positions.
 using ResolvedWhere = std::vector<std::pair<std::size_t, ports::Value>>;
@@ -69,6 +73,9 @@ class Table {
   Version& version(std::uint32_t index) { return versions_[index]; }
   const Version& version(std::uint32_t index) const { return versions_[index]; }
   std::size_t version_count() const { return versions_.size(); }
+  // Every version (values, xmin, xmax, lock, successor); the indexes are
+  // derived from them.
+  void write_state(sim::StateWriter& out) const;
 
   // Bytes a version takes on disk: 24-byte tuple header, 8 per bigint, text
   // with a 1-byte (short) or 4-byte length header, padded to 8.

@@ -1,5 +1,6 @@
 #include "models/processor/processor.h"
 
+#include "sim/state_writer.h"
 #include <cassert>
 
 #include "sim/hash.h"
@@ -184,6 +185,50 @@ std::int64_t PaymentProcessor::refunded_amount(const std::string& intent) const 
   std::int64_t sum = 0;
   for (const LedgerEntry& e : ledger_) sum += (e.kind == LedgerEntry::Kind::kRefund && e.intent == intent) ? e.amount : 0;
   return sum;
+}
+
+void PaymentProcessor::write_state(sim::StateWriter& out) const {
+  out.tag("processor");
+  node_.write_state(out);
+  out.u64(ledger_.size());
+  for (const LedgerEntry& e : ledger_) {
+    out.u64(static_cast<std::uint64_t>(e.kind));
+    out.u64(e.number);
+    out.u64(e.charge);
+    out.i64(e.amount);
+    out.i64(e.at);
+    out.str(e.intent);
+  }
+  out.u64(keys_.size());
+  for (const auto& [key, r] : keys_) {
+    out.str(key);
+    out.u64(r.fingerprint);
+    out.i64(r.created_at);
+    out.flag(r.in_progress);
+    out.flag(r.succeeded);
+    out.u64(static_cast<std::uint64_t>(r.status));
+    out.u64(r.number);
+  }
+  for (const auto& [key, message] : key_errors_) {
+    out.str(key);
+    out.str(message);
+  }
+  for (const auto& [key, n] : declines_) {
+    out.str(key);
+    out.i64(n);
+  }
+  out.u64(charge_decisions_.size());
+  for (const ChargeDecision& d : charge_decisions_) {
+    out.i64(d.processing);
+    out.flag(d.declined);
+  }
+  for (sim::Duration t : refund_times_) out.i64(t);
+  out.u64(refund_times_.size());
+  for (std::int64_t left : refundable_) out.i64(left);
+  out.u64(refundable_.size());
+  out.u64(next_charge_);
+  out.u64(next_refund_);
+  load_->write_state(out);
 }
 
 }  // namespace idemlab::models::processor

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/state_writer.h"
 #include "models/machine_load.h"
 #include "sim/latency.h"
 #include "sim/node.h"
@@ -88,6 +89,8 @@ class PaymentProcessor {
   // refunds, each in the order they began.
   const std::vector<ChargeDecision>& charge_decisions() const { return charge_decisions_; }
   const std::vector<sim::Duration>& refund_times() const { return refund_times_; }
+  // Its node, the ledger, the retained keys, declines and counters.
+  void write_state(sim::StateWriter& out) const;
 
   // The world's servers share one MachineLoad; alone, a server has its own.
   void share_machine_load(MachineLoad& load) { load_ = &load; }

@@ -1,5 +1,6 @@
 #include "models/rabbitmq/broker.h"
 
+#include "sim/state_writer.h"
 #include <algorithm>
 #include <cassert>
 
@@ -312,6 +313,95 @@ std::vector<ports::Message> Broker::held_messages(const std::string& queue_name)
   for (const Stored& stored : queue.ready) out.push_back(stored.message);
   for (const auto& [key, unacked] : queue.unacked) out.push_back(unacked.stored.message);
   return out;
+}
+
+namespace {
+
+void write_message(sim::StateWriter& out, const ports::Message& m) {
+  out.str(m.id);
+  out.u64(m.headers.size());
+  for (const auto& [name, value] : m.headers) {
+    out.str(name);
+    out.str(value);
+  }
+  out.str(m.body);
+  out.flag(m.persistent);
+}
+
+void write_delivery(sim::StateWriter& out, const ports::Delivery& d) {
+  out.u64(d.tag);
+  write_message(out, d.message);
+  out.flag(d.redelivered);
+  out.i64(d.delivery_count);
+}
+
+}  // namespace
+
+void Broker::write_state(sim::StateWriter& out) const {
+  out.tag("rabbitmq");
+  node_.write_state(out);
+  const auto write_stored = [&out](const Stored& s) {
+    write_message(out, s.message);
+    out.i64(s.delivery_count);
+    out.flag(s.redelivered);
+    out.i64(s.durable_at);
+  };
+  out.u64(queues_.size());
+  for (const auto& [name, q] : queues_) {
+    out.str(name);
+    out.flag(q.options.durable);
+    out.i64(q.options.delivery_limit);
+    out.str(q.options.dead_letter_queue);
+    out.u64(q.ready.size());
+    for (const Stored& s : q.ready) write_stored(s);
+    out.u64(q.unacked.size());
+    for (const auto& [key, u] : q.unacked) {
+      out.u64(key.first);
+      out.u64(key.second);
+      write_stored(u.stored);
+      out.flag(static_cast<bool>(u.timeout));
+    }
+  }
+  out.u64(consumers_.size());
+  for (const auto& [id, c] : consumers_) {
+    out.u64(id);
+    out.str(c.queue);
+    out.i64(c.prefetch);
+    out.i64(c.in_flight);
+    out.u64(c.next_tag);
+    out.str(c.client != nullptr ? c.client->name() : "");
+    const ConsumerMailbox& m = *c.mailbox;
+    out.u64(m.id);
+    out.flag(m.client_open);
+    out.flag(m.closed_by_broker);
+    out.u64(m.buffer.size());
+    for (const ports::Delivery& d : m.buffer) write_delivery(out, d);
+    out.flag(m.reader != nullptr);
+  }
+  out.u64(next_consumer_);
+  out.u64(last_served_);
+  for (const auto& [id, op] : ops_) {
+    out.u64(id);
+    out.u64(static_cast<std::uint64_t>(op.kind));
+    out.u64(op.consumer);
+    out.u64(op.tag);
+  }
+  out.u64(next_op_);
+  for (const auto& [id, f] : in_flight_) {
+    out.u64(id);
+    out.u64(f.consumer);
+    write_delivery(out, f.delivery);
+  }
+  for (const auto& [timer, target] : timeouts_) {
+    out.u64(timer);
+    out.u64(target.first);
+    out.u64(target.second);
+  }
+  out.u64(next_transfer_);
+  out.u64(dead_lettered_);
+  out.u64(dropped_);
+  out.u64(messages_peak_);
+  load_->write_state(out);
 }
 
 }  // namespace idemlab::models::rabbitmq

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/state_writer.h"
 #include "models/machine_load.h"
 #include "sim/latency.h"
 #include "sim/network.h"
@@ -94,6 +95,9 @@ class Broker {
   std::uint64_t dropped() const { return dropped_; }
   // The most messages held at once, ready or unacknowledged, over every queue.
   std::uint64_t messages_peak() const { return messages_peak_; }
+  // Its node, queues (ready and unacknowledged messages), consumers and
+  // their mailboxes, channel operations and deliveries on their way.
+  void write_state(sim::StateWriter& out) const;
   bool has_queue(const std::string& queue) const { return queues_.count(queue) != 0; }
 
   // The world's servers share one MachineLoad; alone, a server has its own.

@@ -1,5 +1,7 @@
 #include "models/rabbitmq/sim_queue.h"
 
+#include "models/observe.h"
+
 #include "models/net/port_call.h"
 
 namespace idemlab::models::rabbitmq {
@@ -85,22 +87,29 @@ SimConsumer::~SimConsumer() {
 
 Task<Result<ports::Delivery>> SimConsumer::next(sim::Duration wait) {
   co_await NextAwaiter(sim_, *mailbox_, wait);
+  Result<ports::Delivery> out = Result<ports::Delivery>::failure(Status::kTimeout, "no delivery");
   if (!mailbox_->buffer.empty()) {
     ports::Delivery delivery = std::move(mailbox_->buffer.front());
     mailbox_->buffer.pop_front();
-    co_return Result<ports::Delivery>::ok(std::move(delivery));
+    out = Result<ports::Delivery>::ok(std::move(delivery));
+  } else if (mailbox_->closed_by_broker) {
+    out = Result<ports::Delivery>::failure(Status::kClosed, "channel closed by the broker");
   }
-  if (mailbox_->closed_by_broker) co_return Result<ports::Delivery>::failure(Status::kClosed, "channel closed by the broker");
-  co_return Result<ports::Delivery>::failure(Status::kTimeout, "no delivery");
+  observe(sim_, out);
+  co_return out;
 }
 
+// ack and nack read the mailbox (closed or not): what they answer is
+// observed, like any port call's result.
 Task<Result<Unit>> SimConsumer::ack(std::uint64_t tag) {
+  observe(sim_, mailbox_->closed_by_broker);
   if (mailbox_->closed_by_broker) co_return Result<Unit>::failure(Status::kClosed, "channel closed by the broker");
   broker_.send_ack(mailbox_->id, tag);
   co_return Result<Unit>::ok({});
 }
 
 Task<Result<Unit>> SimConsumer::nack(std::uint64_t tag, bool requeue) {
+  observe(sim_, mailbox_->closed_by_broker);
   if (mailbox_->closed_by_broker) co_return Result<Unit>::failure(Status::kClosed, "channel closed by the broker");
   broker_.send_nack(mailbox_->id, tag, requeue);
   co_return Result<Unit>::ok({});

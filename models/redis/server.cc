@@ -1,5 +1,7 @@
 #include "models/redis/server.h"
 
+#include "sim/state_writer.h"
+
 #include <cassert>
 
 namespace idemlab::models::redis {
@@ -185,6 +187,34 @@ void RedisServer::failover() {
   unsynced_.clear();  // the promoted node's own append-only file holds what it has
   trace("failover", "replica promoted; " + std::to_string(lost) + " writes had not reached it");
   node_.start();
+}
+
+void RedisServer::write_state(sim::StateWriter& out) const {
+  out.tag("redis");
+  node_.write_state(out);
+  slot_.write_state(out);
+  primary_.write_state(out);
+  out.u64(unsynced_.size());
+  for (const auto& [at, before] : unsynced_) {
+    out.i64(at);
+    out.str(before.key);
+    out.flag(before.entry.has_value());
+    if (before.entry) {
+      out.str(before.entry->value);
+      out.i64(before.entry->expire_at);
+    }
+    out.flag(before.evicted);
+  }
+  replica_.write_state(out);
+  out.u64(replication_.size());
+  for (const auto& [at, op] : replication_) {
+    out.i64(at);
+    out.u64(static_cast<std::uint64_t>(op.kind));
+    out.str(op.key);
+    out.str(op.value);
+    out.i64(op.expire_at);
+  }
+  load_->write_state(out);
 }
 
 }  // namespace idemlab::models::redis

@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "sim/state_writer.h"
 #include "models/machine_load.h"
 #include "models/redis/store.h"
 #include "sim/latency.h"
@@ -77,6 +78,9 @@ class RedisServer {
 
   // Ground truth for checks and tests (not through the network).
   const Store& primary() const { return primary_; }
+  // Its node, the command slot, both stores, the unsynced writes and the
+  // replication stream.
+  void write_state(sim::StateWriter& out) const;
   // The replica as of now (catches up on the replication stream first).
   const Store& replica();
 

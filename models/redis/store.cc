@@ -1,5 +1,7 @@
 #include "models/redis/store.h"
 
+#include "sim/state_writer.h"
+
 #include <algorithm>
 
 #include <cassert>
@@ -139,6 +141,24 @@ bool Store::apply(const KvOp& op, sim::Time now, std::vector<Before>* changed) {
   }
   assert(false && "unknown KvOp kind");
   return false;
+}
+
+void Store::write_state(sim::StateWriter& out) const {
+  out.tag("store");
+  out.u64(entries_.size());
+  for (const auto& [key, entry] : entries_) {
+    out.str(key);
+    out.str(entry.value);
+    out.i64(entry.expire_at);
+  }
+  out.u64(lru_clock_);
+  for (const auto& [key, used] : last_used_) {
+    out.str(key);
+    out.u64(used);
+  }
+  out.i64(used_memory_);
+  out.i64(used_memory_peak_);
+  out.u64(evictions_);
 }
 
 }  // namespace idemlab::models::redis

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/state_writer.h"
 #include "sim/time.h"
 
 namespace idemlab::models::redis {
@@ -72,6 +73,8 @@ class Store {
 
   // Deterministic iteration (std::map), for copies and state hashes.
   const std::map<std::string, Entry>& entries() const { return entries_; }
+  // Entries, the LRU bookkeeping eviction reads, and used memory.
+  void write_state(sim::StateWriter& out) const;
 
  private:
   static std::int64_t cost(const std::string& key, const std::string& value) {

@@ -1,5 +1,6 @@
 #include "models/service/service_node.h"
 
+#include "sim/state_writer.h"
 #include <memory>
 
 #include "sim/resource.h"
@@ -63,6 +64,15 @@ sim::Task<api::Response> ServiceNode::handle(api::Request request) {
   api::Response response = co_await std::move(pending);
   ++served_;
   co_return response;
+}
+
+void ServiceNode::write_state(sim::StateWriter& out) {
+  out.tag("service");
+  node_.write_state(out);
+  out.flag(node_.has_memory());
+  if (node_.has_memory()) node_.memory<Pool>().workers.write_state(out);
+  out.u64(served_);
+  out.u64(rejected_);
 }
 
 }  // namespace idemlab::models::service

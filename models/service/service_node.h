@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/state_writer.h"
 #include "sim/latency.h"
 #include "sim/node.h"
 #include "sim/simulator.h"
@@ -53,6 +54,8 @@ class ServiceNode {
   std::uint64_t served() const { return served_; }
   // Requests being served or waiting for a worker (none while down).
   std::size_t in_flight();
+  // Its node, its worker pool, what it has served and rejected.
+  void write_state(sim::StateWriter& out);
   std::uint64_t rejected() const { return rejected_; }
 
  private:
