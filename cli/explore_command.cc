@@ -39,6 +39,9 @@ struct ExploreCommandOptions {
   bool schedules = false;
   int deviations = 2;
   int pct = 0;
+  bool hash_states = false;
+  bool verify_hashes = false;
+  std::string dot;  // with --schedules: write the state graph here
   std::string downtime = "100ms";  // or "LOW..HIGH"
   std::string out = "out/explore";
 };
@@ -72,6 +75,9 @@ bool schedules_one(const scenarios::Scenario& scenario, const strategies::Strate
   options.seed = o.seed;
   options.keep_script_faults = !o.without_script_faults;
   options.pct_depth = o.pct;
+  options.hash_states = o.hash_states || o.verify_hashes || !o.dot.empty();
+  options.verify_hashes = o.verify_hashes;
+  options.want_dot = !o.dot.empty();
   const auto start = std::chrono::steady_clock::now();
   auto elapsed = [start] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
   options.elapsed = elapsed;
@@ -82,11 +88,27 @@ bool schedules_one(const scenarios::Scenario& scenario, const strategies::Strate
               interleavings_text(r.interleavings, r.interleavings_exact).c_str(),
               static_cast<unsigned long long>(r.order_points), static_cast<unsigned long long>(r.latency_points),
               o.pct > 0 ? "PCT samples (never exhausts)" : r.exhausted ? "space exhausted" : "search cut", elapsed());
+  if (options.hash_states) {
+    std::printf("  %llu states, %llu steps between them%s; %llu runs not extended past a state explored before",
+                static_cast<unsigned long long>(r.states), static_cast<unsigned long long>(r.state_edges),
+                r.graph_truncated ? " (the graph is cut at its bound)" : "", static_cast<unsigned long long>(r.merged));
+    if (o.verify_hashes) std::printf("; %llu merges verified", static_cast<unsigned long long>(r.hash_checks));
+    std::printf("\n");
+  }
+  if (!o.dot.empty()) {
+    const std::string path = o.dot + (o.strategies.size() == 1 && o.strategies[0] != "all" ? "" : "." + path_component(strategy.name));
+    write_file_atomically(path, r.dot);
+    std::printf("  state graph: %s\n", path.c_str());
+  }
   for (const auto& [kind, runs] : r.unjudged) {
     std::printf("  %s: %llu runs (no verdict)\n", kind.c_str(), static_cast<unsigned long long>(runs));
   }
   if (r.first.empty()) std::printf("  no invariant violated\n");
   for (const auto& [invariant, example] : r.first) {
+    if (example.path_steps > 0) {
+      std::printf("  (shortest path in the state graph to the violating state: %llu steps)\n",
+                  static_cast<unsigned long long>(example.path_steps));
+    }
     std::printf("  VIOLATED %s in %llu runs; first at run %llu (%.2f s)", invariant.c_str(),
                 static_cast<unsigned long long>(r.violating_runs.at(invariant)),
                 static_cast<unsigned long long>(example.run), example.seconds);
@@ -181,6 +203,10 @@ int explore_command(const ExploreCommandOptions& o) {
   }
   if (o.pct < 0 || o.pct > 10) throw UsageError("--pct: " + std::to_string(o.pct) + " is not within 0..10 (0: no PCT)");
   if (o.pct > 0 && !o.schedules) throw UsageError("--pct: PCT orders schedules; add --schedules");
+  if ((o.hash_states || o.verify_hashes || !o.dot.empty()) && (!o.schedules || o.pct > 0)) {
+    throw UsageError(std::string(o.dot.empty() ? (o.verify_hashes ? "--verify-hashes" : "--hash-states") : "--dot") +
+                     ": state hashing goes with the enumeration of --schedules (not --pct)");
+  }
   parse_downtime(o.downtime);  // refused before anything runs
   const scenarios::Scenario scenario = scenarios::find_scenario(o.scenario);
   if (o.swarm && scenario.source.empty()) throw UsageError(o.scenario + ": no script text to draw worlds from");
@@ -290,6 +316,15 @@ void register_explore(CLI::App& app, Commands& commands) {
   explore->add_flag("--schedules", options->schedules,
                     "Search schedules instead of fault placements: the order of events due at one instant and the "
                     "ends of latency ranges, up to --deviations departures from the seed's run (breadth first)");
+  explore->add_flag("--hash-states", options->hash_states,
+                    "With --schedules: hash the world's state after every choice; a schedule is not extended past a "
+                    "state explored before");
+  explore->add_flag("--verify-hashes", options->verify_hashes,
+                    "With --schedules: hash states, and check that two paths to one state go on alike (the first "
+                    "200 merges)");
+  explore->add_option("--dot", options->dot,
+                      "With --schedules: write the state graph for Graphviz (violating states in red); FILE.STRATEGY "
+                      "for several strategies");
   explore->add_option("--deviations", options->deviations, "With --schedules: departures per run, at most (0..4)")
       ->capture_default_str();
   explore->add_option("--pct", options->pct,

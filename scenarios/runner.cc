@@ -84,10 +84,12 @@ namespace {
 
 // One simulated run on `tape`; what run_once and run_on_tape share.
 RunReport run_world(const Scenario& scenario, const strategies::StrategyInfo& info, sim::Tape& tape,
-                    sim::TieOrder ties, sim::TraceLevel trace, RunMode mode, std::uint64_t seed) {
+                    sim::TieOrder ties, sim::TraceLevel trace, RunMode mode, std::uint64_t seed,
+                    WorldProbe* probe = nullptr) {
   models::WorldConfig config = scenario.world;
   config.simulator.trace = trace;
   config.simulator.ties = ties;
+  config.simulator.positions = probe != nullptr;
   config.simulator.limits.time_max = scenario.run_limit;
   config.simulator.limits.events_max = run_events_max(scenario);
   models::World world(config, tape);
@@ -97,7 +99,15 @@ RunReport run_world(const Scenario& scenario, const strategies::StrategyInfo& in
   if (mode == RunMode::kSites) plan.record_sites();
   std::unique_ptr<strategies::Strategy> strategy = info.make(scenario.options);
   SimDriver driver(world);
+  if (probe != nullptr) {
+    probe->attach(world, plan);
+    world.sim().set_after_event([probe] { probe->after_event(); });
+  }
   RunReport report = run_loop(scenario, world, plan, *strategy, driver);
+  if (probe != nullptr) {
+    world.sim().set_after_event(nullptr);
+    probe->finished();
+  }
   report.strategy = info.name;
   report.seed = seed;
   report.charge_decisions = world.processor().charge_decisions();
@@ -156,9 +166,9 @@ RunReport run_once(const Scenario& scenario, const strategies::StrategyInfo& inf
 }
 
 RunReport run_on_tape(const Scenario& scenario, const strategies::StrategyInfo& info, std::uint64_t seed,
-                      sim::Tape& tape, sim::TraceLevel trace, bool keep_steps) {
+                      sim::Tape& tape, sim::TraceLevel trace, bool keep_steps, WorldProbe* probe) {
   return run_world(scenario, info, tape, sim::TieOrder::kTape, trace, keep_steps ? RunMode::kRecord : RunMode::kSeed,
-                   seed);
+                   seed, probe);
 }
 
 }  // namespace idemlab::scenarios

@@ -23,7 +23,13 @@
 #include "sim/trace.h"
 #include "strategies/strategy.h"
 
+namespace idemlab::models {
+class World;
+}
+
 namespace idemlab::scenarios {
+
+class FaultPlan;
 
 // The explicit schedule of one run, as `idemlab run --record` writes it: the
 // decision tape (every latency, order and fault choice), and every port
@@ -160,7 +166,18 @@ RunReport run_once(const Scenario& scenario, const strategies::StrategyInfo& str
 // are ordered by it (TieOrder::kTape): schedule exploration. `seed` is only
 // reported. With keep_steps, report.schedule holds the steps and faults
 // taken (the caller adds the tape it recorded).
+//
+// With `probe`: the simulator keeps process positions, and the probe is
+// given the world before it runs, called after every event, and told when
+// the run is over (state hashing).
+class WorldProbe {
+ public:
+  virtual ~WorldProbe() = default;
+  virtual void attach(models::World& world, const FaultPlan& plan) = 0;
+  virtual void after_event() = 0;
+  virtual void finished() = 0;
+};
 RunReport run_on_tape(const Scenario& scenario, const strategies::StrategyInfo& strategy, std::uint64_t seed,
-                      sim::Tape& tape, sim::TraceLevel trace, bool keep_steps);
+                      sim::Tape& tape, sim::TraceLevel trace, bool keep_steps, WorldProbe* probe = nullptr);
 
 }  // namespace idemlab::scenarios

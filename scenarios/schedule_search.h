@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,19 @@ struct ScheduleSearchOptions {
   std::uint64_t seed = 1;
   bool keep_script_faults = true;
   int pct_depth = 0;                // > 0: PCT runs with this many priority change points + 1
+  // State hashing: the world's state is hashed after every event that made
+  // a choice; a schedule whose run reaches a state some run with no more
+  // deviations already reached is not extended past it (what follows was
+  // explored from there). The states form the state graph.
+  bool hash_states = false;
+  // With hash_states: for the first verify_max merges, run both paths on
+  // with the same later choices and require the same future (every trace
+  // record and the verdict), and equal state bytes: a hash that misses part
+  // of the state fails here. Throws StateHashMismatch.
+  bool verify_hashes = false;
+  std::uint64_t verify_max = 200;
+  bool want_dot = false;             // fill ScheduleSearchResult::dot
+  std::size_t graph_states_max = std::size_t{1} << 20;
   std::function<bool()> out_of_time;
   std::function<double()> elapsed;
 };
@@ -62,6 +76,9 @@ struct ScheduleCounterexample {
   std::string evidence;
   std::uint64_t run = 0;
   double seconds = 0;
+  // With state hashing: steps on the shortest path in the state graph from
+  // the start to the violating run's final state.
+  std::uint64_t path_steps = 0;
   // The run recorded: its tape (every draw, with the order and extreme
   // choices) and steps, which `idemlab run` replays from a script.
   Schedule schedule;
@@ -84,6 +101,19 @@ struct ScheduleSearchResult {
   std::map<std::string, std::uint64_t> violating_runs;
   std::map<std::string, ScheduleCounterexample> first;
   std::map<std::string, std::uint64_t> unjudged;
+  // With state hashing:
+  std::uint64_t states = 0;          // distinct states reached
+  std::uint64_t state_edges = 0;     // distinct steps between them
+  std::uint64_t merged = 0;          // runs not extended past a state explored before
+  std::uint64_t hash_checks = 0;     // merges verified (verify_hashes)
+  bool graph_truncated = false;      // graph_states_max was reached
+  std::string dot;                   // with want_dot: the state graph for Graphviz
+};
+
+// Two states with one hash behaved differently: the hash misses part of
+// the state (or two states collided). A bug in idemlab, not in a strategy.
+struct StateHashMismatch : std::logic_error {
+  using std::logic_error::logic_error;
 };
 
 // REQUIRES: deviations_max >= 0, runs_max >= 1, pct_depth >= 0.

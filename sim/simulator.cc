@@ -289,6 +289,7 @@ RunResult Simulator::run_until(Time until) {
     ++events_executed_;
     running_fn_ = callback.fn;
     callback.fn(callback.context, callback.argument);
+    if (after_event_) after_event_();
   }
   const bool more = queue_.live() > 0;
   if (more && until != kTimeNever && until <= options_.limits.time_max) now_ = std::max(now_, until);

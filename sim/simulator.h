@@ -11,6 +11,7 @@
 
 #include <cassert>
 #include <coroutine>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -184,6 +185,8 @@ class Simulator {
   // and every pending event (time, callback, the position of the process
   // it was scheduled for, argument) in the order they would run.
   bool tracks_positions() const { return options_.positions; }
+  // Called after every event (an explorer hashing states between events).
+  void set_after_event(std::function<void()> hook) { after_event_ = std::move(hook); }
   void observe(std::uint64_t value);
   void write_state(StateWriter& out) const;
 
@@ -250,6 +253,7 @@ class Simulator {
   std::uint64_t world_position_ = 0;
   std::vector<std::uint64_t> slot_positions_;
   EventFn running_fn_ = nullptr;
+  std::function<void()> after_event_;
 };
 
 // ---- templates ------------------------------------------------------------

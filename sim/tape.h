@@ -64,7 +64,7 @@ class Tape {
   }
   // Called once by the simulator that draws from this tape, for explorers
   // that ask it which process is running (PCT ranks processes).
-  virtual void attach(const Simulator& simulator) { (void)simulator; }
+  virtual void attach(Simulator& simulator) { (void)simulator; }
 };
 
 // Draws from xoshiro256** seeded with `seed`, optionally keeping every draw so
