@@ -184,7 +184,9 @@ class StateTracker final : public WorldProbe {
     std::string bytes;              // kept when verifying
   };
 
-  StateTracker(const ChoosingTape& tape, bool keep_bytes) : tape_(tape), keep_bytes_(keep_bytes) {}
+  using WriteWorld = std::function<void(models::World&, sim::StateWriter&)>;
+  StateTracker(const ChoosingTape& tape, bool keep_bytes, const WriteWorld& write_world)
+      : tape_(tape), keep_bytes_(keep_bytes), write_world_(write_world) {}
 
   void attach(models::World& world, const FaultPlan& plan) override {
     world_ = &world;
@@ -207,7 +209,11 @@ class StateTracker final : public WorldProbe {
  private:
   std::uint64_t hash_now(std::string* bytes) {
     sim::StateWriter out;
-    world_->write_state(out);
+    if (write_world_) {
+      write_world_(*world_, out);
+    } else {
+      world_->write_state(out);
+    }
     plan_->write_state(out);
     out.tag("tape");
     out.u64(tape_.base_draws());
@@ -217,6 +223,7 @@ class StateTracker final : public WorldProbe {
 
   const ChoosingTape& tape_;
   bool keep_bytes_;
+  const WriteWorld& write_world_;
   models::World* world_ = nullptr;
   const FaultPlan* plan_ = nullptr;
   std::size_t last_points_ = 0;
@@ -344,7 +351,7 @@ ScheduleSearchResult search_schedules(const Scenario& scenario, const strategies
   // choice count when no state of it had been explored before).
   const auto run = [&](const std::vector<Deviation>& deviations, std::vector<ChoicePoint>& points_out) {
     DeviationTape tape(options.seed, deviations);
-    StateTracker tracker(tape, options.verify_hashes);
+    StateTracker tracker(tape, options.verify_hashes, options.write_world);
     const RunReport report = run_on_tape(world, strategy, options.seed, tape, sim::TraceLevel::kHash, false,
                                          options.hash_states ? &tracker : nullptr);
     points_out = tape.points();

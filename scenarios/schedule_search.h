@@ -51,6 +51,9 @@ struct ScheduleSearchOptions {
   bool verify_hashes = false;
   std::uint64_t verify_max = 200;
   bool want_dot = false;             // fill ScheduleSearchResult::dot
+  // What a state is written from; empty: models::World::write_state. (The
+  // tests leave parts out, to see verify_hashes catch it.)
+  std::function<void(models::World&, sim::StateWriter&)> write_world;
   std::size_t graph_states_max = std::size_t{1} << 20;
   std::function<bool()> out_of_time;
   std::function<double()> elapsed;

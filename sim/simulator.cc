@@ -124,7 +124,9 @@ void Simulator::write_state(StateWriter& out) const {
     out.i64(e.at);
     out.u64(static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(c.fn)));
     out.u64(slot_positions_[e.slot]);
-    out.u64(c.argument);
+    // A start's argument is the simulator's address, which differs between
+    // worlds; every other argument is a number the model gave (an id).
+    out.u64(c.fn == &start_process ? 0 : c.argument);
   }
 }
 
