@@ -110,6 +110,9 @@ void Simulator::write_state(StateWriter& out) const {
     out.str(p->node != nullptr ? std::string_view(p->node->name()) : std::string_view());
     out.flag(p->doomed);
   }
+  // Which slot the next spawns take (a stack of freed slots).
+  for (std::uint32_t slot : free_process_slots_) out.u64(slot);
+  out.u64(free_process_slots_.size());
   // Pending events in the order they would run (at one instant, the order
   // a tape's order choice counts in).
   std::vector<EventQueue::Entry> pending(ready_.begin(), ready_.end());
