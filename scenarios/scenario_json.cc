@@ -146,7 +146,7 @@ class Reader {
 
 void read_workload(const Reader& r, const json& value, const std::string& path, models::clients::ClientConfig& c) {
   r.object(value, path,
-           {"intents", "keys", "key_reused_with_other_payload", "double_click", "webhook_duplicate",
+           {"intents", "keys", "key_reused_with_other_payload", "double_click", "copies", "webhook_duplicate",
             "same_purchase_again", "retries_reorder_body", "think_mean", "amount_cents"});
   if (value.contains("intents")) c.intents = static_cast<int>(r.integer(value["intents"], path + ".intents", 1, 100000));
   if (value.contains("keys")) {
@@ -157,6 +157,8 @@ void read_workload(const Reader& r, const json& value, const std::string& path, 
         r.ratio(value["key_reused_with_other_payload"], path + ".key_reused_with_other_payload");
   }
   if (value.contains("double_click")) c.double_click = r.ratio(value["double_click"], path + ".double_click");
+  // A sender's number is a byte, and the one after the copies is a webhook's.
+  if (value.contains("copies")) c.copies = static_cast<int>(r.integer(value["copies"], path + ".copies", 1, 16));
   if (value.contains("webhook_duplicate")) {
     c.webhook_duplicate = r.ratio(value["webhook_duplicate"], path + ".webhook_duplicate");
   }

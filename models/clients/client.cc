@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <vector>
 
 #include "sim/hash.h"
 #include "sim/latency.h"
@@ -130,16 +131,19 @@ sim::Task<void> Client::workload() {
     if (chance(sim_.tape(), config_.same_purchase_again, sim::Choice::kWorkload)) bought_again = intent;
     const std::uint32_t index = history_.add_intent(std::move(intent));
 
-    if (chance(sim_.tape(), config_.double_click, sim::Choice::kWorkload)) {
-      // Two senders at once, as a double click does; wait for both.
-      const sim::ProcessId second = node_.spawn(pay(index, 2), "double-click");
-      co_await pay(index, 1);
-      co_await sim_.join(second);
-    } else {
-      co_await pay(index, 1);
+    int senders = config_.copies;
+    if (chance(sim_.tape(), config_.double_click, sim::Choice::kWorkload)) senders = std::max(senders, 2);
+    // The senders at once, as a double click (or several tabs) does; wait
+    // for all of them. Sender 2 keeps the double click's process name.
+    std::vector<sim::ProcessId> others;
+    for (int s = 2; s <= senders; ++s) {
+      others.push_back(node_.spawn(pay(index, static_cast<std::uint8_t>(s)), s == 2 ? "double-click" : "copy"));
     }
+    co_await pay(index, 1);
+    for (const sim::ProcessId& other : others) co_await sim_.join(other);
     if (chance(sim_.tape(), config_.webhook_duplicate, sim::Choice::kWorkload)) {
-      co_await pay(index, 3);  // delivered again, at least once
+      // Delivered again, at least once: the sender after the copies.
+      co_await pay(index, static_cast<std::uint8_t>(std::max(3, senders + 1)));
     }
   }
   finished_ = true;

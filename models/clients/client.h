@@ -5,6 +5,8 @@
 //   keys                   a fresh UUID v4 per intent, or no Idempotency-Key at all
 //   key_reused_with_other_payload   the next intent reuses this intent's key (a client bug)
 //   double_click           the intent is sent twice at once, same key and body
+//   copies                 the intent is always sent by this many senders at once
+//                          (three tabs submitting one form), same key and body
 //   webhook_duplicate      once paid, the same request is delivered again (at-least-once)
 //   same_purchase_again    the next intent buys the same thing again: same body, a new key
 //   retries_reorder_body   retries serialise the body differently (key order, number format)
@@ -36,6 +38,7 @@ struct ClientConfig {
   KeyMode keys = KeyMode::kUuid;
   sim::Ratio key_reused_with_other_payload{0, 1};
   sim::Ratio double_click{0, 1};
+  int copies = 1;  // senders of every intent at once (a double click makes it at least 2)
   sim::Ratio webhook_duplicate{0, 1};
   sim::Ratio same_purchase_again{0, 1};
   bool retries_reorder_body = false;

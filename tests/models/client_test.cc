@@ -221,6 +221,28 @@ TEST_CASE("a double click sends the intent twice at once with one key") {
   CHECK(rig.executed == 2);
 }
 
+TEST_CASE("copies send the intent by that many senders at once, and a webhook after them is another sender") {
+  Rig rig;
+  ClientConfig c = one_intent();
+  c.copies = 3;
+  c.webhook_duplicate = sim::Ratio{1, 1};
+  rig.add_client(c);
+  rig.run();
+  const auto invokes = rig.of(HK::kInvoke);
+  REQUIRE(invokes.size() == 4);
+  std::set<int> senders;
+  for (int i = 0; i < 3; ++i) {
+    CHECK(invokes[static_cast<std::size_t>(i)]->at == invokes[0]->at);
+    senders.insert(invokes[static_cast<std::size_t>(i)]->sender);
+  }
+  CHECK(senders == std::set<int>{1, 2, 3});
+  CHECK(invokes[3]->at > invokes[0]->at);
+  CHECK(invokes[3]->sender == 4);
+  REQUIRE(rig.keys_seen.size() == 4);
+  CHECK(rig.keys_seen[0] == rig.keys_seen[3]);
+  CHECK(rig.executed == 4);
+}
+
 TEST_CASE("a webhook duplicate delivers the same request again after success") {
   Rig rig;
   ClientConfig c = one_intent();

@@ -77,6 +77,16 @@ TEST_CASE("a malformed downtime range names its JSON path") {
                     Catch::Contains("$.faults[0].downtime"));
 }
 
+TEST_CASE("copies outside 1..16 name their JSON path") {
+  for (const char* copies : {"0", "17", "\"3\"", "2.5"}) {
+    INFO(copies);
+    CHECK_THROWS_WITH(parse_scenario(std::string(R"({"format": "idemlab-scenario/1", "name": "c", "workload": {"copies": )") +
+                                         copies + "}}",
+                                     "c.json"),
+                      Catch::Contains("$.workload.copies"));
+  }
+}
+
 TEST_CASE("explore finds the baseline's double charge from the workload alone, breadth first") {
   const Scenario s = shipped("crash_after_charge_before_commit");
   const ExploreResult r = explore(s, strategy("baseline"), workload_only(1));
