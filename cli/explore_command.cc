@@ -112,7 +112,9 @@ bool schedules_one(const scenarios::Scenario& scenario, const strategies::Strate
     std::printf("  VIOLATED %s in %llu runs; first at run %llu (%.2f s)", invariant.c_str(),
                 static_cast<unsigned long long>(r.violating_runs.at(invariant)),
                 static_cast<unsigned long long>(example.run), example.seconds);
-    if (o.pct > 0) {
+    if (o.pct > 0 && example.pct_run == 0) {
+      std::printf(", in the seed's own schedule:\n");
+    } else if (o.pct > 0) {
       std::printf(", PCT run %llu:\n", static_cast<unsigned long long>(example.pct_run));
     } else {
       std::printf(" with %zu deviation%s from the seed's schedule:\n", example.deviations.size(),
