@@ -6,11 +6,14 @@
 #include "scenarios/scenario_json.h"
 #include "scenarios/schedule.h"
 #include "scenarios/schedule_search.h"
+#include "tests/scenarios/schedule_worlds.h"
 #include "strategies/strategy.h"
 #include "tests/planted/planted.h"
 
 namespace idemlab::scenarios {
 namespace {
+
+using testing::double_click_in_lockstep;
 
 // One payment whose charge usually returns well within the 1 s lock of the
 // planted strategy, but whose latency range reaches past the client's
@@ -32,20 +35,6 @@ Scenario slow_charge_sometimes() {
   })", "slow_charge_sometimes");
 }
 
-// Two identical requests at once over constant latencies: every step of
-// the two ties with the other's, so the order of ready events is a choice.
-Scenario double_click_in_lockstep() {
-  return parse_scenario(R"({
-    "format": "idemlab-scenario/1",
-    "name": "double_click_in_lockstep",
-    "clients": 1,
-    "workload": {"intents": 1, "double_click": "1"},
-    "client": {"request_timeout": "2s", "retry": {"backoff": "fixed", "base": "1s", "attempts_max": 5}},
-    "network": {"latency": {"constant": "1ms"}},
-    "processor": {"processing_time": {"uniform": ["50ms", "250ms"]}},
-    "run_limit": "600s"
-  })", "double_click_in_lockstep");
-}
 
 ScheduleSearchOptions deviations(int n) {
   ScheduleSearchOptions o;

@@ -7,11 +7,14 @@
 #include "models/world.h"
 #include "scenarios/scenario_json.h"
 #include "scenarios/schedule_search.h"
+#include "tests/scenarios/schedule_worlds.h"
 #include "scenarios/shipped.h"
 #include "sim/state_writer.h"
 
 namespace idemlab::scenarios {
 namespace {
+
+using testing::double_click_in_lockstep;
 
 const strategies::StrategyInfo& shipped_strategy(const std::string& name) {
   const strategies::StrategyInfo* s = strategies::find_strategy(name);
@@ -27,19 +30,6 @@ ScheduleSearchOptions hashed(int deviations, std::uint64_t runs) {
   return o;
 }
 
-// Two identical requests at once over constant latencies.
-Scenario double_click_in_lockstep() {
-  return parse_scenario(R"({
-    "format": "idemlab-scenario/1",
-    "name": "double_click_in_lockstep",
-    "clients": 1,
-    "workload": {"intents": 1, "double_click": "1"},
-    "client": {"request_timeout": "2s", "retry": {"backoff": "fixed", "base": "1s", "attempts_max": 5}},
-    "network": {"latency": {"constant": "1ms"}},
-    "processor": {"processing_time": {"uniform": ["50ms", "250ms"]}},
-    "run_limit": "600s"
-  })", "double_click_in_lockstep");
-}
 
 TEST_CASE("state hashes: two paths to one state go on alike, on shipped worlds and strategies") {
   struct Case {
