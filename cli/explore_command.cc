@@ -210,6 +210,7 @@ int explore_command(const ExploreCommandOptions& o) {
                      ": state hashing goes with the enumeration of --schedules (not --pct)");
   }
   parse_downtime(o.downtime);  // refused before anything runs
+  if (!o.dot.empty()) check_output("--dot", o.dot);
   const scenarios::Scenario scenario = scenarios::find_scenario(o.scenario);
   if (o.swarm && scenario.source.empty()) throw UsageError(o.scenario + ": no script text to draw worlds from");
   make_directories("--out", o.out);

@@ -181,6 +181,9 @@ with tempfile.TemporaryDirectory(prefix="explore_") as temp:
                 "--pct")
     usage_error("explore refuses more than 4 deviations",
                 ["explore", "partial_failure", "--schedules", "--deviations", "9", "--out", temp], "--deviations")
+    usage_error("explore refuses a --dot it cannot write, before searching",
+                ["explore", "partial_failure", "--schedules", "--dot", "/nonexistent/dir/states.dot", "--out", temp],
+                "--dot")
     usage_error("explore refuses --schedules with --swarm",
                 ["explore", "partial_failure", "--schedules", "--swarm", "--out", temp], "--schedules")
     blocker = pathlib.Path(temp) / "a_file"
