@@ -6,6 +6,7 @@
 // Exit code 1 when any invariant was violated.
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -59,6 +60,19 @@ std::pair<sim::Duration, sim::Duration> parse_downtime(const std::string& text) 
   return {*low, *high > *low ? *high : 0};
 }
 
+// A search's clock, on the wall (simulated code reads none): sets the
+// options' seconds-since-start and, with --max-time, their time bound.
+template <class SearchOptions>
+std::function<double()> start_clock(SearchOptions& options, double max_time) {
+  const auto start = std::chrono::steady_clock::now();
+  std::function<double()> elapsed = [start] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  options.elapsed = elapsed;
+  if (max_time > 0) options.out_of_time = [elapsed, max_time] { return elapsed() >= max_time; };
+  return elapsed;
+}
+
 // "1,234 interleavings" or "about 1,234 interleavings (HyperLogLog estimate)".
 std::string interleavings_text(std::uint64_t count, bool exact) {
   const std::string n = std::to_string(count) + " distinct interleaving" + (count == 1 ? "" : "s");
@@ -78,10 +92,7 @@ bool schedules_one(const scenarios::Scenario& scenario, const strategies::Strate
   options.hash_states = o.hash_states || o.verify_hashes || !o.dot.empty();
   options.verify_hashes = o.verify_hashes;
   options.want_dot = !o.dot.empty();
-  const auto start = std::chrono::steady_clock::now();
-  auto elapsed = [start] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
-  options.elapsed = elapsed;
-  if (o.max_time > 0) options.out_of_time = [&elapsed, &o] { return elapsed() >= o.max_time; };
+  const std::function<double()> elapsed = start_clock(options, o.max_time);
   const scenarios::ScheduleSearchResult r = scenarios::search_schedules(scenario, strategy, options);
   std::printf("\n%s: %llu schedule runs, %s; the seed's run has %llu order and %llu latency choice points; %s in %.1f s\n",
               strategy.name.c_str(), static_cast<unsigned long long>(r.runs),
@@ -141,10 +152,7 @@ bool swarm_one(const scenarios::Scenario& scenario, const strategies::StrategyIn
   options.runs_max = o.max_runs;
   options.seed = o.seed;
   options.faults_max = o.faults;
-  const auto start = std::chrono::steady_clock::now();
-  auto elapsed = [start] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
-  options.elapsed = elapsed;
-  if (o.max_time > 0) options.out_of_time = [&elapsed, &o] { return elapsed() >= o.max_time; };
+  const std::function<double()> elapsed = start_clock(options, o.max_time);
   const scenarios::SwarmResult r = scenarios::swarm(scenario, strategy, options);
   std::printf("\n%s: %llu swarm runs%s, %s, (site, action) pairs placed %llu of %llu seen, in %.1f s\n",
               strategy.name.c_str(), static_cast<unsigned long long>(r.runs), r.cut ? " (cut by --max-time)" : "",
@@ -249,9 +257,7 @@ int explore_command(const ExploreCommandOptions& o) {
     options.keep_script_faults = !o.without_script_faults;
     options.actions = actions;
     std::tie(options.crash_downtime, options.crash_downtime_max) = parse_downtime(o.downtime);
-    const auto start = std::chrono::steady_clock::now();
-    auto elapsed = [start] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
-    if (o.max_time > 0) options.out_of_time = [&elapsed, &o] { return elapsed() >= o.max_time; };
+    const std::function<double()> elapsed = start_clock(options, o.max_time);
     const scenarios::ExploreResult r = scenarios::explore(scenario, *strategy, options);
     std::printf("\n%s: %llu runs (%llu equivalent placements pruned), %s, %llu sites, (site, action) pairs placed "
                 "%llu of %llu seen, %s in %.1f s\n",

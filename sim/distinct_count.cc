@@ -4,26 +4,16 @@
 #include <cassert>
 #include <cmath>
 
+#include "sim/hash.h"
+
 namespace idemlab::sim {
-namespace {
-
-// splitmix64's finaliser: order hashes are FNV-1a, whose high bits are not
-// uniform enough on their own for the register index.
-std::uint64_t scramble(std::uint64_t x) {
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ULL;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebULL;
-  x ^= x >> 31;
-  return x;
-}
-
-}  // namespace
 
 DistinctCount::DistinctCount(std::size_t exact_max) : exact_max_(exact_max) { assert(exact_max > 0); }
 
 void DistinctCount::add(std::uint64_t value) {
-  const std::uint64_t h = scramble(value);
+  // Order hashes are FNV-1a, whose high bits are not uniform enough on
+  // their own for the register index.
+  const std::uint64_t h = splitmix_finalize(value);
   const std::size_t index = static_cast<std::size_t>(h >> (64 - kPrecision));
   const std::uint64_t rest = h << kPrecision;
   // The rank of the first 1 bit in the remaining 52 bits (53 when all are 0).

@@ -17,4 +17,12 @@ inline std::uint64_t fnv1a(std::string_view bytes, std::uint64_t hash = kFnvOffs
   return hash;
 }
 
+// splitmix64's finaliser (Steele, Lea and Flood): spreads every input bit
+// over the output, for hashes whose high bits must be uniform.
+inline std::uint64_t splitmix_finalize(std::uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
 }  // namespace idemlab::sim

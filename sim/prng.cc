@@ -1,5 +1,7 @@
 #include "sim/prng.h"
 
+#include "sim/hash.h"
+
 #include <cassert>
 
 namespace idemlab::sim {
@@ -13,10 +15,7 @@ __extension__ using u128 = unsigned __int128;
 }  // namespace
 
 std::uint64_t SplitMix64::next() {
-  std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
+  return splitmix_finalize(state_ += 0x9e3779b97f4a7c15ULL);
 }
 
 Prng::Prng(std::uint64_t seed) {

@@ -40,13 +40,7 @@ class StateWriter {
 // Folds `value` into a running 64-bit hash (splitmix64's finaliser over
 // the sum): what a process's position and an observation are built from.
 inline std::uint64_t mix_hash(std::uint64_t hash, std::uint64_t value) {
-  std::uint64_t x = hash + 0x9e3779b97f4a7c15ULL + value;
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ULL;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebULL;
-  x ^= x >> 31;
-  return x;
+  return splitmix_finalize(hash + 0x9e3779b97f4a7c15ULL + value);
 }
 
 }  // namespace idemlab::sim

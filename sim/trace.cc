@@ -11,20 +11,17 @@ void Trace::record(Time at, std::string_view node, std::string_view kind, std::s
   char time_text[24];
   std::snprintf(time_text, sizeof time_text, "%" PRId64, at);
   // Separators that cannot occur in the fields keep the hash unambiguous.
-  hash_ = fnv1a(time_text, hash_);
-  hash_ = fnv1a("\x1f", hash_);
-  hash_ = fnv1a(node, hash_);
-  hash_ = fnv1a("\x1f", hash_);
-  hash_ = fnv1a(kind, hash_);
-  hash_ = fnv1a("\x1f", hash_);
-  hash_ = fnv1a(detail, hash_);
-  hash_ = fnv1a("\x1e", hash_);
-  order_hash_ = fnv1a(node, order_hash_);
-  order_hash_ = fnv1a("\x1f", order_hash_);
-  order_hash_ = fnv1a(kind, order_hash_);
-  order_hash_ = fnv1a("\x1f", order_hash_);
-  order_hash_ = fnv1a(detail, order_hash_);
-  order_hash_ = fnv1a("\x1e", order_hash_);
+  // The order hash is the trace hash without the times.
+  const auto fold_step = [&](std::uint64_t h) {
+    h = fnv1a(node, h);
+    h = fnv1a("\x1f", h);
+    h = fnv1a(kind, h);
+    h = fnv1a("\x1f", h);
+    h = fnv1a(detail, h);
+    return fnv1a("\x1e", h);
+  };
+  hash_ = fold_step(fnv1a("\x1f", fnv1a(time_text, hash_)));
+  order_hash_ = fold_step(order_hash_);
   ++count_;
   if (level_ == TraceLevel::kFull && records_.size() < kTraceRecordsMax) {
     records_.push_back(TraceRecord{at, std::string(node), std::string(kind), std::string(detail)});
