@@ -18,6 +18,7 @@
 #include <chrono>
 #include <cstdio>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "bench/bare_heap.h"
@@ -99,6 +100,15 @@ int main(int argc, char** argv) {
 
   const double bare = bench::bare_heap_events_per_s(heap_events, 1000, 1000);
   emit("bare_heap_events_per_s", bare, "events/s");
+  // What two threads give on this machine for a loop that shares nothing:
+  // the ceiling of the sweep's speed-up below.
+  {
+    const auto start = std::chrono::steady_clock::now();
+    std::thread other([&] { bench::bare_heap_events_per_s(heap_events, 1000, 1000); });
+    bench::bare_heap_events_per_s(heap_events, 1000, 1000);
+    other.join();
+    emit("bare_heap_2_threads_speedup", 2.0 * static_cast<double>(heap_events) / seconds_since(start) / bare, "ratio");
+  }
   for (const std::string& name : scenario_names) {
     const scenarios::Scenario scenario = scenarios::find_scenario(name);
     const WorldFigures w = full_world(scenario, *strategy, world_runs);

@@ -1,6 +1,7 @@
 #include "scenarios/sweep.h"
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cassert>
 #include <cmath>
@@ -192,20 +193,28 @@ SweepResult parallel_sweep(const Scenario& scenario, const strategies::StrategyI
   SweepResult result;
   result.scenario = scenario.name;
   result.strategy = strategy.name;
-  // Chunks of runs, each thread taking every jobs-th of a chunk; each
-  // thread keeps only what the tally needs of its runs.
+  // Chunks of runs; the threads take the chunk's next run as they come free
+  // (runs differ in length, so a fixed split would wait for the slowest),
+  // each folds its runs into its own tally, and the tallies are merged as
+  // shards are: exactly, so the result does not depend on the threads.
   const std::uint64_t chunk = 256 * static_cast<std::uint64_t>(jobs);
   for (std::uint64_t from = shard.index - 1; from < count; from += chunk * shard.count) {
     const std::vector<std::uint64_t> seeds = shard_seeds(first_seed, count, shard, from, chunk);
-    std::vector<std::variant<RunReport, RunError>> reports(seeds.size());
+    SweepResult empty;
+    empty.scenario = scenario.name;
+    empty.strategy = strategy.name;
+    std::vector<SweepResult> tallies(jobs, empty);
+    std::atomic<std::size_t> next{0};
     std::vector<std::thread> threads;
     for (unsigned t = 0; t < jobs; ++t) {
       threads.emplace_back([&, t] {
-        for (std::size_t i = t; i < seeds.size(); i += jobs) reports[i] = run_or_error(scenario, strategy, seeds[i]);
+        for (std::size_t i = next++; i < seeds.size(); i = next++) {
+          fold(tallies[t], run_or_error(scenario, strategy, seeds[i]));
+        }
       });
     }
     for (std::thread& thread : threads) thread.join();
-    for (const auto& report : reports) fold(result, report);
+    for (const SweepResult& tally : tallies) merge_into(result, tally);
     if (control != nullptr && control->progress) control->progress(result.runs);
     if (control != nullptr && control->stop && control->stop()) break;
   }

@@ -15,6 +15,8 @@
 #include <optional>
 #include <utility>
 
+#include "sim/frame_pool.h"
+
 namespace idemlab::sim {
 
 struct Process;
@@ -22,6 +24,10 @@ struct Process;
 struct PromiseBase {
   std::coroutine_handle<> continuation;
   Process* process = nullptr;
+
+  // Frames come from sim/frame_pool.h.
+  static void* operator new(std::size_t bytes) { return allocate_frame(bytes); }
+  static void operator delete(void* frame, std::size_t bytes) noexcept { free_frame(frame, bytes); }
 
   std::suspend_always initial_suspend() noexcept { return {}; }
 

@@ -11,6 +11,7 @@
 //   key completed                     the stored status and body, marked replayed
 #include <nlohmann/json.hpp>
 
+#include "strategies/flat_json.h"
 #include "strategies/payment_request.h"
 #include "strategies/strategy.h"
 
@@ -52,20 +53,48 @@ struct Record {
   std::string body;
 };
 
+// nlohmann's layout (keys sorted), written and read without a DOM.
 std::string encode(const Record& r) {
-  json j = json::object();
-  j["state"] = r.completed ? "completed" : "in_progress";
-  j["fp"] = r.fingerprint;
+  FlatJsonWriter out;
   if (r.completed) {
-    j["status"] = r.status;
-    j["body"] = r.body;
+    out.member("body", r.body).member("fp", r.fingerprint).member("state", "completed").member("status", r.status);
   } else {
-    j["owner"] = r.owner;
+    out.member("fp", r.fingerprint).member("owner", r.owner).member("state", "in_progress");
   }
-  return j.dump();
+  return out.finish();
+}
+
+// The record, if the text is one (a record of another shape, which this
+// strategy never writes, is left to nlohmann's reading below).
+std::optional<Record> decode_flat(const FlatObject& object) {
+  const auto text = [&](std::string_view key) -> const std::string* {
+    const FlatValue* v = find_member(object, key);
+    return v == nullptr ? nullptr : std::get_if<std::string>(v);
+  };
+  const std::string* state = text("state");
+  const std::string* fp = text("fp");
+  if (state == nullptr || fp == nullptr) return std::nullopt;
+  Record r;
+  r.completed = *state == "completed";
+  r.fingerprint = *fp;
+  if (r.completed) {
+    const FlatValue* status = find_member(object, "status");
+    const std::string* body = text("body");
+    if (status == nullptr || !std::holds_alternative<std::int64_t>(*status) || body == nullptr) return std::nullopt;
+    r.status = static_cast<int>(std::get<std::int64_t>(*status));
+    r.body = *body;
+  } else {
+    const std::string* owner = text("owner");
+    if (owner == nullptr) return std::nullopt;
+    r.owner = *owner;
+  }
+  return r;
 }
 
 std::optional<Record> decode(const std::string& text) {
+  if (const std::optional<FlatObject> flat = parse_flat_json(text)) {
+    if (std::optional<Record> r = decode_flat(*flat)) return r;
+  }
   const json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (!j.is_object() || !j.contains("state") || !j.contains("fp")) return std::nullopt;
   Record r;
