@@ -177,7 +177,7 @@ class FaultPlan final : public ports::FaultHook {
   std::vector<ScheduleStep> steps_;
   bool record_sites_ = false;
   std::vector<FaultSite> port_sites_;
-  std::map<sim::Network::LinkKey, std::uint64_t> calls_when_armed_;
+  sim::Network::CallCounts calls_when_armed_;
   ports::Gate* gate_ = nullptr;
   std::map<std::size_t, sim::Duration> drop_waits_;  // faults taken at ports: the caller's timeout
   sim::Duration last_drop_wait_ = 0;

@@ -66,6 +66,10 @@ std::pair<std::string, std::string> unordered_key(const Node& a, const Node& b) 
   return a.name() < b.name() ? std::make_pair(a.name(), b.name()) : std::make_pair(b.name(), a.name());
 }
 
+using LinkView = std::pair<std::string_view, std::string_view>;
+
+LinkView link_view(const Node& from, const Node& to) { return LinkView{from.name(), to.name()}; }
+
 }  // namespace
 
 const char* fault_name(Fault fault) {
@@ -138,7 +142,8 @@ LinkConfig& Network::link(const Node& from, const Node& to) {
 }
 
 const LinkConfig& Network::config(const Node& from, const Node& to) const {
-  auto it = links_.find(LinkKey{from.name(), to.name()});
+  if (links_.empty()) return defaults_;
+  auto it = links_.find(link_view(from, to));
   return it == links_.end() ? defaults_ : it->second;
 }
 
@@ -153,7 +158,9 @@ void Network::heal(const Node& a, const Node& b) {
 }
 
 bool Network::partitioned(const Node& a, const Node& b) const {
-  return partitions_.count(unordered_key(a, b)) != 0;
+  if (partitions_.empty()) return false;
+  const bool ordered = a.name() < b.name();
+  return partitions_.count(ordered ? link_view(a, b) : link_view(b, a)) != 0;
 }
 
 void Network::inject_nth(const Node& from, const Node& to, Fault fault, std::uint64_t nth, Duration delay) {
@@ -171,9 +178,11 @@ Network::Plan Network::plan_request(Node& from, Node& to, ReplyBox& box) {
 
   bool forced_drop_request = false, forced_duplicate = false, forced_delay = false;
   Duration forced_delay_amount = 0;
-  const LinkKey key{from.name(), to.name()};
-  const std::uint64_t call_number = ++calls_[key];
-  auto link_faults = forced_.find(key);
+  const LinkView key = link_view(from, to);
+  auto calls = calls_.find(key);
+  if (calls == calls_.end()) calls = calls_.emplace(LinkKey{from.name(), to.name()}, 0).first;
+  const std::uint64_t call_number = ++calls->second;
+  auto link_faults = forced_.empty() ? forced_.end() : forced_.find(key);
   if (link_faults != forced_.end()) {
     auto forced = link_faults->second.find(call_number);
     if (forced != link_faults->second.end()) {

@@ -19,6 +19,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -136,7 +137,21 @@ class Network {
   // The calls made so far on each directed link that carried one, by
   // (caller, callee) name: what an explorer places link faults among.
   using LinkKey = std::pair<std::string, std::string>;
-  const std::map<LinkKey, std::uint64_t>& call_counts() const { return calls_; }
+  // Ordered as the pair of names; looked up by views of the names, so that
+  // the per-call lookups copy no string.
+  struct LinkLess {
+    using is_transparent = void;
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const {
+      const std::string_view a1 = a.first, b1 = b.first;
+      if (a1 != b1) return a1 < b1;
+      return std::string_view(a.second) < std::string_view(b.second);
+    }
+  };
+  template <class T>
+  using LinkMap = std::map<LinkKey, T, LinkLess>;
+  using CallCounts = LinkMap<std::uint64_t>;
+  const CallCounts& call_counts() const { return calls_; }
 
   // Calls `handler` on `to` on behalf of a process of `from`, waiting at most
   // `timeout` for the reply. Parameters are taken by value: they must live as
@@ -163,12 +178,12 @@ class Network {
 
   Simulator& sim_;
   LinkConfig defaults_;
-  std::map<LinkKey, LinkConfig> links_;
-  std::map<LinkKey, bool> partitions_;  // unordered pair, stored sorted
+  LinkMap<LinkConfig> links_;
+  LinkMap<bool> partitions_;  // unordered pair, stored sorted
   // Forced faults by link and by the number of the call they hit.
-  std::map<LinkKey, std::map<std::uint64_t, std::vector<Fault>>> forced_;
-  std::map<LinkKey, std::map<std::uint64_t, Duration>> forced_delays_;  // explicit amounts of forced delays
-  std::map<LinkKey, std::uint64_t> calls_;  // calls made on each link so far
+  LinkMap<std::map<std::uint64_t, std::vector<Fault>>> forced_;
+  LinkMap<std::map<std::uint64_t, Duration>> forced_delays_;  // explicit amounts of forced delays
+  CallCounts calls_;  // calls made on each link so far
   NetworkStats stats_;
 };
 
