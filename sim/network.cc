@@ -238,10 +238,10 @@ Network::Plan Network::plan_request(Node& from, Node& to, ReplyBox& box) {
     delivery += extra;
     if (tracing) sim_.record(from.name(), "delay", box.op + " by " + format_time(extra));
   }
-  plan.deliveries.push_back(delivery);
+  plan.deliver(delivery);
   if (duplicate) {
     ++stats_.duplicates;
-    plan.deliveries.push_back(link_config.latency.sample(tape));
+    plan.deliver(link_config.latency.sample(tape));
     if (tracing) sim_.record(from.name(), "duplicate", box.op + " to " + to.name());
   }
   return plan;

@@ -13,6 +13,8 @@
 // at reply (reply fault); inject() forces the faults of the next call.
 #pragma once
 
+#include <array>
+#include <cassert>
 #include <deque>
 #include <functional>
 #include <map>
@@ -164,7 +166,13 @@ class Network {
   // The fate of one request, decided at send time.
   struct Plan {
     bool refused = false;
-    std::vector<Duration> deliveries;  // one per copy that reaches the target
+    // One per copy that reaches the target: the request, and a duplicate.
+    std::array<Duration, 2> deliveries{};
+    std::size_t copies = 0;
+    void deliver(Duration delivery) {
+      assert(copies < deliveries.size());
+      deliveries[copies++] = delivery;
+    }
   };
   Plan plan_request(Node& from, Node& to, ReplyBox& box);
   // At the target, once the handler is done: drop the reply, or send it.
@@ -198,7 +206,7 @@ Task<CallResult<T>> Network::call(Node& from, Node& to, std::string op, Duration
   // The handler's process is named after the call when tracing, so that a
   // recorded schedule says which request each step served.
   const std::string_view process = box->op.empty() ? std::string_view("rpc") : std::string_view(box->op);
-  for (std::size_t copy = 0; copy < plan.deliveries.size(); ++copy) {
+  for (std::size_t copy = 0; copy < plan.copies; ++copy) {
     to.spawn(serve<T>(from, to, plan.deliveries[copy], box, handler), process);
   }
   co_await ReplyAwaiter(*box, timeout);

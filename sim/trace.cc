@@ -89,9 +89,10 @@ std::string Trace::timeline() const {
 }
 
 std::string hash_hex(std::uint64_t hash) {
-  char buffer[20];
-  std::snprintf(buffer, sizeof buffer, "%016" PRIx64, hash);
-  return buffer;
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i, hash >>= 4) out[static_cast<std::size_t>(i)] = kHex[hash & 0xF];
+  return out;
 }
 
 }  // namespace idemlab::sim

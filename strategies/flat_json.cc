@@ -17,6 +17,11 @@ bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; 
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
+bool needs_escape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
+
+// A byte a string literal holds as itself.
+bool plain(unsigned char c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
+
 // A cursor over the text; every reader returns false for "not mine".
 class Reader {
  public:
@@ -43,13 +48,14 @@ class Reader {
   bool string(std::string& out) {
     if (!take('"')) return false;
     while (at_ < text_.size()) {
+      // The plain bytes up to the next quote, escape or byte to judge.
+      const std::size_t run = at_;
+      while (at_ < text_.size() && plain(static_cast<unsigned char>(text_[at_]))) ++at_;
+      out.append(text_.data() + run, at_ - run);
+      if (at_ == text_.size()) return false;
       const unsigned char c = static_cast<unsigned char>(text_[at_++]);
       if (c == '"') return true;
-      if (c < 0x20 || c >= 0x80) return false;  // an error or UTF-8: nlohmann's to judge
-      if (c != '\\') {
-        out += static_cast<char>(c);
-        continue;
-      }
+      if (c != '\\') return false;  // a control byte or UTF-8: nlohmann's to judge
       if (at_ >= text_.size()) return false;
       switch (text_[at_++]) {
         case '"': out += '"'; break;
@@ -95,7 +101,12 @@ void append_json_string(std::string& out, std::string_view text) {
     return;
   }
   out += '"';
-  for (const unsigned char c : text) {
+  std::size_t run = 0;  // start of the bytes not yet appended
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (!needs_escape(c)) continue;
+    out.append(text.data() + run, i - run);
+    run = i + 1;
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -104,17 +115,14 @@ void append_json_string(std::string& out, std::string_view text) {
       case '\n': out += "\\n"; break;
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          static constexpr char kHex[] = "0123456789abcdef";
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 0xF];
-        } else {
-          out += static_cast<char>(c);
-        }
+      default: {
+        static constexpr char kHex[] = "0123456789abcdef";
+        const char escaped[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
+        out.append(escaped, sizeof escaped);
+      }
     }
   }
+  out.append(text.data() + run, text.size() - run);
   out += '"';
 }
 
@@ -148,6 +156,7 @@ std::optional<FlatObject> parse_flat_json(std::string_view text) {
   Reader in(text);
   if (!in.take('{')) return std::nullopt;
   FlatObject object;
+  object.reserve(6);  // the strategies' objects have up to five members
   if (in.take('}')) return in.at_end() ? std::optional<FlatObject>(std::move(object)) : std::nullopt;
   while (true) {
     FlatMember member;

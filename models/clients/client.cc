@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <memory>
 #include <vector>
 
 #include "sim/hash.h"
@@ -72,7 +73,11 @@ sim::Task<void> Client::pay(std::uint32_t intent, std::uint8_t sender) {
     ++attempts_;
     record(intent, sender, attempt, HistoryEvent::Kind::kInvoke, nullptr);
     if (attempt == 2) request.body = retry_body;
-    std::function<sim::Task<api::Response>()> handler = [this, request] { return service_.handle(request); };
+    // Shared, not copied: the network copies the handler per delivery, and
+    // the service takes its own copy of the request when it is delivered.
+    std::function<sim::Task<api::Response>()> handler = [this, sent_request = std::make_shared<const api::Request>(request)] {
+      return service_.handle(*sent_request);
+    };
     // The request's name, which names its handler's process at the service:
     // every attempt of every sender apart, so that a recorded schedule's
     // steps say which attempt made them.

@@ -240,7 +240,7 @@ sim::Task<Engine::Conflict> Engine::find_conflict(Session& session, Table& table
                                                   const std::vector<ports::Value>& values,
                                                   std::optional<std::uint32_t> replacing) {
   for (std::size_t key = 0; key < table.unique_key_count(); ++key) {
-    if (!table.encode_key(key, values)) continue;  // a NULL in the key: never a conflict
+    if (table.key_has_null(key, values)) continue;  // a NULL in the key: never a conflict
     for (;;) {
       TxId wait_for = kNoTx;
       std::optional<std::uint32_t> found;

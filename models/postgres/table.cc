@@ -48,6 +48,23 @@ void encode_value(std::string& out, const ports::Value& value) {
   }
 }
 
+// The FNV-1a hash of what encode_value appends, without appending it.
+std::uint64_t hash_value(std::uint64_t hash, const ports::Value& value) {
+  if (std::get_if<std::int64_t>(&value) != nullptr) {
+    std::string encoded;
+    encode_value(encoded, value);
+    return sim::fnv1a(encoded, hash);
+  }
+  const std::string& text = std::get<std::string>(value);
+  hash = sim::fnv1a("s", hash);
+  if (text.find('\0') == std::string::npos) {
+    hash = sim::fnv1a(text, hash);
+  } else {
+    for (char c : text) hash = c == '\0' ? sim::fnv1a(std::string_view("\0\xff", 2), hash) : sim::fnv1a(std::string_view(&c, 1), hash);
+  }
+  return sim::fnv1a(std::string_view("\0\0", 2), hash);
+}
+
 }  // namespace
 
 std::optional<std::string> validate_schema(const ports::TableSchema& schema) {
@@ -165,10 +182,20 @@ std::optional<std::string> Table::encode_key(std::size_t key, const std::vector<
   return encoded;
 }
 
-std::uint64_t Table::key_hash(std::size_t key, const std::vector<ports::Value>& values) const {
-  const std::optional<std::string> encoded = encode_key(key, values);
-  assert(encoded.has_value());
-  return sim::fnv1a(*encoded);
+std::optional<std::uint64_t> Table::key_hash(std::size_t key, const std::vector<ports::Value>& values) const {
+  std::uint64_t hash = sim::kFnvOffsetBasis;
+  for (std::size_t column : unique_columns_[key]) {
+    if (std::holds_alternative<std::monostate>(values[column])) return std::nullopt;
+    hash = hash_value(hash, values[column]);
+  }
+  return hash;
+}
+
+bool Table::key_has_null(std::size_t key, const std::vector<ports::Value>& values) const {
+  for (std::size_t column : unique_columns_[key]) {
+    if (std::holds_alternative<std::monostate>(values[column])) return true;
+  }
+  return false;
 }
 
 bool Table::same_key(std::size_t key, const std::vector<ports::Value>& a, const std::vector<ports::Value>& b) const {
@@ -180,7 +207,9 @@ bool Table::same_key(std::size_t key, const std::vector<ports::Value>& a, const 
 
 std::vector<std::uint32_t> Table::versions_with_key(std::size_t key, const std::vector<ports::Value>& values) const {
   std::vector<std::uint32_t> out;
-  const auto [first, last] = unique_index_[key].equal_range(key_hash(key, values));
+  const std::optional<std::uint64_t> hash = key_hash(key, values);
+  assert(hash.has_value());
+  const auto [first, last] = unique_index_[key].equal_range(*hash);
   for (auto it = first; it != last; ++it) {
     if (same_key(key, versions_[it->second].values, values)) out.push_back(it->second);
   }
@@ -209,7 +238,7 @@ std::vector<std::uint32_t> Table::candidates(const ResolvedWhere& where) const {
 std::uint32_t Table::append(Version version) {
   const auto index = static_cast<std::uint32_t>(versions_.size());
   for (std::size_t key = 0; key < unique_columns_.size(); ++key) {
-    if (auto encoded = encode_key(key, version.values)) unique_index_[key].emplace(sim::fnv1a(*encoded), index);
+    if (auto hash = key_hash(key, version.values)) unique_index_[key].emplace(*hash, index);
   }
   versions_.push_back(std::move(version));
   return index;

@@ -61,6 +61,7 @@ class Table {
   // Encoded key of `values` under unique key `key`; nullopt when a column is
   // NULL (NULLs never conflict). Encodings sort like the values.
   std::optional<std::string> encode_key(std::size_t key, const std::vector<ports::Value>& values) const;
+  bool key_has_null(std::size_t key, const std::vector<ports::Value>& values) const;
   // The versions whose unique key `key` equals that of `values`, in
   // insertion order. REQUIRES: no NULL in the key columns of `values`.
   std::vector<std::uint32_t> versions_with_key(std::size_t key, const std::vector<ports::Value>& values) const;
@@ -84,7 +85,8 @@ class Table {
  private:
   ports::TableSchema schema_;
   std::map<std::string, std::size_t> column_index_;
-  std::uint64_t key_hash(std::size_t key, const std::vector<ports::Value>& values) const;
+  // The hash of encode_key's text, computed without it; nullopt for a NULL.
+  std::optional<std::uint64_t> key_hash(std::size_t key, const std::vector<ports::Value>& values) const;
   bool same_key(std::size_t key, const std::vector<ports::Value>& a, const std::vector<ports::Value>& b) const;
 
   std::vector<std::vector<std::size_t>> unique_columns_;
