@@ -207,7 +207,10 @@ Task<CallResult<T>> Network::call(Node& from, Node& to, std::string op, Duration
   // recorded schedule says which request each step served.
   const std::string_view process = box->op.empty() ? std::string_view("rpc") : std::string_view(box->op);
   for (std::size_t copy = 0; copy < plan.copies; ++copy) {
-    to.spawn(serve<T>(from, to, plan.deliveries[copy], box, handler), process);
+    // The last copy takes the handler itself: a handler holds the call's
+    // arguments (keys, rows, bodies), and most calls have one copy.
+    std::function<Task<T>()> mine = copy + 1 == plan.copies ? std::move(handler) : handler;
+    to.spawn(serve<T>(from, to, plan.deliveries[copy], box, std::move(mine)), process);
   }
   co_await ReplyAwaiter(*box, timeout);
   CallResult<T> result;

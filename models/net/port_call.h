@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "models/observe.h"
@@ -13,6 +14,18 @@
 #include "strategies/ports/result.h"
 
 namespace idemlab::models {
+
+// A call's name for the trace ("redis GET idem:k"), built only while the
+// trace records: the network keeps it for nothing else, and building it is
+// an allocation a call.
+inline std::string call_name(const sim::Node& from, std::string_view what, std::string_view subject = {},
+                             std::string_view more = {}) {
+  if (!from.sim().trace().enabled()) return {};
+  std::string name(what);
+  name += subject;
+  name += more;
+  return name;
+}
 
 template <class T>
 sim::Task<ports::Result<T>> call_port(sim::Network& net, sim::Node& from, sim::Node& to, std::string op,

@@ -17,14 +17,14 @@ using sim::Task;
 // process that held it) may be gone.
 
 Task<Result<Unit>> SimSql::ensure_schema(ports::Schema schema) {
-  std::function<Task<Result<Unit>>()> statement = [engine = &engine_, schema] { return engine->ensure_schema(schema); };
-  std::string what = "pg CREATE ... IF NOT EXISTS";
+  std::function<Task<Result<Unit>>()> statement = [engine = &engine_, schema = std::move(schema)] { return engine->ensure_schema(schema); };
+  std::string what = call_name(client_, "pg CREATE ... IF NOT EXISTS");
   co_return co_await call_port(net_, client_, engine_.node(), std::move(what), timeout_, std::move(statement));
 }
 
 Task<Result<std::unique_ptr<ports::Tx>>> SimSql::begin(ports::Isolation isolation) {
   std::function<Task<Result<SessionId>>()> statement = [engine = &engine_, isolation] { return engine->begin(isolation); };
-  std::string what = "pg BEGIN";
+  std::string what = call_name(client_, "pg BEGIN");
   Result<SessionId> session =
       co_await call_port(net_, client_, engine_.node(), std::move(what), timeout_, std::move(statement));
   if (!session.is_ok()) {
@@ -54,7 +54,7 @@ Task<Result<T>> SimTx::send(std::string what, std::function<Task<Result<T>>()> s
 
 Task<Result<Row>> SimTx::insert(std::string table, Row row) {
   std::function<Task<Result<Row>>()> statement = [engine = &engine_, session = session_, table, row] { return engine->insert(session, table, row); };
-  std::string what = "pg INSERT " + table;
+  std::string what = call_name(client_, "pg INSERT ", table);
   co_return co_await send<Row>(std::move(what), std::move(statement));
 }
 
@@ -62,7 +62,7 @@ Task<Result<std::optional<Row>>> SimTx::insert_on_conflict(std::string table, Ro
   std::function<Task<Result<std::optional<Row>>>()> statement = [engine = &engine_, session = session_, table, row, on_conflict] {
     return engine->insert_on_conflict(session, table, row, on_conflict);
   };
-  std::string what = "pg INSERT ON CONFLICT " + table;
+  std::string what = call_name(client_, "pg INSERT ON CONFLICT ", table);
   co_return co_await send<std::optional<Row>>(std::move(what), std::move(statement));
 }
 
@@ -70,7 +70,7 @@ Task<Result<std::vector<Row>>> SimTx::select(std::string table, ports::Where whe
   std::function<Task<Result<std::vector<Row>>>()> statement = [engine = &engine_, session = session_, table, where, lock] {
     return engine->select(session, table, where, lock);
   };
-  std::string what = "pg SELECT " + table;
+  std::string what = call_name(client_, "pg SELECT ", table);
   co_return co_await send<std::vector<Row>>(std::move(what), std::move(statement));
 }
 
@@ -78,7 +78,7 @@ Task<Result<std::vector<Row>>> SimTx::update(std::string table, ports::Where whe
   std::function<Task<Result<std::vector<Row>>>()> statement = [engine = &engine_, session = session_, table, where, set] {
     return engine->update(session, table, where, set);
   };
-  std::string what = "pg UPDATE " + table;
+  std::string what = call_name(client_, "pg UPDATE ", table);
   co_return co_await send<std::vector<Row>>(std::move(what), std::move(statement));
 }
 
@@ -86,19 +86,19 @@ Task<Result<std::int64_t>> SimTx::remove(std::string table, ports::Where where) 
   std::function<Task<Result<std::int64_t>>()> statement = [engine = &engine_, session = session_, table, where] {
     return engine->remove(session, table, where);
   };
-  std::string what = "pg DELETE " + table;
+  std::string what = call_name(client_, "pg DELETE ", table);
   co_return co_await send<std::int64_t>(std::move(what), std::move(statement));
 }
 
 Task<Result<std::int64_t>> SimTx::nextval(std::string sequence) {
   std::function<Task<Result<std::int64_t>>()> statement = [engine = &engine_, session = session_, sequence] { return engine->nextval(session, sequence); };
-  std::string what = "pg nextval " + sequence;
+  std::string what = call_name(client_, "pg nextval ", sequence);
   co_return co_await send<std::int64_t>(std::move(what), std::move(statement));
 }
 
 Task<Result<Unit>> SimTx::commit() {
   std::function<Task<Result<Unit>>()> statement = [engine = &engine_, session = session_] { return engine->commit(session); };
-  std::string what = "pg COMMIT";
+  std::string what = call_name(client_, "pg COMMIT");
   Result<Unit> result = co_await send<Unit>(std::move(what), std::move(statement));
   finished_ = true;
   co_return result;
@@ -106,7 +106,7 @@ Task<Result<Unit>> SimTx::commit() {
 
 Task<Result<Unit>> SimTx::rollback() {
   std::function<Task<Result<Unit>>()> statement = [engine = &engine_, session = session_] { return engine->rollback(session); };
-  std::string what = "pg ROLLBACK";
+  std::string what = call_name(client_, "pg ROLLBACK");
   Result<Unit> result = co_await send<Unit>(std::move(what), std::move(statement));
   finished_ = true;
   co_return result;

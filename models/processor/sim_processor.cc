@@ -12,13 +12,13 @@ using sim::Task;
 
 Task<Result<ports::Charge>> SimProcessor::charge(ports::ChargeRequest request) {
   std::function<Task<Result<ports::Charge>>()> call = [processor = &processor_, request] { return processor->charge(request); };
-  std::string what = "POST /v1/charges " + request.intent;
+  std::string what = call_name(client_, "POST /v1/charges ", request.intent);
   co_return co_await call_port(net_, client_, processor_.node(), std::move(what), timeout_, std::move(call));
 }
 
 Task<Result<ports::Refund>> SimProcessor::refund(ports::RefundRequest request) {
   std::function<Task<Result<ports::Refund>>()> call = [processor = &processor_, request] { return processor->refund(request); };
-  std::string what = "POST /v1/refunds " + request.charge_id;
+  std::string what = call_name(client_, "POST /v1/refunds ", request.charge_id);
   co_return co_await call_port(net_, client_, processor_.node(), std::move(what), timeout_, std::move(call));
 }
 

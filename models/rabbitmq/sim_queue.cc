@@ -54,13 +54,13 @@ struct NextAwaiter {
 
 Task<Result<Unit>> SimQueue::declare(std::string queue, ports::QueueOptions options) {
   std::function<Task<Result<Unit>>()> request = [broker = &broker_, queue, options] { return broker->declare(queue, options); };
-  std::string what = "amqp queue.declare " + queue;
+  std::string what = call_name(client_, "amqp queue.declare ", queue);
   co_return co_await call_port(net_, client_, broker_.node(), std::move(what), timeout_, std::move(request));
 }
 
 Task<Result<Unit>> SimQueue::publish(std::string queue, ports::Message message) {
   std::function<Task<Result<Unit>>()> request = [broker = &broker_, queue, message] { return broker->publish(queue, message); };
-  std::string what = "amqp basic.publish " + message.id + " (confirm)";
+  std::string what = call_name(client_, "amqp basic.publish ", message.id, " (confirm)");
   co_return co_await call_port(net_, client_, broker_.node(), std::move(what), timeout_, std::move(request));
 }
 
@@ -73,7 +73,7 @@ Task<Result<std::unique_ptr<ports::Consumer>>> SimQueue::consume(std::string que
   std::function<Task<Result<ConsumerId>>()> request = [broker = &broker_, client = &client_, queue, prefetch, mailbox] {
     return broker->subscribe(queue, prefetch, client, mailbox);
   };
-  std::string what = "amqp basic.consume " + queue;
+  std::string what = call_name(client_, "amqp basic.consume ", queue);
   Result<ConsumerId> subscribed =
       co_await call_port(net_, client_, broker_.node(), std::move(what), timeout_, std::move(request));
   if (!subscribed.is_ok()) co_return Result<Out>::failure(subscribed.status(), subscribed.message());

@@ -12,37 +12,37 @@ using sim::Task;
 
 Task<Result<std::optional<std::string>>> SimKv::get(std::string key) {
   std::function<Task<Result<std::optional<std::string>>>()> command = [server = &server_, key] { return server->get(key); };
-  std::string op = "redis GET " + key;
+  std::string op = call_name(client_, "redis GET ", key);
   co_return co_await call_port(net_, client_, server_.node(), std::move(op), timeout_, std::move(command));
 }
 
 Task<Result<bool>> SimKv::set(std::string key, std::string value, ports::SetOptions options) {
   std::function<Task<Result<bool>>()> command = [server = &server_, key, value, options] { return server->set(key, value, options); };
-  std::string op = "redis SET " + key;
+  std::string op = call_name(client_, "redis SET ", key);
   co_return co_await call_port(net_, client_, server_.node(), std::move(op), timeout_, std::move(command));
 }
 
 Task<Result<bool>> SimKv::del(std::string key) {
   std::function<Task<Result<bool>>()> command = [server = &server_, key] { return server->del(key); };
-  std::string op = "redis DEL " + key;
+  std::string op = call_name(client_, "redis DEL ", key);
   co_return co_await call_port(net_, client_, server_.node(), std::move(op), timeout_, std::move(command));
 }
 
 Task<Result<bool>> SimKv::expire(std::string key, sim::Duration ttl) {
   std::function<Task<Result<bool>>()> command = [server = &server_, key, ttl] { return server->expire(key, ttl); };
-  std::string op = "redis PEXPIRE " + key;
+  std::string op = call_name(client_, "redis PEXPIRE ", key);
   co_return co_await call_port(net_, client_, server_.node(), std::move(op), timeout_, std::move(command));
 }
 
 Task<Result<sim::Duration>> SimKv::ttl(std::string key) {
   std::function<Task<Result<sim::Duration>>()> command = [server = &server_, key] { return server->ttl(key); };
-  std::string op = "redis PTTL " + key;
+  std::string op = call_name(client_, "redis PTTL ", key);
   co_return co_await call_port(net_, client_, server_.node(), std::move(op), timeout_, std::move(command));
 }
 
 Task<Result<bool>> SimKv::compare_and_delete(std::string key, std::string expected) {
   std::function<Task<Result<bool>>()> command = [server = &server_, key, expected] { return server->compare_and_delete(key, expected); };
-  std::string op = "redis EVALSHA release " + key;
+  std::string op = call_name(client_, "redis EVALSHA release ", key);
   co_return co_await call_port(net_, client_, server_.node(), std::move(op), timeout_, std::move(command));
 }
 
