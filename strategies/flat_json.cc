@@ -17,6 +17,27 @@ bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; 
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
+// The two-character escapes nlohmann writes, one table for both ways.
+struct Escape {
+  char byte;
+  char letter;
+};
+constexpr Escape kEscapes[] = {{'"', '"'}, {'\\', '\\'}, {'\b', 'b'}, {'\f', 'f'}, {'\n', 'n'}, {'\r', 'r'}, {'\t', 't'}};
+
+const Escape* escape_of_byte(char byte) {
+  for (const Escape& e : kEscapes) {
+    if (e.byte == byte) return &e;
+  }
+  return nullptr;
+}
+
+const Escape* escape_of_letter(char letter) {
+  for (const Escape& e : kEscapes) {
+    if (e.letter == letter) return &e;
+  }
+  return nullptr;
+}
+
 bool needs_escape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
 
 // A byte a string literal holds as itself.
@@ -57,17 +78,14 @@ class Reader {
       if (c == '"') return true;
       if (c != '\\') return false;  // a control byte or UTF-8: nlohmann's to judge
       if (at_ >= text_.size()) return false;
-      switch (text_[at_++]) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
-        default: return false;  // \u and invalid escapes
+      const char letter = text_[at_++];
+      if (letter == '/') {
+        out += '/';  // read, never written
+        continue;
       }
+      const Escape* e = escape_of_letter(letter);
+      if (e == nullptr) return false;  // \u and invalid escapes
+      out += e->byte;
     }
     return false;
   }
@@ -107,19 +125,13 @@ void append_json_string(std::string& out, std::string_view text) {
     if (!needs_escape(c)) continue;
     out.append(text.data() + run, i - run);
     run = i + 1;
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default: {
-        static constexpr char kHex[] = "0123456789abcdef";
-        const char escaped[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
-        out.append(escaped, sizeof escaped);
-      }
+    if (const Escape* e = escape_of_byte(static_cast<char>(c))) {
+      const char escaped[] = {'\\', e->letter};
+      out.append(escaped, sizeof escaped);
+    } else {
+      static constexpr char kHex[] = "0123456789abcdef";
+      const char escaped[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
+      out.append(escaped, sizeof escaped);
     }
   }
   out.append(text.data() + run, text.size() - run);
