@@ -62,13 +62,12 @@ void Network::write_state(StateWriter& out) const {
 }
 namespace {
 
-std::pair<std::string, std::string> unordered_key(const Node& a, const Node& b) {
-  return a.name() < b.name() ? std::make_pair(a.name(), b.name()) : std::make_pair(b.name(), a.name());
-}
-
 using LinkView = std::pair<std::string_view, std::string_view>;
 
 LinkView link_view(const Node& from, const Node& to) { return LinkView{from.name(), to.name()}; }
+
+// A partition's key: the pair of names in order, whichever side is given first.
+LinkView unordered_view(const Node& a, const Node& b) { return a.name() < b.name() ? link_view(a, b) : link_view(b, a); }
 
 }  // namespace
 
@@ -148,19 +147,18 @@ const LinkConfig& Network::config(const Node& from, const Node& to) const {
 }
 
 void Network::partition(const Node& a, const Node& b) {
-  partitions_[unordered_key(a, b)] = true;
+  partitions_[Network::LinkKey(unordered_view(a, b))] = true;
   if (sim_.trace().enabled()) sim_.record(a.name(), "partition", "from " + b.name());
 }
 
 void Network::heal(const Node& a, const Node& b) {
-  partitions_.erase(unordered_key(a, b));
+  const auto it = partitions_.find(unordered_view(a, b));
+  if (it != partitions_.end()) partitions_.erase(it);
   if (sim_.trace().enabled()) sim_.record(a.name(), "heal", "with " + b.name());
 }
 
 bool Network::partitioned(const Node& a, const Node& b) const {
-  if (partitions_.empty()) return false;
-  const bool ordered = a.name() < b.name();
-  return partitions_.count(ordered ? link_view(a, b) : link_view(b, a)) != 0;
+  return !partitions_.empty() && partitions_.count(unordered_view(a, b)) != 0;
 }
 
 void Network::inject_nth(const Node& from, const Node& to, Fault fault, std::uint64_t nth, Duration delay) {

@@ -95,8 +95,15 @@ std::optional<Record> decode(const std::string& text) {
   if (const std::optional<FlatObject> flat = parse_flat_json(text)) {
     if (std::optional<Record> r = decode_flat(*flat)) return r;
   }
+  // A record of another shape is unreadable (a 500), never an exception.
   const json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!j.is_object() || !j.contains("state") || !j.contains("fp")) return std::nullopt;
+  if (!j.is_object() || !j.contains("state") || !j.contains("fp") || !j["fp"].is_string()) return std::nullopt;
+  const auto has = [&](const char* key, bool (json::*is_type)() const noexcept) {
+    return !j.contains(key) || (j[key].*is_type)();
+  };
+  if (!has("status", &json::is_number_integer) || !has("body", &json::is_string) || !has("owner", &json::is_string)) {
+    return std::nullopt;
+  }
   Record r;
   r.completed = j["state"] == "completed";
   r.fingerprint = j["fp"].get<std::string>();

@@ -4,8 +4,8 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/hash.h"
-#include "strategies/flat_json.h"
 #include "sim/trace.h"
+#include "strategies/flat_json.h"
 
 namespace idemlab::strategies {
 

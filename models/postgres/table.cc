@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cassert>
 #include <set>
+#include <string_view>
 
 #include "sim/hash.h"
 
@@ -25,44 +26,39 @@ const char* type_name(ports::ColumnType type) {
   return "?";
 }
 
-void encode_value(std::string& out, const ports::Value& value) {
+// The bytes of a value's encoding, in pieces, to `emit` (a string to append
+// them to, or a hash to fold them into).
+template <class Emit>
+void emit_value(const ports::Value& value, Emit&& emit) {
   if (const auto* number = std::get_if<std::int64_t>(&value)) {
     // Big-endian with the sign bit flipped: byte order is numeric order.
     const auto bits = static_cast<std::uint64_t>(*number) ^ (std::uint64_t{1} << 63);
-    out += 'i';
-    for (int shift = 56; shift >= 0; shift -= 8) out += static_cast<char>((bits >> shift) & 0xff);
-  } else {
-    const std::string& text = std::get<std::string>(value);
-    out += 's';
-    // Escape NUL so that the terminator sorts first: "a" < "ab".
-    for (char c : text) {
-      if (c == '\0') {
-        out += '\0';
-        out += '\xff';
-      } else {
-        out += c;
-      }
-    }
-    out += '\0';
-    out += '\0';
+    char bytes[9] = {'i'};
+    for (int i = 0; i < 8; ++i) bytes[1 + i] = static_cast<char>((bits >> (56 - 8 * i)) & 0xff);
+    emit(std::string_view(bytes, sizeof bytes));
+    return;
   }
+  const std::string_view text = std::get<std::string>(value);
+  emit(std::string_view("s", 1));
+  // Escape NUL so that the terminator sorts first: "a" < "ab".
+  for (std::size_t from = 0;;) {
+    const std::size_t nul = text.find('\0', from);
+    emit(text.substr(from, nul == std::string_view::npos ? std::string_view::npos : nul - from));
+    if (nul == std::string_view::npos) break;
+    emit(std::string_view("\0\xff", 2));
+    from = nul + 1;
+  }
+  emit(std::string_view("\0\0", 2));
+}
+
+void encode_value(std::string& out, const ports::Value& value) {
+  emit_value(value, [&](std::string_view bytes) { out += bytes; });
 }
 
 // The FNV-1a hash of what encode_value appends, without appending it.
 std::uint64_t hash_value(std::uint64_t hash, const ports::Value& value) {
-  if (std::get_if<std::int64_t>(&value) != nullptr) {
-    std::string encoded;
-    encode_value(encoded, value);
-    return sim::fnv1a(encoded, hash);
-  }
-  const std::string& text = std::get<std::string>(value);
-  hash = sim::fnv1a("s", hash);
-  if (text.find('\0') == std::string::npos) {
-    hash = sim::fnv1a(text, hash);
-  } else {
-    for (char c : text) hash = c == '\0' ? sim::fnv1a(std::string_view("\0\xff", 2), hash) : sim::fnv1a(std::string_view(&c, 1), hash);
-  }
-  return sim::fnv1a(std::string_view("\0\0", 2), hash);
+  emit_value(value, [&](std::string_view bytes) { hash = sim::fnv1a(bytes, hash); });
+  return hash;
 }
 
 }  // namespace
@@ -174,20 +170,16 @@ std::optional<std::size_t> Table::find_unique_key(const std::vector<std::string>
 }
 
 std::optional<std::string> Table::encode_key(std::size_t key, const std::vector<ports::Value>& values) const {
+  if (key_has_null(key, values)) return std::nullopt;
   std::string encoded;
-  for (std::size_t column : unique_columns_[key]) {
-    if (std::holds_alternative<std::monostate>(values[column])) return std::nullopt;
-    encode_value(encoded, values[column]);
-  }
+  for (std::size_t column : unique_columns_[key]) encode_value(encoded, values[column]);
   return encoded;
 }
 
 std::optional<std::uint64_t> Table::key_hash(std::size_t key, const std::vector<ports::Value>& values) const {
+  if (key_has_null(key, values)) return std::nullopt;
   std::uint64_t hash = sim::kFnvOffsetBasis;
-  for (std::size_t column : unique_columns_[key]) {
-    if (std::holds_alternative<std::monostate>(values[column])) return std::nullopt;
-    hash = hash_value(hash, values[column]);
-  }
+  for (std::size_t column : unique_columns_[key]) hash = hash_value(hash, values[column]);
   return hash;
 }
 
