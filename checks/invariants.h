@@ -1,17 +1,22 @@
 // The invariants, judged from ground truth (the processor's ledger, the final
 // tables and keyspace) and from the client-side history, never from response
 // ids alone. Ground truth comes from the models in simulation and from the
-// live servers in real mode (GroundTruth), and is judged the same way. The checker stands apart from the strategies: it knows the
-// world's models and the conventions strategies follow for what it inspects:
-// in-progress records (a "pending" status column with a "lease_until", or a
-// Redis JSON record with "state":"in_progress"), an outbox
-// (outbox_events(event_id, sent), outbox_applied(event_id)) and sagas
-// (sagas(key, status), saga_reservations(key, released)).
+// live servers in real mode (GroundTruth), and is judged the same way.
+//
+// Each invariant is a file of its own under checks/invariants/, registered in
+// one line of checks/registry.cc (checks/invariant.h says how to write one).
+// The checker stands apart from the strategies: it knows the world's models
+// and the conventions strategies follow for what it inspects: in-progress
+// records (a "pending" status column with a "lease_until", or a Redis JSON
+// record with "state":"in_progress"), an outbox (outbox_events(event_id,
+// sent), outbox_applied(event_id)) and sagas (sagas(key, status),
+// saga_reservations(key, released)).
 #pragma once
 
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -28,11 +33,28 @@ inline constexpr const char* kReplayMatchesFirst = "replay_matches_first";
 inline constexpr const char* kNoStuckKey = "no_stuck_key";
 inline constexpr const char* kOutboxDelivered = "outbox_event_published_and_applied";
 inline constexpr const char* kSagaFinished = "saga_completed_or_compensated";
+inline constexpr const char* kFailedPaymentNotCharged = "failed_payment_not_charged";
+inline constexpr const char* kOneChargeOneAnswer = "one_charge_one_answer";
 
+// Every invariant's name, in report order.
 const std::vector<std::string>& invariant_names();
+bool is_invariant(const std::string& name);
 // Invariants that more time can still satisfy (an intent not yet resolved,
 // an event not yet published); the others, once broken, stay broken.
 bool is_liveness(const std::string& invariant);
+// The paragraph a report prints for an invariant (REQUIRES: it is one).
+const char* invariant_paragraph(const std::string& invariant);
+
+// Which invariants a run judges: every one, or a scenario's choice.
+struct InvariantSelection {
+  std::set<std::string> only;      // when not empty: these and no others
+  std::set<std::string> excluded;  // never these
+
+  bool selects(const std::string& invariant) const {
+    return (only.empty() || only.count(invariant) != 0) && excluded.count(invariant) == 0;
+  }
+  bool operator==(const InvariantSelection&) const = default;
+};
 
 struct Violation {
   std::string invariant;
@@ -46,6 +68,8 @@ struct CheckOptions {
   bool liveness = false;
   // An in-progress record older than this at the end is stuck.
   sim::Duration stuck_after = 60 * sim::kSecond;
+  // Every invariant when null.
+  const InvariantSelection* invariants = nullptr;
 };
 
 // What the checker reads at the end of a run.

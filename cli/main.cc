@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   idemlab::cli::register_calibrate(app, commands);
   idemlab::cli::register_clean(app, commands);
   idemlab::cli::register_demo(app, commands);
+  idemlab::cli::register_invariants(app, commands);
 
   // CLI11 reports a mistyped subcommand as a missing one; name it instead.
   const auto known = [&app](const char* name) {

@@ -75,6 +75,7 @@ RunReport run_loop(const Scenario& scenario, models::Host& world, FaultPlan& pla
   };
   checks::CheckOptions check;
   check.liveness = true;
+  check.invariants = &scenario.invariants;
   auto liveness_open = [&] { return checks::liveness_open(*driver.truth(), check); };
   sim::RunStop stop = sim::RunStop::kTimeLimit;
   bool settled = false;            // quiet at the end, whether or not liveness was still open

@@ -59,6 +59,8 @@ struct Scenario {
   sim::Duration run_limit = 600 * sim::kSecond;
   // The bound on one simulated run's events; run_events_max() if unset.
   std::optional<std::uint64_t> event_limit;
+  // The invariants its runs judge (every one, unless the script chose).
+  checks::InvariantSelection invariants;
   // Per strategy: the invariants a sweep must find violated; a strategy
   // listed with an empty set must have no violation at all. Strategies not
   // listed have no expectation.

@@ -146,7 +146,8 @@ class Reader {
 
 void read_workload(const Reader& r, const json& value, const std::string& path, models::clients::ClientConfig& c) {
   r.object(value, path,
-           {"intents", "keys", "key_reused_with_other_payload", "double_click", "copies", "webhook_duplicate",
+           {"intents", "keys", "key_reused_with_other_payload", "key_reused_with_one_field_changed", "double_click",
+            "copies", "copies_window", "webhook_duplicate", "webhook_deliveries", "webhook_reserialised",
             "same_purchase_again", "retries_reorder_body", "think_mean", "amount_cents"});
   if (value.contains("intents")) c.intents = static_cast<int>(r.integer(value["intents"], path + ".intents", 1, 100000));
   if (value.contains("keys")) {
@@ -156,11 +157,29 @@ void read_workload(const Reader& r, const json& value, const std::string& path, 
     c.key_reused_with_other_payload =
         r.ratio(value["key_reused_with_other_payload"], path + ".key_reused_with_other_payload");
   }
+  if (value.contains("key_reused_with_one_field_changed")) {
+    const std::string p = path + ".key_reused_with_one_field_changed";
+    const json& v = r.object(value["key_reused_with_one_field_changed"], p, {"chance", "field"});
+    if (!v.contains("chance")) r.fail(p + ".chance", "missing");
+    c.key_reused_with_one_field_changed = r.ratio(v["chance"], p + ".chance");
+    if (v.contains("field")) {
+      // ChangedField's values after kNone, in order.
+      const int field = r.choice<int>(v["field"], p + ".field", {"amount", "currency", "description"});
+      c.changed_field = static_cast<models::clients::ChangedField>(field + 1);
+    }
+  }
   if (value.contains("double_click")) c.double_click = r.ratio(value["double_click"], path + ".double_click");
   // A sender's number is a byte, and the one after the copies is a webhook's.
   if (value.contains("copies")) c.copies = static_cast<int>(r.integer(value["copies"], path + ".copies", 1, 16));
+  if (value.contains("copies_window")) c.copies_window = r.duration(value["copies_window"], path + ".copies_window");
   if (value.contains("webhook_duplicate")) {
     c.webhook_duplicate = r.ratio(value["webhook_duplicate"], path + ".webhook_duplicate");
+  }
+  if (value.contains("webhook_deliveries")) {
+    c.webhook_deliveries = static_cast<int>(r.integer(value["webhook_deliveries"], path + ".webhook_deliveries", 1, 16));
+  }
+  if (value.contains("webhook_reserialised")) {
+    c.webhook_reserialised = r.boolean(value["webhook_reserialised"], path + ".webhook_reserialised");
   }
   if (value.contains("same_purchase_again")) {
     c.same_purchase_again = r.ratio(value["same_purchase_again"], path + ".same_purchase_again");
@@ -179,14 +198,28 @@ void read_workload(const Reader& r, const json& value, const std::string& path, 
 }
 
 void read_client(const Reader& r, const json& value, const std::string& path, models::clients::ClientConfig& c) {
-  r.object(value, path, {"request_timeout", "give_up_after", "retry"});
+  r.object(value, path, {"request_timeout", "give_up_after", "resend_after", "new_key_on_retry", "retry"});
   if (value.contains("request_timeout")) c.request_timeout = r.duration(value["request_timeout"], path + ".request_timeout");
   if (value.contains("give_up_after")) c.give_up_after = r.duration(value["give_up_after"], path + ".give_up_after");
+  if (value.contains("resend_after")) c.resend_after = r.duration(value["resend_after"], path + ".resend_after");
+  if (value.contains("new_key_on_retry")) {
+    const json& list = value["new_key_on_retry"];
+    const std::string p = path + ".new_key_on_retry";
+    if (!list.is_array()) r.fail(p, "must be an array of outcomes (timeout, connection_error, 5xx, 409, 429)");
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const std::string item = p + "[" + std::to_string(i) + "]";
+      const auto outcome = r.choice<models::clients::Outcome>(list[i], item,
+                                                              {"timeout", "connection_error", "5xx", "409", "429"});
+      if (c.new_key_on_retry.has(outcome)) r.fail(item, "listed twice");
+      c.new_key_on_retry.add(outcome);
+    }
+  }
   if (!value.contains("retry")) return;
   const std::string p = path + ".retry";
   const json& retry = r.object(value["retry"], p,
-                               {"backoff", "base", "cap", "attempts_max", "retry_timeout", "retry_5xx", "retry_409",
-                                "budget_tokens_max", "budget_tokens_per_success_milli"});
+                               {"backoff", "base", "cap", "attempts_max", "retry_timeout", "retry_connection_error",
+                                "retry_5xx", "retry_409", "retry_429", "honour_retry_after", "budget_tokens_max",
+                                "budget_tokens_per_success_milli"});
   models::clients::RetryPolicy& policy = c.retry;
   if (retry.contains("backoff")) {
     policy.backoff = r.choice<models::clients::Backoff>(
@@ -201,6 +234,13 @@ void read_client(const Reader& r, const json& value, const std::string& path, mo
   if (retry.contains("retry_timeout")) policy.retry_timeout = r.boolean(retry["retry_timeout"], p + ".retry_timeout");
   if (retry.contains("retry_5xx")) policy.retry_5xx = r.boolean(retry["retry_5xx"], p + ".retry_5xx");
   if (retry.contains("retry_409")) policy.retry_409 = r.boolean(retry["retry_409"], p + ".retry_409");
+  if (retry.contains("retry_429")) policy.retry_429 = r.boolean(retry["retry_429"], p + ".retry_429");
+  if (retry.contains("retry_connection_error")) {
+    policy.retry_connection_error = r.boolean(retry["retry_connection_error"], p + ".retry_connection_error");
+  }
+  if (retry.contains("honour_retry_after")) {
+    policy.honour_retry_after = r.boolean(retry["honour_retry_after"], p + ".honour_retry_after");
+  }
   if (retry.contains("budget_tokens_max")) {
     policy.budget_tokens_max = r.integer(retry["budget_tokens_max"], p + ".budget_tokens_max", 0, 1000000);
   }
@@ -266,12 +306,19 @@ void read_backends(const Reader& r, const json& root, models::WorldConfig& w) {
     if (v.contains("key_retention")) w.processor.key_retention = r.duration(v["key_retention"], "$.processor.key_retention");
   }
   if (root.contains("service")) {
-    const json& v = r.object(root["service"], "$.service", {"workers", "queue_max", "overhead"});
+    const json& v = r.object(root["service"], "$.service", {"workers", "queue_max", "overhead", "shed_retry_after"});
     if (v.contains("workers")) w.service.workers = static_cast<std::size_t>(r.integer(v["workers"], "$.service.workers", 1, 10000));
     if (v.contains("queue_max")) {
       w.service.queue_max = static_cast<std::size_t>(r.integer(v["queue_max"], "$.service.queue_max", 0, 1000000));
     }
     if (v.contains("overhead")) w.service.overhead = r.latency(v["overhead"], "$.service.overhead");
+    if (v.contains("shed_retry_after")) {
+      const sim::Duration after = r.duration(v["shed_retry_after"], "$.service.shed_retry_after");
+      if (after % sim::kSecond != 0 || after > 86400 * sim::kSecond) {
+        r.fail("$.service.shed_retry_after", "must be whole seconds, at most a day (a Retry-After header)");
+      }
+      w.service.shed_retry_after_s = static_cast<int>(after / sim::kSecond);
+    }
   }
 }
 
@@ -414,6 +461,33 @@ void check_world_size(const Reader& r, const models::WorldConfig& w) {
                                    std::to_string(kPaymentsMax) + " payments (clients x intents)");
 }
 
+// An array of distinct invariant names ([] allowed).
+std::set<std::string> read_invariant_names(const Reader& r, const json& names, const std::string& path) {
+  if (!names.is_array()) r.fail(path, "must be an array of invariant names ([] for none)");
+  std::set<std::string> out;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const std::string item = path + "[" + std::to_string(i) + "]";
+    const std::string name = r.string(names[i], item);
+    if (!checks::is_invariant(name)) r.fail(item, "unknown invariant " + shown(name));
+    if (!out.insert(name).second) r.fail(item, "listed twice");
+  }
+  return out;
+}
+
+// {"only": [...], "exclude": [...]}: which invariants the scenario's runs
+// judge (those of "only", or all, less those of "exclude").
+checks::InvariantSelection read_selection(const Reader& r, const json& block) {
+  r.object(block, "$.invariants", {"only", "exclude"});
+  if (block.empty()) r.fail("$.invariants", "give \"only\" (the invariants judged), \"exclude\" (those not), or both");
+  checks::InvariantSelection selection;
+  if (block.contains("only")) {
+    selection.only = read_invariant_names(r, block["only"], "$.invariants.only");
+    if (selection.only.empty()) r.fail("$.invariants.only", "must name at least one invariant");
+  }
+  if (block.contains("exclude")) selection.excluded = read_invariant_names(r, block["exclude"], "$.invariants.exclude");
+  return selection;
+}
+
 }  // namespace
 
 Scenario parse_scenario(const std::string& text, const std::string& origin) {
@@ -427,7 +501,7 @@ Scenario parse_scenario(const std::string& text, const std::string& origin) {
   r.object(root, "$",
            {"$schema", "format", "name", "description", "clients", "workload", "client", "network", "client_link",
             "timeouts", "redis", "postgres", "rabbitmq", "processor", "service", "strategy_options", "faults",
-            "fault_phase", "run_limit", "event_limit", "expect", "notes", "schedule"});
+            "fault_phase", "run_limit", "event_limit", "invariants", "expect", "notes", "schedule"});
   if (!root.contains("format") || root["format"] != kFormat) r.fail("$.format", std::string("must be \"") + kFormat + "\"");
   if (!root.contains("name")) r.fail("$.name", "missing");
   Scenario s;
@@ -458,21 +532,19 @@ Scenario parse_scenario(const std::string& text, const std::string& origin) {
     s.event_limit = static_cast<std::uint64_t>(r.integer(root["event_limit"], "$.event_limit", 1000, 10000000000));
   }
   check_world_size(r, s.world);
+  if (root.contains("invariants")) s.invariants = read_selection(r, root["invariants"]);
   if (root.contains("expect")) {
     const json& expect = root["expect"];
     if (!expect.is_object()) r.fail("$.expect", "must be an object: strategy -> invariants it breaks");
     for (const auto& [strategy, invariants] : expect.items()) {
       const std::string path = member_path("$.expect", strategy);
       if (strategies::find_strategy(strategy) == nullptr) r.fail(path, "unknown strategy");
-      if (!invariants.is_array()) r.fail(path, "must be an array of invariant names ([] for none)");
       std::set<std::string>& broken = s.expect[strategy];
+      broken = read_invariant_names(r, invariants, path);
       for (std::size_t i = 0; i < invariants.size(); ++i) {
-        const std::string name = r.string(invariants[i], path + "[" + std::to_string(i) + "]");
-        const std::vector<std::string>& known = checks::invariant_names();
-        if (std::find(known.begin(), known.end(), name) == known.end()) {
-          r.fail(path + "[" + std::to_string(i) + "]", "unknown invariant " + shown(name));
+        if (!s.invariants.selects(invariants[i].get<std::string>())) {
+          r.fail(path + "[" + std::to_string(i) + "]", "expects an invariant that $.invariants leaves out");
         }
-        if (!broken.insert(name).second) r.fail(path + "[" + std::to_string(i) + "]", "listed twice");
       }
     }
   }

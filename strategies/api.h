@@ -26,6 +26,7 @@ struct Response {
   int status = 0;
   std::string body;
   bool replayed = false;  // the Idempotency-Replayed header: answered from a stored response
+  int retry_after_s = -1;  // the Retry-After header, in whole seconds; -1: none
 };
 
 }  // namespace idemlab::api

@@ -29,6 +29,8 @@ ports::Row payment_row(const std::string& id, const PaymentRequest& r, const por
 
 class Baseline final : public Strategy {
  public:
+  explicit Baseline(const StrategyOptions& options) : isolation_(options.isolation) {}
+
   sim::Task<ports::Result<ports::Unit>> setup(ports::Ports ports) override {
     co_return co_await ports.sql.ensure_schema(schema());
   }
@@ -41,7 +43,7 @@ class Baseline final : public Strategy {
     ports::ChargeRequest charge = charge_request(payment, request.origin, std::nullopt);
     auto charged = co_await ports.processor.charge(std::move(charge));
     if (!charged.is_ok()) co_return error_response(502, "payment processor: " + std::string(ports::status_name(charged.status())));
-    auto tx = co_await ports.sql.begin(ports::Isolation::kReadCommitted);
+    auto tx = co_await ports.sql.begin(isolation_);
     if (tx.is_ok()) {
       ports::Row row = payment_row(id, payment, charged.value());
       auto inserted = co_await tx.value()->insert("baseline_payments", std::move(row));
@@ -52,10 +54,13 @@ class Baseline final : public Strategy {
     }
     co_return charged.value().succeeded ? created(id, payment, charged.value()) : declined(id, charged.value());
   }
+
+ private:
+  ports::Isolation isolation_;
 };
 
 }  // namespace
 
-std::unique_ptr<Strategy> make_baseline(const StrategyOptions&) { return std::make_unique<Baseline>(); }
+std::unique_ptr<Strategy> make_baseline(const StrategyOptions& options) { return std::make_unique<Baseline>(options); }
 
 }  // namespace idemlab::strategies

@@ -24,7 +24,7 @@ std::int64_t number(const ports::Row& row, const char* column) { return std::get
 // Takes over a claim whose lease is over; true if this request now owns it.
 sim::Task<bool> take_over(ports::Ports ports, ClaimTable table, std::string key, std::string old_owner,
                           std::string new_owner, sim::Time lease_until) {
-  auto tx = co_await ports.sql.begin(ports::Isolation::kReadCommitted);
+  auto tx = co_await ports.sql.begin(table.isolation);
   if (!tx.is_ok()) co_return false;
   const ports::Where still_old{{"key", Value(key)}, {"owner", Value(old_owner)}, {"status", Value(std::string(kPending))}};
   const ports::Assignments mine{{"owner", Value(new_owner)}, {"lease_until", Value(lease_until)}};
@@ -37,7 +37,7 @@ sim::Task<bool> take_over(ports::Ports ports, ClaimTable table, std::string key,
 // Ends this request's claim early (the charge did not go through), so that a
 // retry need not wait for the lease.
 sim::Task<void> give_up_claim(ports::Ports ports, ClaimTable table, std::string key, std::string owner) {
-  auto tx = co_await ports.sql.begin(ports::Isolation::kReadCommitted);
+  auto tx = co_await ports.sql.begin(table.isolation);
   if (!tx.is_ok()) co_return;
   const ports::Where ours{{"key", Value(key)}, {"owner", Value(owner)}, {"status", Value(std::string(kPending))}};
   const ports::Assignments expired{{"lease_until", Value(std::int64_t{0})}};
@@ -73,7 +73,7 @@ sim::Task<api::Response> claim_charge_complete(ports::Ports ports, ClaimTable ta
   // 1. Claim, or learn who has.
   bool owned = false;
   {
-    auto tx = co_await ports.sql.begin(ports::Isolation::kReadCommitted);
+    auto tx = co_await ports.sql.begin(table.isolation);
     if (!tx.is_ok()) co_return error_response(503, "database unavailable");
     ports::Row claim = claim_row(key, fp, token, lease_until);
     const ports::OnConflict do_nothing{{"key"}, ports::OnConflict::Action::kDoNothing, {}};
@@ -116,7 +116,7 @@ sim::Task<api::Response> claim_charge_complete(ports::Ports ports, ClaimTable ta
   // 3. Complete the claim with the response (if another request took the
   //    claim over meanwhile, it holds the same charge and completes it).
   {
-    auto tx = co_await ports.sql.begin(ports::Isolation::kReadCommitted);
+    auto tx = co_await ports.sql.begin(table.isolation);
     if (tx.is_ok()) {
       const ports::Where ours{{"key", Value(key)}, {"owner", Value(token)}};
       const ports::Assignments done{{"status", Value(std::string(kDone))},

@@ -21,6 +21,7 @@ namespace idemlab::strategies {
 struct ClaimTable {
   std::string table;
   sim::Duration lease;
+  ports::Isolation isolation;  // of every transaction of the flow
 };
 
 ports::TableSchema claim_table_schema(const std::string& name);

@@ -9,7 +9,7 @@ namespace {
 
 class DbUnique final : public Strategy {
  public:
-  explicit DbUnique(const StrategyOptions& options) : table_{"db_unique_payments", options.lock_ttl} {}
+  explicit DbUnique(const StrategyOptions& options) : table_{"db_unique_payments", options.lock_ttl, options.isolation} {}
 
   sim::Task<ports::Result<ports::Unit>> setup(ports::Ports ports) override {
     ports::Schema schema{{claim_table_schema(table_.table)}, {}};

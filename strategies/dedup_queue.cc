@@ -84,7 +84,7 @@ class DedupQueue final : public Strategy {
     // The key is recorded as accepted before the message is published, so
     // that a reuse with another payload is refused (422) even while the
     // first message waits in the queue; the consumer fills in the outcome.
-    auto tx = co_await ports.sql.begin(ports::Isolation::kReadCommitted);
+    auto tx = co_await ports.sql.begin(options_.isolation);
     if (!tx.is_ok()) co_return error_response(503, "database unavailable");
     const api::Response pending = accepted(key);
     const ports::Row row{{"key", Value(key)},
@@ -125,8 +125,8 @@ class DedupQueue final : public Strategy {
 
  private:
   // GET /payments/{key}: the outcome, once the consumer has recorded it.
-  static sim::Task<api::Response> status(ports::Ports ports, std::string key) {
-    auto tx = co_await ports.sql.begin(ports::Isolation::kReadCommitted);
+  sim::Task<api::Response> status(ports::Ports ports, std::string key) {
+    auto tx = co_await ports.sql.begin(options_.isolation);
     if (!tx.is_ok()) co_return error_response(503, "database unavailable");
     const ports::Where by_key{{"key", Value(key)}};
     auto rows = co_await tx.value()->select(kPayments, by_key, ports::RowLock::kNone);
@@ -156,7 +156,7 @@ class DedupQueue final : public Strategy {
 
   sim::Task<void> process(ports::Ports ports, ports::Consumer& consumer, ports::Delivery delivery) {
     const std::string id = delivery.message.id;
-    auto tx = co_await ports.sql.begin(ports::Isolation::kReadCommitted);
+    auto tx = co_await ports.sql.begin(options_.isolation);
     if (!tx.is_ok()) co_return co_await retry_later(consumer, delivery.tag);
     const FirstTime first = co_await apply_once(*tx.value(), consumer, delivery, kSeen, "message_id");
     if (first == FirstTime::kFailed) co_return co_await retry_later(consumer, delivery.tag);
@@ -180,7 +180,7 @@ class DedupQueue final : public Strategy {
   sim::Task<void> process_marking_after(ports::Ports ports, ports::Consumer& consumer, ports::Delivery delivery) {
     const std::string id = delivery.message.id;
     const ports::Where by_id{{"message_id", Value(id)}};
-    auto check = co_await ports.sql.begin(ports::Isolation::kReadCommitted);
+    auto check = co_await ports.sql.begin(options_.isolation);
     if (!check.is_ok()) co_return co_await retry_later(consumer, delivery.tag);
     auto seen = co_await check.value()->select(kSeen, by_id, ports::RowLock::kNone);
     auto checked = co_await check.value()->commit();
@@ -201,14 +201,14 @@ class DedupQueue final : public Strategy {
       response = charged.value().succeeded ? created(payment_id, *parsed.request, charged.value())
                                            : declined(payment_id, charged.value());
     }
-    auto effect = co_await ports.sql.begin(ports::Isolation::kReadCommitted);
+    auto effect = co_await ports.sql.begin(options_.isolation);
     if (!effect.is_ok()) co_return co_await retry_later(consumer, delivery.tag);
     auto recorded = co_await record_outcome(*effect.value(), id, delivery.message.headers["fingerprint"], response);
     if (!recorded) co_return co_await retry_later(consumer, delivery.tag);
     auto committed = co_await effect.value()->commit();
     if (!committed.is_ok()) co_return co_await retry_later(consumer, delivery.tag);
     // Only now is the message marked seen, in a transaction of its own.
-    auto mark = co_await ports.sql.begin(ports::Isolation::kReadCommitted);
+    auto mark = co_await ports.sql.begin(options_.isolation);
     if (!mark.is_ok()) co_return co_await retry_later(consumer, delivery.tag);
     const ports::Row seen_row{{"message_id", Value(id)}};
     const ports::OnConflict once{{"message_id"}, ports::OnConflict::Action::kDoNothing, {}};

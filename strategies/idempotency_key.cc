@@ -178,7 +178,7 @@ class IdempotencyKey final : public Strategy {
     std::optional<api::Response> durable;
     bool reused_elsewhere = false;
     {
-      auto tx = co_await ports.sql.begin(ports::Isolation::kReadCommitted);
+      auto tx = co_await ports.sql.begin(options_.isolation);
       if (!tx.is_ok()) co_return co_await release(ports, redis_key, claim_text, 503, "database unavailable");
       const ports::Where by_key{{"key", Value(key)}};
       auto rows = co_await tx.value()->select(kKeys, by_key, ports::RowLock::kNone);
@@ -217,7 +217,7 @@ class IdempotencyKey final : public Strategy {
     // 4. Record durably, then cache. If the record fails the money has moved
     //    anyway: the cache and the downstream key still protect retries.
     {
-      auto tx = co_await ports.sql.begin(ports::Isolation::kReadCommitted);
+      auto tx = co_await ports.sql.begin(options_.isolation);
       if (tx.is_ok()) {
         ports::Row stored = key_row(key, fp, response);
         const ports::OnConflict keep_first{{"key"}, ports::OnConflict::Action::kDoNothing, {}};

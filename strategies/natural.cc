@@ -11,7 +11,7 @@ namespace {
 
 class Natural final : public Strategy {
  public:
-  explicit Natural(const StrategyOptions& options) : table_{"natural_payments", options.lock_ttl} {}
+  explicit Natural(const StrategyOptions& options) : table_{"natural_payments", options.lock_ttl, options.isolation} {}
 
   sim::Task<ports::Result<ports::Unit>> setup(ports::Ports ports) override {
     ports::Schema schema{{claim_table_schema(table_.table)}, {}};

@@ -72,7 +72,7 @@ class Outbox final : public Strategy {
     const std::string& key = keyed.key;
     const std::string& fp = keyed.fingerprint;
 
-    auto tx = co_await ports.sql.begin(ports::Isolation::kReadCommitted);
+    auto tx = co_await ports.sql.begin(options_.isolation);
     if (!tx.is_ok()) co_return error_response(503, "database unavailable");
     const ports::Row payment{{"key", Value(key)}, {"fingerprint", Value(fp)}, {"response_status", Value()},
                              {"response_body", Value()}};
@@ -117,7 +117,7 @@ class Outbox final : public Strategy {
   }
 
   sim::Task<bool> relay_once(ports::Ports ports) {
-    auto tx = co_await ports.sql.begin(ports::Isolation::kReadCommitted);
+    auto tx = co_await ports.sql.begin(options_.isolation);
     if (!tx.is_ok()) co_return false;
     const ports::Where unsent{{"sent", Value(std::int64_t{0})}};
     auto rows = co_await tx.value()->select(kEvents, unsent, ports::RowLock::kForUpdate);
@@ -140,7 +140,7 @@ class Outbox final : public Strategy {
   sim::Task<void> apply(ports::Ports ports, ports::Consumer& consumer, ports::Delivery delivery) {
     const std::string event_id = delivery.message.id;
     const json payload = json::parse(delivery.message.body, nullptr, false);
-    auto tx = co_await ports.sql.begin(ports::Isolation::kReadCommitted);
+    auto tx = co_await ports.sql.begin(options_.isolation);
     if (!tx.is_ok() || !payload.is_object()) co_return co_await retry_later(consumer, delivery.tag);
     const FirstTime first = co_await apply_once(*tx.value(), consumer, delivery, kApplied, "event_id");
     if (first == FirstTime::kFailed) co_return co_await retry_later(consumer, delivery.tag);

@@ -83,7 +83,7 @@ class Saga final : public Strategy {
     const sim::Time lease_until = ports.clock.now() + options_.lock_ttl;
 
     // Step 1: create the payment record (the saga), or find it.
-    auto tx = co_await ports.sql.begin(ports::Isolation::kReadCommitted);
+    auto tx = co_await ports.sql.begin(options_.isolation);
     if (!tx.is_ok()) co_return error_response(503, "database unavailable");
     SagaState fresh;
     const ports::Row saga{{"key", Value(key)},
@@ -133,7 +133,7 @@ class Saga final : public Strategy {
     if (!parsed.request) co_return co_await finish(ports, key, token, state, "compensated", error_response(400, parsed.error));
 
     if (state.step < 2) {  // step 2: reserve the funds
-      auto tx = co_await ports.sql.begin(ports::Isolation::kReadCommitted);
+      auto tx = co_await ports.sql.begin(options_.isolation);
       if (!tx.is_ok()) co_return error_response(503, "database unavailable");
       const ports::Row reservation{{"key", Value(key)}, {"amount", Value(parsed.request->amount)}, {"released", Value(std::int64_t{0})}};
       const ports::OnConflict once{{"key"}, ports::OnConflict::Action::kDoNothing, {}};
@@ -155,7 +155,7 @@ class Saga final : public Strategy {
       }
       state.step = 3;
       state.charge = charged.value().charge_id;
-      auto tx = co_await ports.sql.begin(ports::Isolation::kReadCommitted);
+      auto tx = co_await ports.sql.begin(options_.isolation);
       if (!tx.is_ok()) co_return error_response(503, "database unavailable");
       if (!co_await save(*tx.value(), key, token, state)) co_return error_response(409, "the saga was taken over");
       auto committed = co_await tx.value()->commit();
@@ -175,7 +175,7 @@ class Saga final : public Strategy {
 
   sim::Task<api::Response> compensate(ports::Ports ports, std::string key, std::string token, SagaState state,
                                       api::Response response) {
-    auto tx = co_await ports.sql.begin(ports::Isolation::kReadCommitted);
+    auto tx = co_await ports.sql.begin(options_.isolation);
     if (!tx.is_ok()) co_return error_response(503, "database unavailable");
     const ports::Where by_key{{"key", Value(key)}};
     const ports::Assignments released{{"released", Value(std::int64_t{1})}};
@@ -188,7 +188,7 @@ class Saga final : public Strategy {
 
   sim::Task<api::Response> finish(ports::Ports ports, std::string key, std::string token, SagaState state,
                                   std::string status, api::Response response) {
-    auto tx = co_await ports.sql.begin(ports::Isolation::kReadCommitted);
+    auto tx = co_await ports.sql.begin(options_.isolation);
     if (!tx.is_ok()) co_return error_response(503, "database unavailable");
     const ports::Where ours{{"key", Value(key)}, {"owner", Value(token)}, {"status", Value(std::string("running"))}};
     const ports::Assignments closed{{"status", Value(status)},
@@ -211,7 +211,7 @@ class Saga final : public Strategy {
   }
 
   sim::Task<std::optional<ports::Row>> load(ports::Ports ports, std::string key) {
-    auto tx = co_await ports.sql.begin(ports::Isolation::kReadCommitted);
+    auto tx = co_await ports.sql.begin(options_.isolation);
     if (!tx.is_ok()) co_return std::nullopt;
     const ports::Where by_key{{"key", Value(key)}};
     auto rows = co_await tx.value()->select(kSagas, by_key, ports::RowLock::kNone);
@@ -223,7 +223,7 @@ class Saga final : public Strategy {
 
   sim::Task<bool> take_over(ports::Ports ports, std::string key, std::string old_owner, std::string token,
                             sim::Time lease_until) {
-    auto tx = co_await ports.sql.begin(ports::Isolation::kReadCommitted);
+    auto tx = co_await ports.sql.begin(options_.isolation);
     if (!tx.is_ok()) co_return false;
     const ports::Where theirs{{"key", Value(key)}, {"owner", Value(old_owner)}, {"status", Value(std::string("running"))}};
     const ports::Assignments mine{{"owner", Value(token)}, {"lease_until", Value(lease_until)}};
@@ -237,7 +237,7 @@ class Saga final : public Strategy {
   sim::Task<void> recover_forever(ports::Ports ports) {
     for (;;) {
       co_await ports.clock.sleep(options_.lock_ttl / 2);
-      auto tx = co_await ports.sql.begin(ports::Isolation::kReadCommitted);
+      auto tx = co_await ports.sql.begin(options_.isolation);
       if (!tx.is_ok()) continue;
       const ports::Where running{{"status", Value(std::string("running"))}};
       auto rows = co_await tx.value()->select(kSagas, running, ports::RowLock::kNone);

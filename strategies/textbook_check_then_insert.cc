@@ -26,6 +26,8 @@ ports::Schema schema() {
 
 class CheckThenInsert final : public Strategy {
  public:
+  explicit CheckThenInsert(const StrategyOptions& options) : isolation_(options.isolation) {}
+
   sim::Task<ports::Result<ports::Unit>> setup(ports::Ports ports) override {
     co_return co_await ports.sql.ensure_schema(schema());
   }
@@ -35,7 +37,7 @@ class CheckThenInsert final : public Strategy {
     const std::string key = *request.idempotency_key;
     const Parsed parsed = parse_payment(request.body);
     if (!parsed.request) co_return error_response(400, parsed.error);
-    auto tx = co_await ports.sql.begin(ports::Isolation::kReadCommitted);
+    auto tx = co_await ports.sql.begin(isolation_);
     if (!tx.is_ok()) co_return error_response(503, "database unavailable");
     const ports::Where by_key{{"key", Value(key)}};
     auto existing = co_await tx.value()->select(kTable, by_key, ports::RowLock::kNone);
@@ -57,10 +59,15 @@ class CheckThenInsert final : public Strategy {
     if (!committed.is_ok()) co_return error_response(500, "could not record the payment");
     co_return response;
   }
+
+ private:
+  ports::Isolation isolation_;
 };
 
 }  // namespace
 
-std::unique_ptr<Strategy> make_check_then_insert(const StrategyOptions&) { return std::make_unique<CheckThenInsert>(); }
+std::unique_ptr<Strategy> make_check_then_insert(const StrategyOptions& options) {
+  return std::make_unique<CheckThenInsert>(options);
+}
 
 }  // namespace idemlab::strategies

@@ -63,7 +63,7 @@ class RedisMiddleware final : public Strategy {
     const ports::SetOptions kept{ports::SetOptions::Condition::kAlways, options_.key_ttl};
     auto stored = co_await ports.kv.set(cache, response.body, kept);  // before the commit
     (void)stored;
-    auto tx = co_await ports.sql.begin(ports::Isolation::kReadCommitted);
+    auto tx = co_await ports.sql.begin(options_.isolation);
     if (tx.is_ok()) {
       const ports::Row row{{"id", Value(id)}, {"key", Value(*request.idempotency_key)}, {"charge", Value(charged.value().charge_id)}};
       auto inserted = co_await tx.value()->insert(kTable, row);

@@ -33,6 +33,8 @@ ports::Schema schema() {
 
 class SagaInOneTransaction final : public Strategy {
  public:
+  explicit SagaInOneTransaction(const StrategyOptions& options) : isolation_(options.isolation) {}
+
   sim::Task<ports::Result<ports::Unit>> setup(ports::Ports ports) override {
     co_return co_await setup_tables_and_queue(ports, schema(), kNotifications);
   }
@@ -42,7 +44,7 @@ class SagaInOneTransaction final : public Strategy {
     if (auto* refusal = std::get_if<api::Response>(&opened)) co_return *refusal;
     const KeyedPayment keyed = std::get<KeyedPayment>(opened);
 
-    auto tx = co_await ports.sql.begin(ports::Isolation::kReadCommitted);
+    auto tx = co_await ports.sql.begin(isolation_);
     if (!tx.is_ok()) co_return error_response(503, "database unavailable");
     const ports::Where by_key{{"key", Value(keyed.key)}};
     auto found = co_await tx.value()->select(kSagas, by_key, ports::RowLock::kNone);
@@ -93,6 +95,7 @@ class SagaInOneTransaction final : public Strategy {
   }
 
  private:
+  ports::Isolation isolation_;
   // The "compensation" of this variant: a rollback, which forgets the charge.
   static sim::Task<api::Response> abandon(ports::Tx& tx, api::Response response) {
     auto undone = co_await tx.rollback();
@@ -103,8 +106,8 @@ class SagaInOneTransaction final : public Strategy {
 
 }  // namespace
 
-std::unique_ptr<Strategy> make_saga_one_transaction(const StrategyOptions&) {
-  return std::make_unique<SagaInOneTransaction>();
+std::unique_ptr<Strategy> make_saga_one_transaction(const StrategyOptions& options) {
+  return std::make_unique<SagaInOneTransaction>(options);
 }
 
 }  // namespace idemlab::strategies

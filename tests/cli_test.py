@@ -11,7 +11,7 @@ import sys
 import tempfile
 
 IDEMLAB = sys.argv[1]
-SUBCOMMANDS = ["demo", "explore", "merge", "rediscover", "replay", "run", "shrink", "sweep", "validate"]
+SUBCOMMANDS = ["demo", "explore", "invariants", "merge", "rediscover", "replay", "run", "shrink", "sweep", "validate"]
 results = []
 
 
@@ -66,6 +66,15 @@ with tempfile.TemporaryDirectory() as temp:
     bad.write_text('[[2, 1, "fault"], [2, 1, "luck"]]')
     usage_error("malformed tape names the JSON path", ["demo", "--replay-tape", str(bad)], "$[1][2]")
 
+listing = run("invariants")
+check("invariants prints every invariant with its paragraph",
+      listing.returncode == 0 and "\nfailed_payment_not_charged (liveness" in listing.stdout
+      and "\none_charge_one_answer\n  One charge, one answer" in listing.stdout
+      and listing.stdout.startswith("at_most_one_charge\n  No payment intent is charged twice"), listing.stdout[:600])
+one = run("invariants", "no_stuck_key")
+check("invariants NAME prints that one", one.returncode == 0 and one.stdout.startswith("no_stuck_key (liveness")
+      and "at_most_one_charge" not in one.stdout, one.stdout)
+usage_error("unknown invariant", ["invariants", "no_double_charge"], "no_double_charge")
 usage_error("unknown strategy", ["run", "partial_failure", "--strategy", "nope"], "nope")
 usage_error("unknown scenario", ["run", "no_such_scenario", "--strategy", "baseline"], "no_such_scenario")
 usage_error("unknown strategy in a sweep", ["sweep", "--strategy", "nope"], "nope")
@@ -171,7 +180,8 @@ with tempfile.TemporaryDirectory(prefix="explore_") as temp:
     check("explore --schedules reports choice points and interleavings, and a racy claim's double charge",
           scheduled.returncode == 1 and "VIOLATED at_most_one_charge" in scheduled.stdout
           and "latency choice points" in scheduled.stdout and "distinct interleavings" in scheduled.stdout
-          and len(schedule_replay) == 2, scheduled.stdout[-800:] + scheduled.stderr)
+          # one replay per invariant broken: at_most_one_charge, one_charge_one_answer, replay_matches_first
+          and len(schedule_replay) == 3, scheduled.stdout[-800:] + scheduled.stderr)
     if schedule_replay:
         replayed = run(*schedule_replay[0].split()[2:], "-q")
         check("a schedule's counterexample replays from its recorded schedule",

@@ -104,6 +104,11 @@ refused("two latency forms", lambda d: d["postgres"].update(commit_time={"consta
         "$.postgres.commit_time")
 refused("unknown strategy", lambda d: d["expect"].update(idempotent_key=[]), "$.expect.idempotent_key")
 refused("unknown invariant", lambda d: d["expect"].update(baseline=["no_double_charge"]), "$.expect.baseline[0]")
+refused("unknown invariant selected", lambda d: d["invariants"].update(exclude=["no_double_charge"]),
+        "$.invariants.exclude[0]")
+refused("an empty selection", lambda d: d["invariants"].update(only=[]), "$.invariants.only")
+refused("an expectation of an invariant not judged", lambda d: d["expect"].update(baseline=["no_stuck_key"]),
+        "$.expect.baseline[0]: expects an invariant that $.invariants leaves out")
 refused("unknown action", lambda d: d["faults"][0].update(action="explode"), "$.faults[0].action")
 refused("unknown port operation", lambda d: d["faults"][0].update(at="after:processor.charg"), "$.faults[0].at")
 refused("unknown node", lambda d: d["faults"].append({"at": "reply:client-9<-api", "action": "drop_reply"}),

@@ -33,7 +33,6 @@ void Client::record(std::uint32_t intent, std::uint8_t sender, int attempt, Hist
   event.kind = kind;
   if (response != nullptr) {
     event.status = static_cast<std::int16_t>(response->status);
-    event.body_hash = body_hash(response->body);
     event.replayed = response->replayed;
   }
   if (sim_.trace().enabled()) {
@@ -42,34 +41,61 @@ void Client::record(std::uint32_t intent, std::uint8_t sender, int attempt, Hist
                     (response != nullptr ? " -> " + std::to_string(response->status) : std::string()) +
                     (event.replayed ? " (replayed)" : ""));
   }
-  history_.add(std::move(event));
+  if (response != nullptr) {
+    history_.add_answer(event, response->body);
+  } else {
+    history_.add(event);
+  }
 }
 
-bool Client::retryable(const sim::CallResult<api::Response>& r) const {
+std::optional<Outcome> Client::outcome_of(const sim::CallResult<api::Response>& r) {
   switch (r.status) {
-    case sim::CallStatus::kTimeout: return config_.retry.retry_timeout;
-    case sim::CallStatus::kRefused: return config_.retry.retry_5xx;  // like a 503: nothing happened
+    case sim::CallStatus::kTimeout: return Outcome::kTimeout;
+    case sim::CallStatus::kRefused: return Outcome::kConnectionError;  // like a 503: nothing happened
     case sim::CallStatus::kOk: break;
   }
   const int status = r.value->status;
-  if (status >= 500) return config_.retry.retry_5xx;
-  if (status == 409) return config_.retry.retry_409;
+  if (status >= 500) return Outcome::k5xx;
+  if (status == 409) return Outcome::k409;
+  if (status == 429) return Outcome::k429;
+  return std::nullopt;
+}
+
+bool Client::retries(Outcome outcome) const {
+  const RetryPolicy& p = config_.retry;
+  switch (outcome) {
+    case Outcome::kTimeout: return p.retry_timeout;
+    case Outcome::kConnectionError: return p.retry_connection_error;
+    case Outcome::k5xx: return p.retry_5xx;
+    case Outcome::k409: return p.retry_409;
+    case Outcome::k429: return p.retry_429;
+  }
   return false;
 }
 
-sim::Task<void> Client::pay(std::uint32_t intent, std::uint8_t sender) {
+sim::Task<void> Client::pay(std::uint32_t intent, std::uint8_t sender, sim::Duration delay, bool reserialised) {
+  if (delay > 0) co_await sim_.sleep(delay);
+  int attempt = 1;
+  const bool gave_up = co_await attempts(intent, sender, reserialised, attempt);
+  if (!gave_up || config_.resend_after == 0) co_return;
+  // Later, the user tries again: the same request, a new series of attempts.
+  co_await sim_.sleep(config_.resend_after);
+  co_await attempts(intent, sender, reserialised, attempt);
+}
+
+sim::Task<bool> Client::attempts(std::uint32_t intent, std::uint8_t sender, bool reserialised, int& attempt) {
   api::Request request;
   // Copied out before any co_await: other clients' intents may move the vector.
   const Intent& sent = history_.intents()[intent];
   request.idempotency_key = sent.key_text();
-  request.body = history_.request_body(sent);
+  request.body = history_.request_body(sent, reserialised);
   const std::string retry_body = config_.retries_reorder_body ? history_.request_body(sent, true) : request.body;
   request.origin = history_.intent_id(sent);
   const std::string what = "POST /payments " + history_.intent_id(sent);
   const sim::Time deadline = sim_.now() + config_.give_up_after;
   sim::Duration previous_delay = 0;
   const int attempts_max = config_.retry.backoff == Backoff::kNone ? 1 : config_.retry.attempts_max;
-  for (int attempt = 1;; ++attempt) {
+  for (const int first = attempt;; ++attempt) {
     ++attempts_;
     record(intent, sender, attempt, HistoryEvent::Kind::kInvoke, nullptr);
     if (attempt == 2) request.body = retry_body;
@@ -94,30 +120,47 @@ sim::Task<void> Client::pay(std::uint32_t intent, std::uint8_t sender) {
     if (r.ok() && r.value->status < 400) {
       budget_.on_success();
       record(intent, sender, attempt, HistoryEvent::Kind::kOk, &*r.value);
-      co_return;
+      co_return false;
     }
     const auto kind = r.status == sim::CallStatus::kTimeout ? HistoryEvent::Kind::kUnknown : HistoryEvent::Kind::kFail;
     record(intent, sender, attempt, kind, r.ok() ? &*r.value : nullptr);
     budget_.on_failure();
-    if (!retryable(r)) co_return;  // a definitive answer (4xx), or a policy that stops here
-    if (attempt >= attempts_max || !budget_.allows_retry()) break;
-    const sim::Duration delay = backoff_delay(config_.retry, attempt, previous_delay, sim_.tape());
+    const std::optional<Outcome> outcome = outcome_of(r);
+    // A definitive answer (4xx), or a policy that stops here.
+    if (!outcome || !retries(*outcome)) co_return false;
+    if (attempt - first + 1 >= attempts_max || !budget_.allows_retry()) break;
+    sim::Duration delay = backoff_delay(config_.retry, attempt - first + 1, previous_delay, sim_.tape());
     previous_delay = delay;
+    if (config_.retry.honour_retry_after && r.ok() && r.value->retry_after_s >= 0) {
+      delay = std::max(delay, r.value->retry_after_s * sim::kSecond);
+    }
     if (sim_.now() + delay > deadline) break;
+    // A client that takes the failure for a lost request sends a new key.
+    if (request.idempotency_key && config_.new_key_on_retry.has(*outcome)) {
+      request.idempotency_key = uuid_text(draw_uuid(sim_.tape()));
+    }
     co_await sim_.sleep(delay);
   }
+  ++attempt;  // the next series starts after the last attempt made
   record(intent, sender, 0, HistoryEvent::Kind::kGiveUp, nullptr);
+  co_return true;
 }
 
 sim::Task<void> Client::workload() {
   std::optional<Uuid> reused_key;
   std::optional<Intent> bought_again;  // the previous intent, when this one buys the same again
+  std::optional<Intent> changed_copy;  // the previous intent, when this one changes one field of it
   for (std::uint32_t n = 1; n <= static_cast<std::uint32_t>(config_.intents); ++n) {
     co_await sim_.sleep(sim::LatencyModel::exponential(config_.think_mean).sample(sim_.tape()));
     Intent intent;
     intent.client = history_index_;
     intent.number = n;
-    if (bought_again) {
+    if (changed_copy) {
+      // The same order, key and amount, but for the one field changed.
+      intent.amount = changed_copy->amount + (config_.changed_field == ChangedField::kAmount ? 1 : 0);
+      intent.order_back = 1;
+      intent.changed = config_.changed_field;
+    } else if (bought_again) {
       intent.amount = bought_again->amount;
       intent.order_back = static_cast<std::uint8_t>(std::min<int>(bought_again->order_back + 1, 255));
       bought_again.reset();
@@ -125,7 +168,10 @@ sim::Task<void> Client::workload() {
       intent.amount = sim::uniform(sim_.tape(), config_.amount_min, config_.amount_max + 1, sim::Choice::kWorkload);
     }
     std::optional<Uuid> key;
-    if (reused_key) {
+    if (changed_copy) {
+      key = changed_copy->key_uuid();
+      changed_copy.reset();
+    } else if (reused_key) {
       key = std::exchange(reused_key, std::nullopt);
     } else if (config_.keys == KeyMode::kUuid) {
       key = draw_uuid(sim_.tape());
@@ -134,21 +180,32 @@ sim::Task<void> Client::workload() {
     intent.has_key = key.has_value();
     if (key) intent.key = *key;
     if (chance(sim_.tape(), config_.same_purchase_again, sim::Choice::kWorkload)) bought_again = intent;
+    // One change of one intent: a changed copy is not changed again.
+    if (key && !reused_key && !bought_again && intent.changed == ChangedField::kNone &&
+        chance(sim_.tape(), config_.key_reused_with_one_field_changed, sim::Choice::kWorkload)) {
+      changed_copy = intent;
+    }
     const std::uint32_t index = history_.add_intent(std::move(intent));
 
     int senders = config_.copies;
     if (chance(sim_.tape(), config_.double_click, sim::Choice::kWorkload)) senders = std::max(senders, 2);
-    // The senders at once, as a double click (or several tabs) does; wait
-    // for all of them. Sender 2 keeps the double click's process name.
+    // The senders at once (a double click, several tabs), or within the
+    // copies' window; wait for all of them. Sender 2 keeps the double
+    // click's process name.
     std::vector<sim::ProcessId> others;
     for (int s = 2; s <= senders; ++s) {
-      others.push_back(node_.spawn(pay(index, static_cast<std::uint8_t>(s)), s == 2 ? "double-click" : "copy"));
+      const sim::Duration delay =
+          config_.copies_window > 0 ? sim::uniform(sim_.tape(), 0, config_.copies_window + 1, sim::Choice::kWorkload) : 0;
+      others.push_back(node_.spawn(pay(index, static_cast<std::uint8_t>(s), delay), s == 2 ? "double-click" : "copy"));
     }
     co_await pay(index, 1);
     for (const sim::ProcessId& other : others) co_await sim_.join(other);
     if (chance(sim_.tape(), config_.webhook_duplicate, sim::Choice::kWorkload)) {
-      // Delivered again, at least once: the sender after the copies.
-      co_await pay(index, static_cast<std::uint8_t>(std::max(3, senders + 1)));
+      // Delivered again, at least once: the senders after the copies.
+      const int first = std::max(3, senders + 1);
+      for (int d = 0; d < config_.webhook_deliveries; ++d) {
+        co_await pay(index, static_cast<std::uint8_t>(first + d), 0, config_.webhook_reserialised);
+      }
     }
   }
   finished_ = true;

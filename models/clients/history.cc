@@ -19,7 +19,7 @@ const char* history_kind_name(HistoryEvent::Kind kind) {
   return "?";
 }
 
-std::uint32_t body_hash(const std::string& body) { return static_cast<std::uint32_t>(sim::fnv1a(body)); }
+std::uint32_t body_hash(std::string_view body) { return static_cast<std::uint32_t>(sim::fnv1a(body)); }
 
 std::uint16_t History::add_client(std::string name) {
   assert(clients_.size() < UINT16_MAX);
@@ -31,6 +31,17 @@ std::uint32_t History::add_intent(Intent intent) {
   assert(intent.client < clients_.size());
   intents_.push_back(std::move(intent));
   return static_cast<std::uint32_t>(intents_.size() - 1);
+}
+
+void History::add_answer(HistoryEvent event, std::string_view body) {
+  assert((event.kind == HistoryEvent::Kind::kOk || event.kind == HistoryEvent::Kind::kFail) && event.status != 0);
+  event.body_hash = body_hash(body);
+  if (event.status / 100 == 2) {
+    PaymentAnswer payment = describe_payment(body);
+    payment.event = static_cast<std::uint32_t>(events_.size());
+    payments_.push_back(payment);
+  }
+  events_.push_back(event);
 }
 
 std::size_t History::count(HistoryEvent::Kind kind) const {
@@ -78,6 +89,11 @@ void History::write_state(sim::StateWriter& out) const {
     out.u64(i.number);
     out.i64(i.amount);
     out.str(std::string_view(reinterpret_cast<const char*>(i.key.data()), i.key.size()));
+    // Tagged, and only when there is one: worlds without such intents keep their hashes.
+    if (i.changed != ChangedField::kNone) {
+      out.tag("changed");
+      out.u64(static_cast<std::uint64_t>(i.changed));
+    }
   }
   out.u64(events_.size());
   for (const HistoryEvent& e : events_) {

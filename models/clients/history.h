@@ -13,10 +13,12 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sim/state_writer.h"
 #include "models/clients/intent.h"
+#include "models/clients/payment_answer.h"
 #include "sim/hash.h"
 #include "sim/time.h"
 
@@ -37,7 +39,7 @@ struct HistoryEvent {
 static_assert(sizeof(HistoryEvent) == 24);
 
 // The hash of a response body as HistoryEvent keeps it.
-std::uint32_t body_hash(const std::string& body);
+std::uint32_t body_hash(std::string_view body);
 
 const char* history_kind_name(HistoryEvent::Kind kind);
 
@@ -57,13 +59,19 @@ class History {
   std::string request_body(const Intent& intent, bool reordered = false) const {
     return intent.body(client_name(intent), reordered);
   }
+  // An invoke, a timeout or a give-up.
   void add(HistoryEvent event) { events_.push_back(event); }
+  // An answer (ok or fail) with the body it came with: kept as its hash and,
+  // for a 2xx, as the payment the body describes.
+  void add_answer(HistoryEvent event, std::string_view body);
   // Clients, intents and events, in the order recorded.
   void write_state(sim::StateWriter& out) const;
 
   const std::vector<Intent>& intents() const { return intents_; }
   const Intent& intent(const HistoryEvent& event) const { return intents_[event.intent]; }
   const std::vector<HistoryEvent>& events() const { return events_; }
+  // What each 2xx answer said the payment is, in event order.
+  const std::vector<PaymentAnswer>& payments() const { return payments_; }
   std::size_t count(HistoryEvent::Kind kind) const;
   // One JSON object per line, for tools.
   std::string json_lines() const;
@@ -72,6 +80,7 @@ class History {
   std::vector<std::string> clients_;
   std::vector<Intent> intents_;
   std::vector<HistoryEvent> events_;
+  std::vector<PaymentAnswer> payments_;
 };
 
 }  // namespace idemlab::models::clients

@@ -7,14 +7,20 @@ std::optional<std::string> Intent::key_text() const {
   return uuid_text(key);
 }
 
+std::string Intent::description() const {
+  std::string text = "order " + std::to_string(order());
+  if (changed == ChangedField::kDescription) text += ", gift wrapped";
+  return text;
+}
+
 std::string Intent::body(const std::string& client_name, bool reordered) const {
-  const std::string description = "order " + std::to_string(order());
+  const std::string description = this->description();
   if (reordered) {
     return "{\"description\": \"" + description + "\", \"customer_id\": \"cus_" + client_name +
-           "\", \"currency\": \"eur\", \"amount\": " + std::to_string(amount) + ".0}";
+           "\", \"currency\": \"" + currency() + "\", \"amount\": " + std::to_string(amount) + ".0}";
   }
   std::string body = "{\"amount\":" + std::to_string(amount);
-  body += ",\"currency\":\"eur\",\"customer_id\":\"cus_";
+  body += ",\"currency\":\"" + currency() + "\",\"customer_id\":\"cus_";
   body += client_name;
   body += "\",\"description\":\"" + description;
   body += "\"}";

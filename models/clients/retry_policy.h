@@ -25,10 +25,14 @@ struct RetryPolicy {
   sim::Duration base = 100 * sim::kMillisecond;
   sim::Duration cap = 10 * sim::kSecond;
   int attempts_max = 4;  // first attempt included
-  // Which outcomes are retried.
-  bool retry_timeout = true;
+  // Which outcomes are retried, per class.
+  bool retry_timeout = true;           // no answer within the request timeout
+  bool retry_connection_error = true;  // refused or reset: nothing was sent
   bool retry_5xx = true;
-  bool retry_409 = false;
+  bool retry_409 = false;              // in progress elsewhere
+  bool retry_429 = true;               // too many requests
+  // Wait at least the answer's Retry-After, when it has one, before retrying.
+  bool honour_retry_after = true;
   // Retry budget (gRPC-style token bucket): each failed attempt spends a
   // token, each success earns `tokens_per_success_milli` thousandths of one;
   // retries stop while fewer than half of `tokens_max` are left. 0: no budget.

@@ -355,6 +355,11 @@ sim::Task<Result<std::optional<Row>>> Engine::insert_on_conflict(SessionId id, s
   ResolvedWhere set;
   if (auto problem = table->resolve(on_conflict.set, set)) co_return fail<Out>(*session, Status::kError, *problem);
   const std::string tx_name = "tx " + std::to_string(session->tx) + " ";
+  // The statement's snapshot is taken as it starts, before any wait: in
+  // REPEATABLE READ the first statement's is the transaction's, so that a
+  // row committed while this one waited is not in it (PostgreSQL's
+  // insert-conflict-do-nothing-2, whose third permutation answers 40001).
+  if (session->isolation != ports::Isolation::kReadCommitted) (void)statement_snapshot(*session);
 
   for (;;) {
     const Conflict conflict = co_await find_conflict(*session, *table, values, std::nullopt);

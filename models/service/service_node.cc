@@ -54,7 +54,7 @@ sim::Task<api::Response> ServiceNode::handle(api::Request request) {
   sim::Resource& workers = node_.memory<Pool>().workers;
   if (!co_await workers.acquire()) {
     ++rejected_;
-    co_return api::Response{503, "{\"error\":\"overloaded\"}", false};
+    co_return api::Response{503, "{\"error\":\"overloaded\"}", false, config_.shed_retry_after_s};
   }
   sim::SlotGuard worker(workers);
   co_await sim_.sleep(config_.overhead.sample(sim_.tape()));

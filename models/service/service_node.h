@@ -24,6 +24,7 @@ struct ServiceConfig {
   std::size_t workers = 16;
   std::size_t queue_max = 128;
   sim::LatencyModel overhead = sim::LatencyModel::constant(200 * sim::kMicrosecond);  // parsing, routing, auth
+  int shed_retry_after_s = -1;  // the Retry-After of a 503 from a full queue, in seconds; -1: none
 };
 
 using Handler = std::function<sim::Task<api::Response>(api::Request)>;

@@ -288,6 +288,43 @@ CONTRACT_TEST("REPEATABLE READ: DO NOTHING against a row committed after the sna
   CHECK(r.status() == Status::kSerializationFailure);
 }
 
+struct FirstStatement {
+  Status status = Status::kOk;
+  bool done = false;
+};
+
+Task<void> repeatable_read_do_nothing_first(ContractWorld& world, FirstStatement& out) {
+  co_await world.clock().sleep(kStep);
+  auto tx = co_await begin(world, Isolation::kRepeatableRead);
+  if (!tx) co_return;
+  // The transaction's first statement: its snapshot is taken as it starts,
+  // before it waits for the first transaction's key.
+  auto mine = co_await tx->insert_on_conflict("payments", payment(2, "same-key"), do_nothing_on_key());
+  out.status = mine.status();
+  out.done = true;
+  co_await tx->rollback();
+}
+
+// PostgreSQL's isolation test insert-conflict-do-nothing-2, third permutation
+// (beginrr2 donothing1 donothing2 c1 select2 c2): the waiting DO NOTHING
+// cannot skip a row that its snapshot, taken before the wait, does not show.
+CONTRACT_TEST("REPEATABLE READ: a first-statement DO NOTHING that waited for the winner's commit fails with 40001", plain()) {
+  if (!co_await create_schema(world)) co_return;
+  FirstStatement second;
+  auto first = co_await begin(world);
+  if (!first) co_return;
+  auto inserted = co_await first->insert_on_conflict("payments", payment(1, "same-key"), do_nothing_on_key());
+  CHECK(inserted.value().has_value());
+  world.start(repeatable_read_do_nothing_first(world, second));
+  co_await world.clock().sleep(5 * kStep);
+  CHECK_FALSE(second.done);  // waiting for the first transaction's key
+  auto committed = co_await first->commit();
+  CHECK(committed.is_ok());
+  co_await world.clock().sleep(5 * kStep);
+  CHECK(second.done);
+  CHECK(second.status == Status::kSerializationFailure);
+}
+
 // ---- updates and row locks -------------------------------------------------------
 
 struct Outcome {

@@ -1,0 +1,114 @@
+#include <cassert>
+#include <map>
+#include <tuple>
+
+#include "checks/invariant.h"
+
+namespace idemlab::checks {
+
+using models::clients::HistoryEvent;
+using models::processor::LedgerEntry;
+
+bool is_answer(const HistoryEvent& e) {
+  return (e.kind == HistoryEvent::Kind::kOk || e.kind == HistoryEvent::Kind::kFail) && e.status != 0;
+}
+bool is_success(int status) { return status >= 200 && status < 300 && status != 202; }
+bool is_definitive_failure(int status) { return status >= 400 && status < 500 && status != 409 && status != 429; }
+
+namespace {
+
+// The history the client model writes: time never goes back, and every
+// answer (or timeout) closes an attempt that its sender invoked before.
+void assert_history_well_formed(const models::clients::History& history) {
+  using Attempt = std::tuple<std::uint32_t, std::uint8_t, std::uint16_t>;  // intent, sender, attempt
+  std::map<Attempt, bool> open;  // invoked, and not yet answered
+  sim::Time last = 0;
+  for (const HistoryEvent& e : history.events()) {
+    assert(e.intent < history.intents().size() && "a history event of an unknown intent");
+    assert(e.at >= last && "history events out of time order");
+    last = e.at;
+    const Attempt attempt{e.intent, e.sender, e.attempt};
+    switch (e.kind) {
+      case HistoryEvent::Kind::kInvoke:
+        assert(!open[attempt] && "an attempt invoked twice");
+        open[attempt] = true;
+        break;
+      case HistoryEvent::Kind::kOk:
+      case HistoryEvent::Kind::kFail:
+      case HistoryEvent::Kind::kUnknown:
+        assert(open[attempt] && "an answer to an attempt never invoked");
+        open[attempt] = false;
+        break;
+      case HistoryEvent::Kind::kGiveUp: break;
+    }
+  }
+  std::size_t previous = 0;
+  for (std::size_t i = 0; i < history.payments().size(); ++i) {
+    const models::clients::PaymentAnswer& p = history.payments()[i];
+    assert(p.event < history.events().size() && (i == 0 || p.event > previous) && "payments out of event order");
+    assert(is_answer(history.events()[p.event]) && history.events()[p.event].status / 100 == 2 &&
+           "a payment described by something other than a 2xx answer");
+    previous = p.event;
+  }
+}
+
+// The processor's ledger: in time order, every refund of an earlier charge
+// of the same intent. (Amounts are what strategies sent: not asserted.)
+void assert_ledger_well_formed(const std::vector<LedgerEntry>& ledger) {
+  std::map<std::uint32_t, const LedgerEntry*> charges;
+  sim::Time last = 0;
+  for (const LedgerEntry& entry : ledger) {
+    assert(entry.at >= last && "ledger entries out of time order");
+    last = entry.at;
+    if (entry.kind == LedgerEntry::Kind::kCharge) {
+      assert(charges.emplace(entry.number, &entry).second && "a charge number used twice");
+    } else {
+      const auto charge = charges.find(entry.charge);
+      assert(charge != charges.end() && "a refund of no earlier charge");
+      assert(charge->second->intent == entry.intent && "a refund booked to another intent than its charge");
+    }
+  }
+}
+
+}  // namespace
+
+CheckContext::CheckContext(GroundTruth& truth, const CheckOptions& options)
+    : truth_(truth), options_(options), history_(truth.history()) {
+  assert(options.stuck_after >= 0 && "a negative stuck_after");
+  assert_history_well_formed(history_);
+  const std::vector<LedgerEntry>& ledger = truth.ledger();
+  assert_ledger_well_formed(ledger);
+  assert((history_.events().empty() || truth.now() >= history_.events().back().at) &&
+         "the run ends before its last history event");
+
+  intents_.resize(history_.intents().size());
+  std::map<std::string, std::size_t> by_id;
+  for (std::size_t i = 0; i < intents_.size(); ++i) {
+    IntentView& view = intents_[i];
+    view.intent = &history_.intents()[i];
+    view.id = history_.intent_id(*view.intent);
+    const bool fresh = by_id.emplace(view.id, i).second;
+    assert(fresh && "two intents with one id");
+    (void)fresh;
+    view.declined = truth.declines().count(view.id) != 0;
+  }
+  for (const HistoryEvent& e : history_.events()) intents_[e.intent].events.push_back(&e);
+  for (const models::clients::PaymentAnswer& p : history_.payments()) {
+    intents_[history_.events()[p.event].intent].payments.push_back(&p);
+  }
+  for (const LedgerEntry& entry : ledger) {
+    // A charge the workload never made (only a contract rule's) concerns no intent.
+    const auto found = by_id.find(entry.intent);
+    if (found == by_id.end()) continue;
+    IntentMoney& money = intents_[found->second].money;
+    money.entries.push_back(&entry);
+    if (entry.kind == LedgerEntry::Kind::kCharge) {
+      ++money.charges;
+      money.charged += entry.amount;
+    } else {
+      money.refunded += entry.amount;
+    }
+  }
+}
+
+}  // namespace idemlab::checks
