@@ -185,7 +185,7 @@ int run_sweep(const SweepOptions& o) {
           scenarios::parallel_sweep(scenario, *strategies[i], o.first_seed, o.seeds, o.jobs, shard, &control);
       done += r.runs;
       std::string why;
-      const bool met = scenarios::meets_expectation(scenario, r, why, o.require_expected);
+      const bool met = scenarios::meets_expectation(scenario, *strategies[i], r, why, o.require_expected);
       if (!met) {
         ++unmet;
         std::fprintf(stderr, "idemlab: %s with %s does not meet its expectation: %s\n", scenario.name.c_str(),

@@ -2,6 +2,7 @@
 
 #include <cassert>
 
+#include "scenarios/expectations.h"
 #include "scenarios/scenario_json.h"
 #include "scenarios/schedule.h"
 
@@ -15,9 +16,9 @@ Rediscovery rediscover(const Scenario& scenario, const strategies::StrategyInfo&
   Rediscovery out;
   out.scenario = scenario.name;
   out.strategy = strategy.name;
-  const auto expectation = scenario.expect.find(strategy.name);
-  out.has_expectation = expectation != scenario.expect.end();
-  if (out.has_expectation) out.expected = expectation->second;
+  const std::optional<std::set<std::string>> expectation = expected_breaks(scenario, strategy);
+  out.has_expectation = expectation.has_value();
+  if (out.has_expectation) out.expected = *expectation;
   out.hand_written = script_size(scenario);
 
   ExploreOptions search;

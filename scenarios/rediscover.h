@@ -37,7 +37,7 @@ struct Rediscovered {
 struct Rediscovery {
   std::string scenario;
   std::string strategy;
-  bool has_expectation = false;   // the script says what this strategy should show
+  bool has_expectation = false;   // the script or the strategy says what it should show (expectations.h)
   std::set<std::string> expected; // what the hand-written faults showed
   ScriptSize hand_written;
   ExploreResult search;

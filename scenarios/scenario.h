@@ -62,9 +62,12 @@ struct Scenario {
   // The invariants its runs judge (every one, unless the script chose).
   checks::InvariantSelection invariants;
   // Per strategy: the invariants a sweep must find violated; a strategy
-  // listed with an empty set must have no violation at all. Strategies not
-  // listed have no expectation.
+  // listed with an empty set must have no violation at all. It overrides
+  // the strategy's own statement (scenarios/expectations.h).
   std::map<std::string, std::set<std::string>> expect;
+  // One of the scripts shipped with idemlab (scenarios/shipped.h), to which
+  // the strategies' statements of what they break refer by name.
+  bool shipped = false;
   // The script this scenario was read from, if any (kept for --record).
   std::string source;
   // A recorded schedule: a run replays it instead of drawing from its seed.

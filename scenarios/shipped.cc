@@ -17,6 +17,7 @@ std::vector<Scenario> parse_group(const std::string& folder) {
     if (dash == std::string::npos || path.substr(dash + 1) != scenario.name + ".json") {
       throw ScenarioError("scenarios/" + path + ": $.name: \"" + scenario.name + "\" differs from the file name");
     }
+    scenario.shipped = true;
     out.push_back(std::move(scenario));
   }
   return out;

@@ -1,5 +1,7 @@
 #include "scenarios/sweep.h"
 
+#include "scenarios/expectations.h"
+
 #include <algorithm>
 #include <atomic>
 #include <bit>
@@ -221,7 +223,9 @@ SweepResult parallel_sweep(const Scenario& scenario, const strategies::StrategyI
   return result;
 }
 
-bool meets_expectation(const Scenario& scenario, const SweepResult& result, std::string& why, bool require_found) {
+bool meets_expectation(const Scenario& scenario, const strategies::StrategyInfo& strategy, const SweepResult& result,
+                       std::string& why, bool require_found) {
+  assert(result.strategy == strategy.name && result.scenario == scenario.name);
   bool ok = true;
   // A run without a verdict proves nothing either way: the cell is not met.
   for (const auto& [kind, t] : result.unjudged) {
@@ -229,16 +233,16 @@ bool meets_expectation(const Scenario& scenario, const SweepResult& result, std:
            t.example_detail + "); ";
     ok = false;
   }
-  const auto expected = scenario.expect.find(result.strategy);
-  if (expected == scenario.expect.end()) return ok;
-  for (const std::string& invariant : expected->second) {
+  const std::optional<std::set<std::string>> expected = expected_breaks(scenario, strategy);
+  if (!expected) return ok;
+  for (const std::string& invariant : *expected) {
     if (require_found && !result.violated.count(invariant)) {
       why += "expected " + invariant + " to be violated, it never was; ";
       ok = false;
     }
   }
   for (const auto& [invariant, tally] : result.violated) {
-    if (!expected->second.count(invariant)) {
+    if (!expected->count(invariant)) {
       why += "unexpected " + invariant + " (seed " + std::to_string(tally.example_seed) + ", " + tally.example_intent +
              ": " + tally.example_evidence + "); ";
       ok = false;

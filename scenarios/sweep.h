@@ -98,10 +98,11 @@ SweepResult parallel_sweep(const Scenario& scenario, const strategies::StrategyI
                            std::uint64_t first_seed, std::uint64_t count, unsigned jobs, Shard shard = {},
                            const SweepControl* control = nullptr);
 
-// Whether the sweep meets the scenario's expectation for the strategy (true
-// when there is none, and every run was judged); `why` says what differs. Without `require_found`, only
+// Whether the sweep meets the strategy's expectation in the scenario
+// (scenarios/expectations.h; true when there is none, and every run was
+// judged); `why` says what differs. Without `require_found`, only
 // unexpected violations count (for short sweeps, which may miss rare ones).
-bool meets_expectation(const Scenario& scenario, const SweepResult& result, std::string& why,
-                       bool require_found = true);
+bool meets_expectation(const Scenario& scenario, const strategies::StrategyInfo& strategy, const SweepResult& result,
+                       std::string& why, bool require_found = true);
 
 }  // namespace idemlab::scenarios

@@ -63,4 +63,29 @@ class Baseline final : public Strategy {
 
 std::unique_ptr<Strategy> make_baseline(const StrategyOptions& options) { return std::make_unique<Baseline>(options); }
 
+const StrategyInfo& baseline_strategy() {
+  static const StrategyInfo kInfo{
+      "baseline", "no idempotency: every request charges", false, &make_baseline,
+      // What it breaks in the shipped scenarios; it survives the others.
+      Breaks{
+          {"lock_ttl_expires_while_charging", {"at_most_one_charge"}},
+          {"crash_after_charge_before_commit", {"at_most_one_charge"}},
+          {"key_deleted_on_error_after_charge", {"at_most_one_charge"}},
+          {"retry_after_key_expired", {"at_most_one_charge"}},
+          {"same_body_other_key_order", {"at_most_one_charge"}},
+          {"redis_failover_loses_claim", {"at_most_one_charge"}},
+          {"redis_restart_loses_result", {"at_most_one_charge"}},
+          {"missing_idempotency_key", {"at_most_one_charge"}},
+          {"double_click_both_pass_the_check", {"at_most_one_charge", "one_charge_one_answer", "replay_matches_first"}},
+          {"double_click_second_insert_conflicts", {"at_most_one_charge", "one_charge_one_answer", "replay_matches_first"}},
+          {"client_retry_after_lost_response", {"at_most_one_charge"}},
+          {"network_timeout", {"at_most_one_charge"}},
+          {"duplicate_webhook_delivery", {"at_most_one_charge", "one_charge_one_answer", "replay_matches_first"}},
+          {"concurrent_identical_requests", {"at_most_one_charge", "one_charge_one_answer", "replay_matches_first"}},
+          {"partial_failure", {"at_most_one_charge"}},
+          {"worker_retry", {"at_most_one_charge"}},
+      }};
+  return kInfo;
+}
+
 }  // namespace idemlab::strategies

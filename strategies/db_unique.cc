@@ -32,4 +32,11 @@ class DbUnique final : public Strategy {
 
 std::unique_ptr<Strategy> make_db_unique(const StrategyOptions& options) { return std::make_unique<DbUnique>(options); }
 
+const StrategyInfo& db_unique_strategy() {
+  static const StrategyInfo kInfo{
+      "db_unique", "INSERT ... ON CONFLICT (key) DO NOTHING claim, then read the winner", false, &make_db_unique,
+      Breaks{}};  // it survives every shipped scenario
+  return kInfo;
+}
+
 }  // namespace idemlab::strategies

@@ -266,4 +266,11 @@ std::unique_ptr<Strategy> make_idempotency_key(const StrategyOptions& options) {
   return std::make_unique<IdempotencyKey>(options);
 }
 
+const StrategyInfo& idempotency_key_strategy() {
+  static const StrategyInfo kInfo{
+      "idempotency_key", "Redis SET NX claim + PostgreSQL record + downstream key (IETF draft, Stripe)", false, &make_idempotency_key,
+      Breaks{}};  // it survives every shipped scenario
+  return kInfo;
+}
+
 }  // namespace idemlab::strategies

@@ -34,4 +34,14 @@ class Natural final : public Strategy {
 
 std::unique_ptr<Strategy> make_natural(const StrategyOptions& options) { return std::make_unique<Natural>(options); }
 
+const StrategyInfo& natural_strategy() {
+  static const StrategyInfo kInfo{
+      "natural", "payment id from a hash of the content; PUT-style upsert", false, &make_natural,
+      // What it breaks in the shipped scenarios; it survives the others.
+      Breaks{
+          {"identical_purchases_merged", {"every_intent_resolved", "one_charge_one_answer", "success_was_charged"}},
+      }};
+  return kInfo;
+}
+
 }  // namespace idemlab::strategies

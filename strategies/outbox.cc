@@ -169,4 +169,11 @@ class Outbox final : public Strategy {
 
 std::unique_ptr<Strategy> make_outbox(const StrategyOptions& options) { return std::make_unique<Outbox>(options); }
 
+const StrategyInfo& outbox_strategy() {
+  static const StrategyInfo kInfo{
+      "outbox", "payment and outbox event in one transaction, 202; a relay publishes, a consumer applies once", false, &make_outbox,
+      Breaks{}};  // it survives every shipped scenario
+  return kInfo;
+}
+
 }  // namespace idemlab::strategies

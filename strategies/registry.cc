@@ -1,46 +1,34 @@
-// The registry of strategies: one line each. Reports list them in this order.
+// The registry of strategies: one line each, in the order reports list them.
+// A strategy is a file of its own that defines NAME_strategy(): its name,
+// summary, factory and what it is known to break (strategies/strategy.h).
 #include "strategies/strategy.h"
+
+// X(the strategy's name, which names its NAME_strategy() function)
+#define IDEMLAB_STRATEGIES(X)        \
+  X(baseline)                        \
+  X(idempotency_key)                 \
+  X(natural)                         \
+  X(db_unique)                       \
+  X(dedup_queue)                     \
+  X(outbox)                          \
+  X(saga)                            \
+  X(check_then_insert_charge_first)  \
+  X(redis_lock_del_in_finally)       \
+  X(setex_processing_del_on_error)   \
+  X(get_then_set_claim)              \
+  X(dedup_row_after_effect)          \
+  X(saga_steps_in_one_transaction)
 
 namespace idemlab::strategies {
 
-std::unique_ptr<Strategy> make_baseline(const StrategyOptions&);
-std::unique_ptr<Strategy> make_idempotency_key(const StrategyOptions&);
-std::unique_ptr<Strategy> make_natural(const StrategyOptions&);
-std::unique_ptr<Strategy> make_db_unique(const StrategyOptions&);
-std::unique_ptr<Strategy> make_dedup_queue(const StrategyOptions&);
-std::unique_ptr<Strategy> make_outbox(const StrategyOptions&);
-std::unique_ptr<Strategy> make_saga(const StrategyOptions&);
-std::unique_ptr<Strategy> make_check_then_insert(const StrategyOptions&);
-std::unique_ptr<Strategy> make_redis_middleware(const StrategyOptions&);
-std::unique_ptr<Strategy> make_setex_processing(const StrategyOptions&);
-std::unique_ptr<Strategy> make_get_then_set(const StrategyOptions&);
-std::unique_ptr<Strategy> make_dedup_row_after_effect(const StrategyOptions&);
-std::unique_ptr<Strategy> make_saga_one_transaction(const StrategyOptions&);
+#define IDEMLAB_DECLARE(name) const StrategyInfo& name##_strategy();
+IDEMLAB_STRATEGIES(IDEMLAB_DECLARE)
+#undef IDEMLAB_DECLARE
 
 const std::vector<StrategyInfo>& all_strategies() {
-  static const std::vector<StrategyInfo> kStrategies = {
-      {"baseline", "no idempotency: every request charges", false, &make_baseline},
-      {"idempotency_key", "Redis SET NX claim + PostgreSQL record + downstream key (IETF draft, Stripe)", false,
-       &make_idempotency_key},
-      {"natural", "payment id from a hash of the content; PUT-style upsert", false, &make_natural},
-      {"db_unique", "INSERT ... ON CONFLICT (key) DO NOTHING claim, then read the winner", false, &make_db_unique},
-      {"dedup_queue", "publish with the key as message id, 202; the consumer dedups in the payment's transaction",
-       false, &make_dedup_queue},
-      {"outbox", "payment and outbox event in one transaction, 202; a relay publishes, a consumer applies once",
-       false, &make_outbox},
-      {"saga", "four steps with persisted state, compensations in reverse, a recovery worker", false, &make_saga},
-      {"check_then_insert_charge_first", "textbook: SELECT, charge, INSERT, COMMIT in one transaction", true,
-       &make_check_then_insert},
-      {"redis_lock_del_in_finally", "textbook: SET NX EX 60 lock, cache before commit, plain DEL in finally", true,
-       &make_redis_middleware},
-      {"setex_processing_del_on_error", "textbook: GET, SETEX processing, charge, SETEX result, DEL on error", true,
-       &make_setex_processing},
-      {"get_then_set_claim", "textbook: GET then SET (no expiry) as the claim", true, &make_get_then_set},
-      {"dedup_row_after_effect", "textbook: the consumer charges, records, then marks the message seen apart", true,
-       &make_dedup_row_after_effect},
-      {"saga_steps_in_one_transaction", "textbook: every saga step in one database transaction, the charge inside it",
-       true, &make_saga_one_transaction},
-  };
+#define IDEMLAB_ENTRY(name) name##_strategy(),
+  static const std::vector<StrategyInfo> kStrategies = {IDEMLAB_STRATEGIES(IDEMLAB_ENTRY)};
+#undef IDEMLAB_ENTRY
   return kStrategies;
 }
 

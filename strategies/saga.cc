@@ -262,4 +262,11 @@ class Saga final : public Strategy {
 
 std::unique_ptr<Strategy> make_saga(const StrategyOptions& options) { return std::make_unique<Saga>(options); }
 
+const StrategyInfo& saga_strategy() {
+  static const StrategyInfo kInfo{
+      "saga", "four steps with persisted state, compensations in reverse, a recovery worker", false, &make_saga,
+      Breaks{}};  // it survives every shipped scenario
+  return kInfo;
+}
+
 }  // namespace idemlab::strategies

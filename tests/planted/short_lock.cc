@@ -65,10 +65,12 @@ class LockedCharge final : public strategies::Strategy {
 const strategies::StrategyInfo& lock_shorter_than_work(bool planted) {
   static const strategies::StrategyInfo kFixed{
       "lock_outlives_work", "Redis lock (lock_ttl) around the charge, result cached, no downstream key", false,
-      [](const strategies::StrategyOptions& o) { return std::make_unique<LockedCharge>(o, o.lock_ttl); }};
+      [](const strategies::StrategyOptions& o) { return std::make_unique<LockedCharge>(o, o.lock_ttl); },
+      std::nullopt};  // states nothing: the tests say what it breaks
   static const strategies::StrategyInfo kPlanted{
       "lock_shorter_than_work", "planted: the same lock, 1 s long", true,
-      [](const strategies::StrategyOptions& o) { return std::make_unique<LockedCharge>(o, kShortLock); }};
+      [](const strategies::StrategyOptions& o) { return std::make_unique<LockedCharge>(o, kShortLock); },
+      std::nullopt};
   return planted ? kPlanted : kFixed;
 }
 

@@ -70,4 +70,25 @@ std::unique_ptr<Strategy> make_check_then_insert(const StrategyOptions& options)
   return std::make_unique<CheckThenInsert>(options);
 }
 
+const StrategyInfo& check_then_insert_charge_first_strategy() {
+  static const StrategyInfo kInfo{
+      "check_then_insert_charge_first", "textbook: SELECT, charge, INSERT, COMMIT in one transaction", true, &make_check_then_insert,
+      // What it breaks in the shipped scenarios; it survives the others.
+      Breaks{
+          {"lock_ttl_expires_while_charging", {"at_most_one_charge"}},
+          {"crash_after_charge_before_commit", {"at_most_one_charge"}},
+          {"key_deleted_on_error_after_charge", {"at_most_one_charge"}},
+          {"redis_failover_loses_claim", {"at_most_one_charge"}},
+          {"postgres_restart_after_charge", {"at_most_one_charge"}},
+          {"key_reused_with_other_payload", {"every_intent_resolved", "one_charge_one_answer", "success_was_charged"}},
+          {"double_click_both_pass_the_check", {"at_most_one_charge"}},
+          {"double_click_second_insert_conflicts", {"at_most_one_charge"}},
+          {"network_timeout", {"at_most_one_charge"}},
+          {"concurrent_identical_requests", {"at_most_one_charge"}},
+          {"partial_failure", {"at_most_one_charge"}},
+          {"worker_retry", {"at_most_one_charge"}},
+      }};
+  return kInfo;
+}
+
 }  // namespace idemlab::strategies

@@ -1,18 +1,6 @@
-// Textbook variants built on a status key in Redis:
-//
-// "setex_processing_del_on_error": GET the key (processing: 409; a result:
-// replay); SETEX key processing 60; charge; SETEX key <result> (kept key_ttl,
-// 24 h by default); on an error, DEL the key. GET then SETEX is not atomic,
-// so concurrent requests both charge; and an "error" that was a timeout after
-// the charge succeeded deletes the key, so the retry charges again. No
-// downstream key.
-//
-// "get_then_set_claim": the same, with the claim written by a plain SET with
-// no expiry (the GET then SET of many tutorials) and no DEL on error: a crash
-// after the claim leaves the key "processing" for ever, and the payment is
-// never made.
+#include "strategies/status_key.h"
+
 #include "strategies/payment_request.h"
-#include "strategies/strategy.h"
 
 namespace idemlab::strategies {
 namespace {
@@ -21,8 +9,8 @@ constexpr const char* kProcessing = "{\"state\":\"in_progress\"}";
 
 class StatusKey final : public Strategy {
  public:
-  StatusKey(const StrategyOptions& options, bool expiring_claim_and_del_on_error)
-      : options_(options), setex_(expiring_claim_and_del_on_error) {}
+  StatusKey(const StrategyOptions& options, StatusClaim claim)
+      : options_(options), setex_(claim == StatusClaim::kExpiringWithDelOnError) {}
 
   sim::Task<ports::Result<ports::Unit>> setup(ports::Ports) override { co_return ports::Result<ports::Unit>::ok({}); }
 
@@ -65,11 +53,8 @@ class StatusKey final : public Strategy {
 
 }  // namespace
 
-std::unique_ptr<Strategy> make_setex_processing(const StrategyOptions& options) {
-  return std::make_unique<StatusKey>(options, true);
-}
-std::unique_ptr<Strategy> make_get_then_set(const StrategyOptions& options) {
-  return std::make_unique<StatusKey>(options, false);
+std::unique_ptr<Strategy> make_status_key(const StrategyOptions& options, StatusClaim claim) {
+  return std::make_unique<StatusKey>(options, claim);
 }
 
 }  // namespace idemlab::strategies

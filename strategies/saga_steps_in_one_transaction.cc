@@ -110,4 +110,23 @@ std::unique_ptr<Strategy> make_saga_one_transaction(const StrategyOptions& optio
   return std::make_unique<SagaInOneTransaction>(options);
 }
 
+const StrategyInfo& saga_steps_in_one_transaction_strategy() {
+  static const StrategyInfo kInfo{
+      "saga_steps_in_one_transaction", "textbook: every saga step in one database transaction, the charge inside it", true, &make_saga_one_transaction,
+      // What it breaks in the shipped scenarios; it survives the others.
+      Breaks{
+          {"crash_after_charge_before_commit", {"at_most_one_charge"}},
+          {"key_deleted_on_error_after_charge", {"at_most_one_charge"}},
+          {"lost_publisher_confirm_republish", {"at_most_one_charge"}},
+          {"postgres_restart_after_charge", {"at_most_one_charge"}},
+          {"crash_before_notify", {"at_most_one_charge"}},
+          {"notification_lost_after_charge", {"at_most_one_charge"}},
+          {"network_timeout", {"at_most_one_charge"}},
+          {"partial_failure", {"at_most_one_charge"}},
+          {"worker_retry", {"at_most_one_charge"}},
+          {"message_redelivery", {"at_most_one_charge"}},
+      }};
+  return kInfo;
+}
+
 }  // namespace idemlab::strategies
