@@ -37,6 +37,11 @@ void flatten(const redisReply* reply, std::vector<std::string>& out) {
 // Deletes KEYS[1] only if it holds ARGV[1]: the lock-release script.
 constexpr const char* kCompareAndDelete =
     "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+// ARGV: expected, value, ttl in milliseconds (0: no expiry).
+constexpr const char* kCompareAndSet =
+    "if redis.call('get', KEYS[1]) ~= ARGV[1] then return 0 end "
+    "if tonumber(ARGV[3]) > 0 then redis.call('set', KEYS[1], ARGV[2], 'PX', ARGV[3]) "
+    "else redis.call('set', KEYS[1], ARGV[2]) end return 1";
 
 }  // namespace
 
@@ -178,6 +183,17 @@ sim::Task<Result<sim::Duration>> RealKv::ttl(std::string key) {
 
 sim::Task<Result<bool>> RealKv::compare_and_delete(std::string key, std::string expected) {
   std::vector<std::string> args{"EVAL", kCompareAndDelete, "1", prefix_ + key, std::move(expected)};
+  const RedisConnection::Reply r = co_await run(std::move(args));
+  if (r.status != Status::kOk) co_return failure<bool>(r);
+  co_return Result<bool>::ok(r.integer == 1);
+}
+
+sim::Task<Result<bool>> RealKv::compare_and_set(std::string key, std::string expected, std::string value,
+                                                sim::Duration ttl) {
+  // Whole milliseconds, as PX takes them; a positive ttl under 1 ms is 1 ms.
+  const sim::Duration ms = ttl > 0 ? std::max<sim::Duration>(1, ttl / sim::kMillisecond) : 0;
+  std::vector<std::string> args{"EVAL", kCompareAndSet, "1", prefix_ + key, std::move(expected), std::move(value),
+                                std::to_string(ms)};
   const RedisConnection::Reply r = co_await run(std::move(args));
   if (r.status != Status::kOk) co_return failure<bool>(r);
   co_return Result<bool>::ok(r.integer == 1);

@@ -65,6 +65,8 @@ class RealKv final : public ports::Kv {
   sim::Task<ports::Result<bool>> expire(std::string key, sim::Duration ttl) override;
   sim::Task<ports::Result<sim::Duration>> ttl(std::string key) override;
   sim::Task<ports::Result<bool>> compare_and_delete(std::string key, std::string expected) override;
+  sim::Task<ports::Result<bool>> compare_and_set(std::string key, std::string expected, std::string value,
+                                                 sim::Duration ttl) override;
 
  private:
   sim::Task<RedisConnection::Reply> run(std::vector<std::string> args);

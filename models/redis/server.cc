@@ -149,6 +149,24 @@ sim::Task<Result<bool>> RedisServer::compare_and_delete(std::string key, std::st
   co_return Result<bool>::ok(matches);
 }
 
+sim::Task<Result<bool>> RedisServer::compare_and_set(std::string key, std::string expected, std::string value,
+                                                     sim::Duration ttl) {
+  if (!co_await turn()) co_return Result<bool>::failure(Status::kUnavailable, "busy");
+  const sim::Time now = sim_.now();
+  const Store::Entry* entry = primary_.peek(key, now);
+  if (entry == nullptr || entry->value != expected) {
+    trace("EVALSHA", "compare-and-set " + key + " -> 0");
+    co_return Result<bool>::ok(false);
+  }
+  const sim::Time expire_at = ttl > 0 ? now + ttl : sim::kTimeNever;
+  if (!write(KvOp{KvOp::Kind::kSet, key, std::move(value), expire_at})) {
+    trace("EVALSHA", "compare-and-set " + key + " -> OOM");
+    co_return Result<bool>::failure(Status::kOutOfMemory, oom_message());
+  }
+  trace("EVALSHA", "compare-and-set " + key + " -> 1");
+  co_return Result<bool>::ok(true);
+}
+
 void RedisServer::crash() {
   const sim::Time now = sim_.now();
   if (node_.up()) node_.crash();

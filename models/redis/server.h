@@ -64,6 +64,8 @@ class RedisServer {
   sim::Task<ports::Result<bool>> expire(std::string key, sim::Duration ttl);
   sim::Task<ports::Result<sim::Duration>> ttl(std::string key);
   sim::Task<ports::Result<bool>> compare_and_delete(std::string key, std::string expected);
+  sim::Task<ports::Result<bool>> compare_and_set(std::string key, std::string expected, std::string value,
+                                                 sim::Duration ttl);
 
   // Faults. crash(): the primary goes down; what it keeps is decided now, by
   // the persistence setting. start(): it comes back (and a replica resyncs).

@@ -46,4 +46,12 @@ Task<Result<bool>> SimKv::compare_and_delete(std::string key, std::string expect
   co_return co_await call_port(net_, client_, server_.node(), std::move(op), timeout_, std::move(command));
 }
 
+Task<Result<bool>> SimKv::compare_and_set(std::string key, std::string expected, std::string value, sim::Duration ttl) {
+  std::function<Task<Result<bool>>()> command = [server = &server_, key, expected, value, ttl] {
+    return server->compare_and_set(key, expected, value, ttl);
+  };
+  std::string op = call_name(client_, "redis EVALSHA reclaim ", key);
+  co_return co_await call_port(net_, client_, server_.node(), std::move(op), timeout_, std::move(command));
+}
+
 }  // namespace idemlab::models::redis

@@ -104,6 +104,13 @@ class FaultyKv final : public ports::Kv {
     IDEMLAB_FAULT_POINT("after:kv.compare_and_delete");
     co_return r;
   }
+  Task<Result<bool>> compare_and_set(std::string key, std::string expected, std::string value,
+                                     sim::Duration ttl) override {
+    IDEMLAB_GATED_POINT("kv.compare_and_set");
+    auto r = co_await inner_.compare_and_set(std::move(key), std::move(expected), std::move(value), ttl);
+    IDEMLAB_FAULT_POINT("after:kv.compare_and_set");
+    co_return r;
+  }
 
  private:
   ports::Kv& inner_;

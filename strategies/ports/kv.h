@@ -37,6 +37,11 @@ class Kv {
   // The lock-release script: deletes `key` only if it holds `expected`.
   // ok(true) when deleted.
   virtual sim::Task<Result<bool>> compare_and_delete(std::string key, std::string expected) = 0;
+  // The conditional-reclaim script: replaces `key`'s value by `value` (with
+  // `ttl`, > 0, or no expiry when 0) only if it holds `expected`. ok(true)
+  // when replaced.
+  virtual sim::Task<Result<bool>> compare_and_set(std::string key, std::string expected, std::string value,
+                                                  sim::Duration ttl) = 0;
 };
 
 }  // namespace idemlab::ports

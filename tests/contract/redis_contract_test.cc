@@ -153,6 +153,29 @@ CONTRACT_TEST("compare-and-delete releases only the holder's lock", plain()) {
   CHECK_FALSE(r32.value().has_value());
 }
 
+CONTRACT_TEST("compare-and-set replaces only the expected value, and sets its expiry", plain()) {
+  auto claimed = co_await world.kv().set("claim", "owner-a", kNx);
+  CHECK(claimed.value());
+  auto stale = co_await world.kv().compare_and_set("claim", "owner-b", "owner-c", 0);
+  CHECK(stale.value() == false);  // another owner's reclaim of a claim it never saw
+  auto still = co_await world.kv().get("claim");
+  CHECK(still.value() == std::optional<std::string>("owner-a"));
+  auto reclaimed = co_await world.kv().compare_and_set("claim", "owner-a", "owner-b", 200 * kMillisecond);
+  CHECK(reclaimed.value() == true);
+  auto now_b = co_await world.kv().get("claim");
+  CHECK(now_b.value() == std::optional<std::string>("owner-b"));
+  auto left = co_await world.kv().ttl("claim");
+  CHECK(left.value() > 0);
+  CHECK(left.value() <= 200 * kMillisecond);
+  auto missing = co_await world.kv().compare_and_set("no-such-key", "owner-a", "owner-b", 0);
+  CHECK(missing.value() == false);
+  auto absent = co_await world.kv().get("no-such-key");
+  CHECK_FALSE(absent.value().has_value());
+  co_await world.clock().sleep(300 * kMillisecond);
+  auto expired = co_await world.kv().get("claim");
+  CHECK_FALSE(expired.value().has_value());
+}
+
 int g_nx_winners = 0;  // shared by the racers of the next rule only
 int g_nx_done = 0;
 
