@@ -69,9 +69,10 @@ struct StrategyInfo {
   bool textbook = false;  // a flawed version from the articles, kept to show where it breaks
   std::function<std::unique_ptr<Strategy>(const StrategyOptions&)> make;
   // nullopt: no statement, so no expectation in any shipped scenario (a
-  // new variant is swept and reported, not refused). A script's $.expect
-  // overrides it (scenarios/expectations.h).
-  std::optional<Breaks> breaks;
+  // new variant is swept and reported, not refused); the default, so that
+  // {name, summary, textbook, make} is a whole StrategyInfo. A script's
+  // $.expect overrides it (scenarios/expectations.h).
+  std::optional<Breaks> breaks = std::nullopt;
 };
 
 // Every strategy and textbook variant, in the order reports list them.

@@ -7,9 +7,11 @@
 // scripts/infra (IDEMLAB_INFRA), which leaves the servers as it found them.
 #include <catch2/catch.hpp>
 #include <cstdlib>
+#include <memory>
 
 #include "models/sim_clock.h"
 #include "realmode/live_backends.h"
+#include "realmode/redis_kv.h"
 #include "strategies/ports/faulty_ports.h"
 #include "tests/contract/contract.h"
 #include "tests/realmode/live_servers.h"
@@ -28,6 +30,31 @@ realmode::Servers live_servers() {
   return realmode::Servers{live_endpoint("IDEMLAB_REDIS", "redis"), live_endpoint("IDEMLAB_PG", "postgresql"),
                            live_endpoint("IDEMLAB_AMQP", "amqp"), infra != nullptr ? infra : ""};
 }
+
+// The live Redis fsyncs its append-only file every second (scripts/infra);
+// a rule of the model's appendfsync always sets it so for its own time, and
+// the server is given back as it was. (A restart starts it from
+// scripts/infra's settings again.)
+class FsyncAlways {
+ public:
+  explicit FsyncAlways(const realmode::Endpoint& redis) : redis_(redis, kCallTimeout) {
+    redis_.connect();
+    const realmode::RedisConnection::Reply set = redis_.command({"CONFIG", "SET", "appendfsync", "always"});
+    REQUIRE(set.status == ports::Status::kOk);
+  }
+  ~FsyncAlways() {
+    // After a restart the first command finds the old connection gone, and
+    // the second makes a new one; a restarted server is at everysec anyway.
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      if (redis_.command({"CONFIG", "SET", "appendfsync", "everysec"}).status == ports::Status::kOk) return;
+    }
+  }
+  FsyncAlways(const FsyncAlways&) = delete;
+  FsyncAlways& operator=(const FsyncAlways&) = delete;
+
+ private:
+  realmode::RedisConnection redis_;
+};
 
 models::WorldConfig live_config(const Settings& settings) {
   models::WorldConfig config;
@@ -54,6 +81,9 @@ class LiveWorld final : public ContractWorld, public ports::FaultControl {
  public:
   explicit LiveWorld(const Settings& settings)
       : redis_without_persistence_(settings.redis.persistence == models::redis::Persistence::kNone),
+        fsync_always_(settings.redis.persistence == models::redis::Persistence::kAlways
+                          ? std::make_unique<FsyncAlways>(live_servers().redis)
+                          : nullptr),
         backends_(live_.loop, live_servers(), live_config(settings), live_.run_id),
         clock_(live_.sim),
         service_(live_.sim, "api"),
@@ -133,6 +163,7 @@ class LiveWorld final : public ContractWorld, public ports::FaultControl {
   }
 
   bool redis_without_persistence_;
+  std::unique_ptr<FsyncAlways> fsync_always_;  // gives the setting back last
   realmode::LiveLoop live_;
   realmode::LiveBackends backends_;  // removes what the rule made when it goes
   models::SimClock clock_;
