@@ -1,7 +1,7 @@
 // Rediscovery without hints (`idemlab rediscover`): a scenario's faults are
 // taken out and explore searches its workload alone; what it finds is
-// compared with what the hand-written faults showed (the script's `expect`
-// block). A violation the script expects and the search misses is a hole in
+// compared with what the hand-written faults showed (the expectation:
+// scenarios/expectations.h). A violation expected and the search misses is a hole in
 // the search; one the search finds and the script does not expect is either
 // a bug the hand-written faults never reached or, for a strategy meant to be
 // safe, a finding to explain.
