@@ -1,6 +1,8 @@
+#include <algorithm>
 #include <cassert>
 #include <map>
-#include <tuple>
+#include <utility>
+#include <vector>
 
 #include "checks/invariant.h"
 
@@ -19,28 +21,36 @@ namespace {
 
 // The history the client model writes: time never goes back, and every
 // answer (or timeout) closes an attempt that its sender invoked before.
+// Checked at the end of every run, so with two sorted vectors rather than a
+// node per attempt.
 void assert_history_well_formed(const models::clients::History& history) {
-  using Attempt = std::tuple<std::uint32_t, std::uint8_t, std::uint16_t>;  // intent, sender, attempt
-  std::map<Attempt, bool> open;  // invoked, and not yet answered
+  // (intent, sender, attempt) packed, and the event's index.
+  using Mark = std::pair<std::uint64_t, std::size_t>;
+  std::vector<Mark> invokes;
+  std::vector<Mark> answers;
+  invokes.reserve(history.events().size());
+  answers.reserve(history.events().size());
   sim::Time last = 0;
-  for (const HistoryEvent& e : history.events()) {
+  for (std::size_t i = 0; i < history.events().size(); ++i) {
+    const HistoryEvent& e = history.events()[i];
     assert(e.intent < history.intents().size() && "a history event of an unknown intent");
     assert(e.at >= last && "history events out of time order");
     last = e.at;
-    const Attempt attempt{e.intent, e.sender, e.attempt};
-    switch (e.kind) {
-      case HistoryEvent::Kind::kInvoke:
-        assert(!open[attempt] && "an attempt invoked twice");
-        open[attempt] = true;
-        break;
-      case HistoryEvent::Kind::kOk:
-      case HistoryEvent::Kind::kFail:
-      case HistoryEvent::Kind::kUnknown:
-        assert(open[attempt] && "an answer to an attempt never invoked");
-        open[attempt] = false;
-        break;
-      case HistoryEvent::Kind::kGiveUp: break;
-    }
+    const std::uint64_t attempt = (std::uint64_t{e.intent} << 24) | (std::uint64_t{e.sender} << 16) | e.attempt;
+    if (e.kind == HistoryEvent::Kind::kInvoke) invokes.emplace_back(attempt, i);
+    if (e.kind != HistoryEvent::Kind::kInvoke && e.kind != HistoryEvent::Kind::kGiveUp) answers.emplace_back(attempt, i);
+  }
+  std::sort(invokes.begin(), invokes.end());
+  std::sort(answers.begin(), answers.end());
+  for (std::size_t i = 1; i < invokes.size(); ++i) {
+    assert(invokes[i].first != invokes[i - 1].first && "an attempt invoked twice");
+  }
+  for (std::size_t i = 0; i < answers.size(); ++i) {
+    assert((i == 0 || answers[i].first != answers[i - 1].first) && "an attempt answered twice");
+    const auto invoke = std::lower_bound(invokes.begin(), invokes.end(), Mark{answers[i].first, 0});
+    assert(invoke != invokes.end() && invoke->first == answers[i].first && invoke->second < answers[i].second &&
+           "an answer to an attempt never invoked");
+    (void)invoke;
   }
   std::size_t previous = 0;
   for (std::size_t i = 0; i < history.payments().size(); ++i) {
