@@ -12,6 +12,7 @@ class ModelTruth final : public GroundTruth {
  public:
   explicit ModelTruth(models::World& world) : world_(world) {}
   const models::clients::History& history() override { return world_.history(); }
+  const models::PortHistory& port_history() override { return world_.port_history(); }
   const std::vector<models::processor::LedgerEntry>& ledger() override { return world_.processor().ledger(); }
   const std::map<std::string, std::int64_t>& declines() override { return world_.processor().declines(); }
   void for_each_key_without_expiry(const std::function<void(const std::string&, const std::string&)>& visit) override {

@@ -5,12 +5,13 @@
 //
 // Each invariant is a file of its own under checks/invariants/, registered in
 // one line of checks/registry.cc (checks/invariant.h says how to write one).
-// The checker stands apart from the strategies: it knows the world's models
-// and the conventions strategies follow for what it inspects: in-progress
-// records (a "pending" status column with a "lease_until", or a Redis JSON
-// record with "state":"in_progress"), an outbox (outbox_events(event_id,
-// sent), outbox_applied(event_id)) and sagas (sagas(key, status),
-// saga_reservations(key, released)).
+// The checker stands apart from the strategies: it knows no strategy's
+// tables, keys or queues. It reads the processor's ledger, the client
+// history, the port history (what the strategy wrote, published and
+// received, by whom: models/port_history.h), and, for no_stuck_key, the
+// final keyspace and tables, where it recognises records by their own
+// words: a "state" or "status" that says the work is under way, and a
+// "lease_until" column.
 #pragma once
 
 #include <functional>
@@ -31,10 +32,12 @@ inline constexpr const char* kSuccessWasCharged = "success_was_charged";
 inline constexpr const char* kEveryIntentResolved = "every_intent_resolved";
 inline constexpr const char* kReplayMatchesFirst = "replay_matches_first";
 inline constexpr const char* kNoStuckKey = "no_stuck_key";
-inline constexpr const char* kOutboxDelivered = "outbox_event_published_and_applied";
-inline constexpr const char* kSagaFinished = "saga_completed_or_compensated";
 inline constexpr const char* kFailedPaymentNotCharged = "failed_payment_not_charged";
 inline constexpr const char* kOneChargeOneAnswer = "one_charge_one_answer";
+inline constexpr const char* kCompletedNeverReopened = "completed_never_reopened";
+inline constexpr const char* kOneOwnerPerKey = "one_owner_per_key";
+inline constexpr const char* kMessageAppliedOnce = "message_applied_at_most_once";
+inline constexpr const char* kEveryMessageHandled = "every_message_handled";
 
 // Every invariant's name, in report order.
 const std::vector<std::string>& invariant_names();
@@ -77,6 +80,8 @@ class GroundTruth {
  public:
   virtual ~GroundTruth() = default;
   virtual const models::clients::History& history() = 0;
+  // What the strategy did through its ports, in order (the history invariants).
+  virtual const models::PortHistory& port_history() = 0;
   // Successful charges and refunds, in the order they happened.
   virtual const std::vector<models::processor::LedgerEntry>& ledger() = 0;
   // Declined charges per intent.

@@ -10,10 +10,12 @@
   X(every_intent_resolved)           \
   X(replay_matches_first)            \
   X(no_stuck_key)                    \
-  X(outbox_event_published_and_applied) \
-  X(saga_completed_or_compensated)   \
   X(failed_payment_not_charged)      \
-  X(one_charge_one_answer)
+  X(one_charge_one_answer)           \
+  X(completed_never_reopened)        \
+  X(one_owner_per_key)               \
+  X(message_applied_at_most_once)    \
+  X(every_message_handled)
 
 namespace idemlab::checks {
 namespace invariants {

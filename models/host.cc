@@ -1,9 +1,28 @@
 #include "models/host.h"
 
-#include "sim/state_writer.h"
 #include <cassert>
 
+#include "models/recording_ports.h"
+#include "sim/state_writer.h"
+
 namespace idemlab::models {
+namespace {
+
+// Each request, setup and boot of a worker is an actor of its own in the
+// port history: its ports record what it does, for as long as it runs.
+sim::Task<api::Response> handle_recorded(strategies::Strategy& strategy, Ports ports, PortHistory& history,
+                                         api::Request request) {
+  RecordingPorts recording(ports, history, history.new_actor("api request"));
+  co_return co_await strategy.handle(recording.ports(), std::move(request));
+}
+
+sim::Task<void> run_recorded(std::function<sim::Task<void>(Ports)> run, Ports ports, PortHistory& history,
+                             std::string actor) {
+  RecordingPorts recording(ports, history, history.new_actor(actor));
+  co_await run(recording.ports());
+}
+
+}  // namespace
 
 Host::Host(const WorldConfig& config, sim::Tape& tape)
     : config_(config), sim_(tape, config.simulator), net_(sim_, config.network), service_(sim_, "api", config.service) {
@@ -49,17 +68,21 @@ void Host::install(strategies::Strategy& strategy) {
   assert(strategy_ == nullptr && "one strategy per world");
   strategy_ = &strategy;
   const Ports ports = service_ports();
-  auto handler = [&strategy, ports](api::Request request) { return strategy.handle(ports, std::move(request)); };
+  auto handler = [this, &strategy, ports](api::Request request) {
+    return handle_recorded(strategy, ports, port_history_, std::move(request));
+  };
   service_.route("POST /payments", handler);
   service_.route("GET /payments/", handler);
   for (strategies::Worker& worker : strategy.workers()) {
     if (!worker.own_node) {
-      service_.add_background(worker.name, [run = worker.run, ports] { return run(ports); });
+      service_.add_background(worker.name, [this, run = worker.run, name = worker.name, ports] {
+        return run_recorded(run, ports, port_history_, name);
+      });
       continue;
     }
     // Its own node, crashing on its own; the boot routine restarts it.
     auto node = std::make_unique<sim::Node>(sim_, worker.name, [this, run = worker.run](sim::Node& n) -> sim::Task<void> {
-      n.spawn(run(ports_for(n)), "worker");
+      n.spawn(run_recorded(run, ports_for(n), port_history_, n.name()), "worker");
       co_return;
     });
     worker_nodes_.push_back(std::move(node));
@@ -75,13 +98,14 @@ void Host::start(const std::function<void()>& after_setup) {
       bool ok = false;
       std::string why;
     } setup_outcome;
-    auto setup = [](strategies::Strategy& strategy, Ports ports, Outcome& out) -> sim::Task<void> {
-      auto result = co_await strategy.setup(ports);
+    auto setup = [](strategies::Strategy& strategy, Ports ports, PortHistory& history, Outcome& out) -> sim::Task<void> {
+      RecordingPorts recording(ports, history, history.new_actor("setup"));
+      auto result = co_await strategy.setup(recording.ports());
       out.ok = result.is_ok();
       if (!out.ok) out.why = std::string(ports::status_name(result.status())) + (result.message().empty() ? "" : ": " + result.message());
       out.finished = true;
     };
-    service_.node().spawn(setup(*strategy_, service_ports(), setup_outcome), "setup");
+    service_.node().spawn(setup(*strategy_, service_ports(), port_history_, setup_outcome), "setup");
     // A script can make the setup fail (every request dropped, a run limit
     // shorter than the setup) and live servers can refuse it (a missing
     // privilege, a full disk): the caller reports it; nothing else starts.
@@ -105,6 +129,7 @@ void Host::write_state(sim::StateWriter& out) {
   for (const std::unique_ptr<clients::Client>& c : clients_) c->write_state(out);
   for (const std::unique_ptr<sim::Node>& n : worker_nodes_) n->write_state(out);
   history_.write_state(out);
+  port_history_.write_state(out);
 }
 
 }  // namespace idemlab::models

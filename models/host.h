@@ -16,6 +16,7 @@
 #include "sim/state_writer.h"
 #include "models/clients/client.h"
 #include "models/clients/history.h"
+#include "models/port_history.h"
 #include "models/service/service_node.h"
 #include "models/world_config.h"
 #include "sim/network.h"
@@ -38,6 +39,8 @@ class Host {
   sim::Network& net() { return net_; }
   service::ServiceNode& service() { return service_; }
   clients::History& history() { return history_; }
+  // What the strategy did through its ports, by whom (models/port_history.h).
+  const PortHistory& port_history() const { return port_history_; }
   const WorldConfig& config() const { return config_; }
 
   // The ports of the API service node.
@@ -94,6 +97,7 @@ class Host {
   sim::Simulator sim_;
   sim::Network net_;
   clients::History history_;
+  PortHistory port_history_;
   service::ServiceNode service_;
   PortsDecorator decorator_;
   bool setup_failed_ = false;

@@ -9,10 +9,12 @@ namespace idemlab::realmode {
 
 class LiveBackends::Truth final : public checks::GroundTruth {
  public:
-  Truth(LiveBackends& live, const models::clients::History& history, sim::Time now)
-      : live_(live), history_(history), now_(now), ledger_(live.processor_.ledger()), declines_(live.processor_.declines()) {}
+  Truth(LiveBackends& live, const models::clients::History& history, const models::PortHistory& port_history,
+        sim::Time now)
+      : live_(live), history_(history), port_history_(port_history), now_(now), ledger_(live.processor_.ledger()), declines_(live.processor_.declines()) {}
 
   const models::clients::History& history() override { return history_; }
+  const models::PortHistory& port_history() override { return port_history_; }
   const std::vector<models::processor::LedgerEntry>& ledger() override { return ledger_; }
   const std::map<std::string, std::int64_t>& declines() override { return declines_; }
   void for_each_key_without_expiry(const std::function<void(const std::string&, const std::string&)>& visit) override {
@@ -34,6 +36,7 @@ class LiveBackends::Truth final : public checks::GroundTruth {
  private:
   LiveBackends& live_;
   const models::clients::History& history_;
+  const models::PortHistory& port_history_;
   sim::Time now_;
   std::vector<models::processor::LedgerEntry> ledger_;
   std::map<std::string, std::int64_t> declines_;
@@ -218,8 +221,9 @@ void LiveBackends::restart_broker() {
   loop_.stand_still([&] { infra_->restart_broker(); });
 }
 
-std::unique_ptr<checks::GroundTruth> LiveBackends::truth(const models::clients::History& history, sim::Time now) {
-  return std::make_unique<Truth>(*this, history, now);
+std::unique_ptr<checks::GroundTruth> LiveBackends::truth(const models::clients::History& history,
+                                                       const models::PortHistory& port_history, sim::Time now) {
+  return std::make_unique<Truth>(*this, history, port_history, now);
 }
 
 }  // namespace idemlab::realmode

@@ -62,7 +62,8 @@ class LiveBackends {
 
   // Ground truth now, read from the servers (blocking; from the loop's
   // thread). Keys are named without the run's prefix.
-  std::unique_ptr<checks::GroundTruth> truth(const models::clients::History& history, sim::Time now);
+  std::unique_ptr<checks::GroundTruth> truth(const models::clients::History& history,
+                                                 const models::PortHistory& port_history, sim::Time now);
 
  private:
   class Truth;

@@ -88,7 +88,8 @@ class LiveDriver final : public scenarios::RunDriver {
     }
     return true;
   }
-  std::unique_ptr<checks::GroundTruth> truth() override { return live_.truth(world_.history(), world_.sim().now()); }
+  std::unique_ptr<checks::GroundTruth> truth() override { return live_.truth(world_.history(), world_.port_history(), world_.sim().now());
+  }
   // Once the clients have finished and nothing is in flight, an open
   // liveness violation can only be closed by a background worker (a relay,
   // a recovery pass): it gets kQuietGrace, not the rest of run_limit, which

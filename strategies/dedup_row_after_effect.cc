@@ -71,7 +71,7 @@ const StrategyInfo& dedup_row_after_effect_strategy() {
       // What it breaks in the shipped scenarios; it survives the others.
       Breaks{
           {"crash_after_charge_before_commit", {"at_most_one_charge"}},
-          {"consumer_crash_between_effect_and_dedup_row", {"at_most_one_charge"}},
+          {"consumer_crash_between_effect_and_dedup_row", {"at_most_one_charge", "message_applied_at_most_once"}},
           {"network_timeout", {"at_most_one_charge"}},
           {"partial_failure", {"at_most_one_charge"}},
           {"worker_retry", {"at_most_one_charge"}},

@@ -89,11 +89,11 @@ const StrategyInfo& redis_lock_del_in_finally_strategy() {
       "redis_lock_del_in_finally", "textbook: SET NX EX 60 lock, cache before commit, plain DEL in finally", true, &make_redis_middleware,
       // What it breaks in the shipped scenarios; it survives the others.
       Breaks{
-          {"lock_ttl_expires_while_charging", {"at_most_one_charge"}},
+          {"lock_ttl_expires_while_charging", {"at_most_one_charge", "one_owner_per_key"}},
           {"crash_after_charge_before_commit", {"at_most_one_charge"}},
           {"key_deleted_on_error_after_charge", {"at_most_one_charge"}},
           {"retry_after_key_expired", {"at_most_one_charge"}},
-          {"redis_failover_loses_claim", {"at_most_one_charge"}},
+          {"redis_failover_loses_claim", {"at_most_one_charge", "one_owner_per_key"}},
           {"redis_restart_loses_result", {"at_most_one_charge"}},
           {"key_reused_with_other_payload", {"every_intent_resolved", "one_charge_one_answer", "success_was_charged"}},
           {"network_timeout", {"at_most_one_charge"}},

@@ -66,8 +66,25 @@ class TestRun final : public GroundTruth {
   void row(const std::string& table, ports::Row row) { tables_[table].push_back(std::move(row)); }
   void advance(sim::Duration d) { now_ += d; }
 
+  // The port history: a new actor, and an operation of it that goes out
+  // now and is answered `took` later (the clock moves on to its answer),
+  // to adjust before record() adds it.
+  std::uint32_t actor(const std::string& name = "api request") { return port_history_.new_actor(name); }
+  models::PortOp op(models::PortOp::Kind kind, std::uint32_t actor, const std::string& subject,
+                    sim::Duration took = sim::kMillisecond) {
+    models::PortOp o;
+    o.kind = kind;
+    o.actor = actor;
+    o.subject = subject;
+    o.issued = tick();
+    o.answered = now_ += took;
+    return o;
+  }
+  void record(models::PortOp op) { port_history_.add(std::move(op)); }
+
   // GroundTruth
   const models::clients::History& history() override { return history_; }
+  const models::PortHistory& port_history() override { return port_history_; }
   const std::vector<models::processor::LedgerEntry>& ledger() override { return ledger_; }
   const std::map<std::string, std::int64_t>& declines() override { return declines_; }
   void for_each_key_without_expiry(const std::function<void(const std::string&, const std::string&)>& visit) override {
@@ -96,6 +113,7 @@ class TestRun final : public GroundTruth {
   }
 
   models::clients::History history_;
+  models::PortHistory port_history_;
   std::uint16_t client_ = 0;
   std::vector<models::processor::LedgerEntry> ledger_;
   std::map<std::string, std::int64_t> declines_;
