@@ -4,9 +4,6 @@
 // once, recording its id in the same transaction as the effect, and charges
 // with a downstream key. A relay that crashes after publishing and before
 // marking the event sent publishes it again: the consumer deduplicates.
-//
-// Tables follow the checker's conventions: outbox_events(event_id, sent) and
-// outbox_applied(event_id).
 #include <nlohmann/json.hpp>
 
 #include "strategies/payment_request.h"

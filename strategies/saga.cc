@@ -9,8 +9,8 @@
 // repeat; a decline compensates. A request for a running saga whose lease ran
 // out takes it over the same way.
 //
-// Tables follow the checker's conventions: sagas(key, status running |
-// completed | compensated) and saga_reservations(key, released).
+// The saga row's status is running, completed or compensated, words the
+// checker reads as work under way or over (models/port_history.h).
 #include <nlohmann/json.hpp>
 
 #include "strategies/payment_request.h"

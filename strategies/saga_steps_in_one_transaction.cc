@@ -7,8 +7,7 @@
 // again; a failed notification "compensates" by rollback and leaves the
 // customer charged with no payment on record.
 //
-// Tables follow the checker's saga conventions: sagas(key, status) and
-// saga_reservations(key, released).
+// It shares the saga's tables (strategies/saga_tables.h).
 #include "strategies/payment_request.h"
 #include "strategies/queue_consumer.h"
 #include "strategies/saga_tables.h"

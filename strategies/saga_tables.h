@@ -1,6 +1,5 @@
-// What the saga strategies share with the checker's conventions: the names
-// of their tables and the reservation table (key, amount, released), so that
-// `saga_completed_or_compensated` reads both strategies alike.
+// What the two saga strategies share: the names of their tables and the
+// reservation table (key, amount, released).
 #pragma once
 
 #include "strategies/ports/sql.h"
