@@ -136,8 +136,8 @@ class RecordingTx final : public ports::Tx {
     }
     co_return result;
   }
-  Task<Result<std::vector<ports::Row>>> select(std::string table, ports::Where where, ports::RowLock lock) override {
-    co_return co_await inner_->select(std::move(table), std::move(where), lock);
+  Task<Result<std::vector<ports::Row>>> query(std::string table, ports::Query query) override {
+    co_return co_await inner_->query(std::move(table), std::move(query));
   }
   Task<Result<std::vector<ports::Row>>> update(std::string table, ports::Where where, ports::Assignments set) override {
     const sim::Time issued = r_.clock.now();

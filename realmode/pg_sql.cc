@@ -38,6 +38,7 @@ Status status_of(const std::string& sqlstate) {
   if (sqlstate == "23505") return Status::kUniqueViolation;
   if (sqlstate == "40001") return Status::kSerializationFailure;
   if (sqlstate == "40P01") return Status::kDeadlock;
+  if (sqlstate == "55P03") return Status::kLockNotAvailable;
   if (sqlstate == "25P02") return Status::kClosed;  // in a failed transaction
   return Status::kError;
 }
@@ -167,10 +168,10 @@ class RealTx final : public ports::Tx {
     co_return Result<std::optional<ports::Row>>::ok(o.rows.empty() ? std::nullopt
                                                                    : std::optional<ports::Row>(o.rows.front()));
   }
-  sim::Task<Result<std::vector<ports::Row>>> select(std::string table, ports::Where where, ports::RowLock lock) override {
+  sim::Task<Result<std::vector<ports::Row>>> query(std::string table, ports::Query query) override {
     const ports::TableSchema* schema = sql_.table(table);
     assert(schema != nullptr && "select from a table ensure_schema did not make");
-    SqlText sql = select_text(sql_.schema(), *schema, where, lock);
+    SqlText sql = select_text(sql_.schema(), *schema, query);
     const PgConnection::Outcome o = co_await run(std::move(sql), table);
     if (o.status != Status::kOk) co_return Result<std::vector<ports::Row>>::failure(o.status, o.message);
     co_return Result<std::vector<ports::Row>>::ok(o.rows);
@@ -359,7 +360,7 @@ std::vector<ports::Row> RealSql::committed_rows(const std::string& name) {
   const ports::TableSchema* schema = table(name);
   assert(schema != nullptr && "rows of a table ensure_schema did not make");
   check_reachable();
-  const PgConnection::Outcome o = reader_->exec(select_text(schema_, *schema, {}, ports::RowLock::kNone), schema);
+  const PgConnection::Outcome o = reader_->exec(select_text(schema_, *schema, ports::Query{}), schema);
   if (o.status != Status::kOk) throw Unreachable("PostgreSQL", endpoint_, "reading " + schema_ + "." + name + ": " + o.message);
   return o.rows;
 }

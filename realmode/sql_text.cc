@@ -40,6 +40,27 @@ std::string parameter(SqlText& sql, const ports::Value& value) {
   return out;
 }
 
+// A column as compared and sorted: text byte by byte, as the model does.
+std::string sortable(const ports::TableSchema& table, const std::string& column) {
+  std::string out = quote_identifier(column);
+  for (const ports::Column& c : table.columns) {
+    if (c.name == column && c.type != ports::ColumnType::kBigint) out += " COLLATE \"C\"";
+  }
+  return out;
+}
+
+const char* range_operator(ports::Range::Op op) {
+  switch (op) {
+    case ports::Range::Op::kLess: return " < ";
+    case ports::Range::Op::kLessEqual: return " <= ";
+    case ports::Range::Op::kGreater: return " > ";
+    case ports::Range::Op::kGreaterEqual: return " >= ";
+    case ports::Range::Op::kNotEqual: return " <> ";
+  }
+  assert(false && "unknown Range::Op");
+  return " = ";
+}
+
 // " WHERE a = $1 AND b IS NULL", or nothing for an empty conjunction.
 void append_where(SqlText& sql, const ports::Where& where) {
   std::string clause;
@@ -178,17 +199,38 @@ SqlText insert_on_conflict_text(const std::string& schema, const std::string& ta
   return sql;
 }
 
-SqlText select_text(const std::string& schema, const ports::TableSchema& table, const ports::Where& where,
-                    ports::RowLock lock) {
+SqlText select_text(const std::string& schema, const ports::TableSchema& table, const ports::Query& query) {
   SqlText sql;
   sql.text = "SELECT * FROM ";
   sql.text += qualified(schema, table.name);
-  append_where(sql, where);
-  if (!table.primary_key.empty()) {
-    sql.text += " ORDER BY ";
-    sql.text += column_list(table.primary_key);
+  append_where(sql, query.where);
+  bool first_term = query.where.empty();
+  for (const ports::Range& range : query.ranges) {
+    sql.text += first_term ? " WHERE " : " AND ";
+    first_term = false;
+    sql.text += sortable(table, range.column);
+    sql.text += range_operator(range.op);
+    sql.text += parameter(sql, range.value);
   }
-  if (lock == ports::RowLock::kForUpdate) sql.text += " FOR UPDATE";
+  std::string order;
+  const auto order_by = [&](const std::string& column, bool descending) {
+    order += order.empty() ? " ORDER BY " : ", ";
+    order += sortable(table, column);
+    if (descending) order += " DESC";
+  };
+  for (const ports::OrderBy& o : query.order) order_by(o.column, o.descending);
+  for (const std::string& column : table.primary_key) order_by(column, false);
+  sql.text += order;
+  if (query.limit >= 0) {
+    sql.text += " LIMIT ";
+    sql.text += std::to_string(query.limit);
+  }
+  switch (query.lock) {
+    case ports::RowLock::kNone: break;
+    case ports::RowLock::kForUpdate: sql.text += " FOR UPDATE"; break;
+    case ports::RowLock::kForUpdateSkipLocked: sql.text += " FOR UPDATE SKIP LOCKED"; break;
+    case ports::RowLock::kForUpdateNowait: sql.text += " FOR UPDATE NOWAIT"; break;
+  }
   return sql;
 }
 

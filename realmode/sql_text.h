@@ -31,9 +31,9 @@ std::string begin_text(ports::Isolation isolation);
 SqlText insert_text(const std::string& schema, const std::string& table, const ports::Row& row);
 SqlText insert_on_conflict_text(const std::string& schema, const std::string& table, const ports::Row& row,
                                 const ports::OnConflict& on_conflict);
-// In primary-key order, as the simulated engine answers.
-SqlText select_text(const std::string& schema, const ports::TableSchema& table, const ports::Where& where,
-                    ports::RowLock lock);
+// Ordered as the query says and then by the primary key, text compared and
+// sorted COLLATE "C", as the simulated engine answers.
+SqlText select_text(const std::string& schema, const ports::TableSchema& table, const ports::Query& query);
 SqlText update_text(const std::string& schema, const std::string& table, const ports::Where& where,
                     const ports::Assignments& set);
 SqlText remove_text(const std::string& schema, const std::string& table, const ports::Where& where);

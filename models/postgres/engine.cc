@@ -12,10 +12,42 @@ using ports::Row;
 using ports::Status;
 using ports::Unit;
 
-constexpr const char* kAbortedMessage = "current transaction is aborted, commands ignored until end of transaction block";
 constexpr const char* kConnectionLost = "server closed the connection unexpectedly";
 constexpr const char* kSerializationMessage = "could not serialize access due to concurrent update";
 constexpr const char* kDeadlockMessage = "deadlock detected";
+
+const char* query_kind(const ports::Query& query) {
+  switch (query.lock) {
+    case ports::RowLock::kNone: break;
+    case ports::RowLock::kForUpdate: return "SELECT FOR UPDATE";
+    case ports::RowLock::kForUpdateSkipLocked: return "SELECT FOR UPDATE SKIP LOCKED";
+    case ports::RowLock::kForUpdateNowait: return "SELECT FOR UPDATE NOWAIT";
+  }
+  return "SELECT";
+}
+
+const char* range_text(ports::Range::Op op) {
+  switch (op) {
+    case ports::Range::Op::kLess: return " < ";
+    case ports::Range::Op::kLessEqual: return " <= ";
+    case ports::Range::Op::kGreater: return " > ";
+    case ports::Range::Op::kGreaterEqual: return " >= ";
+    case ports::Range::Op::kNotEqual: return " <> ";
+  }
+  return " ? ";
+}
+
+// The trace's words for a query: "tx 3 t {a=1} -> 2 rows" for equalities
+// alone, as before ranges, order and limit were added after them.
+std::string query_detail(std::uint64_t tx, const std::string& table, const ports::Query& query, std::size_t rows) {
+  std::string out = "tx " + std::to_string(tx) + " " + table + " " + ports::row_text(query.where);
+  for (const ports::Range& r : query.ranges) out += " and " + r.column + range_text(r.op) + ports::value_text(r.value);
+  for (std::size_t i = 0; i < query.order.size(); ++i) {
+    out += (i == 0 ? " order by " : ", ") + query.order[i].column + (query.order[i].descending ? " desc" : "");
+  }
+  if (query.limit >= 0) out += " limit " + std::to_string(query.limit);
+  return out + " -> " + std::to_string(rows) + " rows";
+}
 
 std::string relation_missing(const std::string& name) { return "relation \"" + name + "\" does not exist"; }
 
@@ -148,7 +180,8 @@ std::optional<Result<T>> Engine::lock_failed(Session& session, LockOutcome outco
     case LockOutcome::kDeadlock: return fail<T>(session, Status::kDeadlock, kDeadlockMessage);
     case LockOutcome::kSerialization: return fail<T>(session, Status::kSerializationFailure, kSerializationMessage);
     case LockOutcome::kLocked:
-    case LockOutcome::kGone: break;
+    case LockOutcome::kGone:
+    case LockOutcome::kWouldWait: break;
   }
   return std::nullopt;
 }
@@ -206,7 +239,8 @@ std::vector<std::uint32_t> Engine::visible_matches(Session& session, const Table
 // ---- row locks and unique checks --------------------------------------------
 
 sim::Task<Engine::Lock> Engine::lock_row(Session& session, Table& table, std::uint32_t index,
-                                         const ResolvedWhere& where) {
+                                         const ResolvedWhere& where, const ResolvedRanges* ranges,
+                                         WaitPolicy policy) {
   for (;;) {
     const Version& version = table.version(index);
     TxId blocker = kNoTx;
@@ -215,6 +249,7 @@ sim::Task<Engine::Lock> Engine::lock_row(Session& session, Table& table, std::ui
     } else if (version.locked_by != session.tx && active(version.locked_by)) {
       blocker = version.locked_by;
     }
+    if (blocker != kNoTx && policy == WaitPolicy::kDontWait) co_return Lock{LockOutcome::kWouldWait, index};
     if (blocker != kNoTx) {
       trace("wait", "tx " + std::to_string(session.tx) + " waits for tx " + std::to_string(blocker) + " (row lock)");
       const TxWaitAwaiter::Outcome outcome = co_await TxWaitAwaiter(*this, session.tx, blocker);
@@ -228,7 +263,10 @@ sim::Task<Engine::Lock> Engine::lock_row(Session& session, Table& table, std::ui
       if (session.isolation != ports::Isolation::kReadCommitted) co_return Lock{LockOutcome::kSerialization, index};
       if (version.next < 0) co_return Lock{LockOutcome::kGone, index};
       index = static_cast<std::uint32_t>(version.next);
-      if (!Table::matches(table.version(index).values, where)) co_return Lock{LockOutcome::kGone, index};
+      const std::vector<ports::Value>& newest = table.version(index).values;
+      if (!Table::matches(newest, where) || (ranges != nullptr && !Table::in_ranges(newest, *ranges))) {
+        co_return Lock{LockOutcome::kGone, index};
+      }
       continue;
     }
     table.version(index).locked_by = session.tx;
@@ -393,30 +431,54 @@ sim::Task<Result<std::optional<Row>>> Engine::insert_on_conflict(SessionId id, s
   }
 }
 
-sim::Task<Result<std::vector<Row>>> Engine::select(SessionId id, std::string table_name, ports::Where where,
-                                                   ports::RowLock lock) {
+sim::Task<Result<std::vector<Row>>> Engine::query(SessionId id, std::string table_name, ports::Query query) {
   using Out = std::vector<Row>;
   const Statement statement = co_await enter(id, &table_name);
   if (statement.session == nullptr) co_return statement.failed<Out>();
   Session* session = statement.session;
   Table* table = statement.table;
   ResolvedWhere resolved;
-  if (auto problem = table->resolve(where, resolved)) co_return fail<Out>(*session, Status::kError, *problem);
-  const std::vector<std::uint32_t> matches = visible_matches(*session, *table, resolved);
+  ResolvedRanges ranges;
+  ResolvedOrder order;
+  if (auto problem = table->resolve(query.where, resolved)) co_return fail<Out>(*session, Status::kError, *problem);
+  if (auto problem = table->resolve(query.ranges, ranges)) co_return fail<Out>(*session, Status::kError, *problem);
+  if (auto problem = table->resolve(query.order, order)) co_return fail<Out>(*session, Status::kError, *problem);
+  if (query.limit < -1) co_return fail<Out>(*session, Status::kError, "LIMIT must not be negative");
+  std::vector<std::uint32_t> matches = visible_matches(*session, *table, resolved);  // in primary-key order
+  if (!ranges.empty()) {
+    std::erase_if(matches, [&](std::uint32_t index) { return !Table::in_ranges(table->version(index).values, ranges); });
+  }
+  if (!order.empty()) {
+    std::stable_sort(matches.begin(), matches.end(), [&](std::uint32_t a, std::uint32_t b) {
+      for (const auto& [column, descending] : order) {
+        const int c = compare_values(table->version(a).values[column], table->version(b).values[column]);
+        if (c != 0) return descending ? c > 0 : c < 0;
+      }
+      return false;  // a tie keeps primary-key order
+    });
+  }
+  // LIMIT counts the rows returned: a row skipped, or gone once its lock
+  // was granted, leaves room for the next (PostgreSQL's LockRows below Limit).
+  const std::size_t limit = query.limit < 0 ? matches.size() : static_cast<std::size_t>(query.limit);
+  const WaitPolicy policy = query.lock == ports::RowLock::kForUpdate ? WaitPolicy::kWait : WaitPolicy::kDontWait;
   Out rows;
   for (std::uint32_t index : matches) {
-    if (lock == ports::RowLock::kNone) {
+    if (rows.size() >= limit) break;
+    if (query.lock == ports::RowLock::kNone) {
       rows.push_back(table->to_row(table->version(index).values));
       continue;
     }
-    const Lock locked = co_await lock_row(*session, *table, index, resolved);
+    const Lock locked = co_await lock_row(*session, *table, index, resolved, &ranges, policy);
     if (auto failed = lock_failed<Out>(*session, locked.outcome)) co_return std::move(*failed);
+    if (locked.outcome == LockOutcome::kWouldWait) {
+      if (query.lock == ports::RowLock::kForUpdateSkipLocked) continue;
+      co_return fail<Out>(*session, Status::kLockNotAvailable,
+                          "could not obtain lock on row in relation \"" + table_name + "\"");
+    }
     if (locked.outcome == LockOutcome::kGone) continue;
     rows.push_back(table->to_row(table->version(locked.version).values));
   }
-  trace(lock == ports::RowLock::kNone ? "SELECT" : "SELECT FOR UPDATE",
-        "tx " + std::to_string(session->tx) + " " + table_name + " " + ports::row_text(where) + " -> " +
-            std::to_string(rows.size()) + " rows");
+  if (sim_.trace().enabled()) trace(query_kind(query), query_detail(session->tx, table_name, query, rows.size()));
   co_return Result<Out>::ok(std::move(rows));
 }
 

@@ -41,6 +41,11 @@ using SessionId = std::uint64_t;
 
 struct TxWaitAwaiter;
 
+// What a statement in a transaction an error aborted answers (kClosed):
+// the session is still there, and ROLLBACK ends the transaction.
+inline constexpr const char* kAbortedMessage =
+    "current transaction is aborted, commands ignored until end of transaction block";
+
 class Engine {
  public:
   Engine(sim::Simulator& sim, std::string name, PgConfig config);
@@ -57,8 +62,7 @@ class Engine {
   sim::Task<ports::Result<ports::Row>> insert(SessionId session, std::string table, ports::Row row);
   sim::Task<ports::Result<std::optional<ports::Row>>> insert_on_conflict(SessionId session, std::string table,
                                                                          ports::Row row, ports::OnConflict on_conflict);
-  sim::Task<ports::Result<std::vector<ports::Row>>> select(SessionId session, std::string table, ports::Where where,
-                                                           ports::RowLock lock);
+  sim::Task<ports::Result<std::vector<ports::Row>>> query(SessionId session, std::string table, ports::Query query);
   sim::Task<ports::Result<std::vector<ports::Row>>> update(SessionId session, std::string table, ports::Where where,
                                                            ports::Assignments set);
   sim::Task<ports::Result<std::int64_t>> remove(SessionId session, std::string table, ports::Where where);
@@ -119,7 +123,9 @@ class Engine {
     bool failed = false;               // an error aborted the transaction
     sim::ProcessId running;            // the statement being executed
   };
-  enum class LockOutcome : std::uint8_t { kLocked, kGone, kSerialization, kDeadlock };
+  enum class LockOutcome : std::uint8_t { kLocked, kGone, kSerialization, kDeadlock, kWouldWait };
+  // What a row lock does when another transaction holds the row.
+  enum class WaitPolicy : std::uint8_t { kWait, kDontWait /* SKIP LOCKED, NOWAIT: kWouldWait */ };
   struct Lock {
     LockOutcome outcome;
     std::uint32_t version;  // kLocked: the version now locked (may be newer)
@@ -163,7 +169,10 @@ class Engine {
   void end_transaction(TxId tx, TxState state);
   void wake_waiters(TxId tx);
 
-  sim::Task<Lock> lock_row(Session& session, Table& table, std::uint32_t version, const ResolvedWhere& where);
+  // Locks the row, following it to its newest version under READ COMMITTED
+  // while that still matches `where` (and `ranges`, when given).
+  sim::Task<Lock> lock_row(Session& session, Table& table, std::uint32_t version, const ResolvedWhere& where,
+                           const ResolvedRanges* ranges = nullptr, WaitPolicy policy = WaitPolicy::kWait);
   sim::Task<Conflict> find_conflict(Session& session, Table& table, const std::vector<ports::Value>& values,
                                     std::optional<std::uint32_t> replacing);
   bool in_deadlock(TxId waiter) const;

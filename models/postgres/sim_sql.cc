@@ -48,7 +48,9 @@ Task<Result<T>> SimTx::send(std::string what, std::function<Task<Result<T>>()> s
   if (finished_) co_return Result<T>::failure(Status::kClosed, "the transaction is over");
   Result<T> result = co_await call_port(net_, client_, engine_.node(), std::move(what), timeout_, std::move(statement));
   if (result.status() == Status::kTimeout || result.status() == Status::kUnavailable) close_connection();
-  if (result.status() == Status::kClosed) finished_ = true;
+  // Closed for good, unless only the transaction is aborted: its ROLLBACK
+  // still goes to the server, as on PostgreSQL.
+  if (result.status() == Status::kClosed && result.message() != kAbortedMessage) finished_ = true;
   co_return result;
 }
 
@@ -66,9 +68,9 @@ Task<Result<std::optional<Row>>> SimTx::insert_on_conflict(std::string table, Ro
   co_return co_await send<std::optional<Row>>(std::move(what), std::move(statement));
 }
 
-Task<Result<std::vector<Row>>> SimTx::select(std::string table, ports::Where where, ports::RowLock lock) {
-  std::function<Task<Result<std::vector<Row>>>()> statement = [engine = &engine_, session = session_, table, where, lock] {
-    return engine->select(session, table, where, lock);
+Task<Result<std::vector<Row>>> SimTx::query(std::string table, ports::Query query) {
+  std::function<Task<Result<std::vector<Row>>>()> statement = [engine = &engine_, session = session_, table, query] {
+    return engine->query(session, table, query);
   };
   std::string what = call_name(client_, "pg SELECT ", table);
   co_return co_await send<std::vector<Row>>(std::move(what), std::move(statement));

@@ -38,8 +38,7 @@ class SimTx final : public ports::Tx {
   sim::Task<ports::Result<ports::Row>> insert(std::string table, ports::Row row) override;
   sim::Task<ports::Result<std::optional<ports::Row>>> insert_on_conflict(std::string table, ports::Row row,
                                                                          ports::OnConflict on_conflict) override;
-  sim::Task<ports::Result<std::vector<ports::Row>>> select(std::string table, ports::Where where,
-                                                           ports::RowLock lock) override;
+  sim::Task<ports::Result<std::vector<ports::Row>>> query(std::string table, ports::Query query) override;
   sim::Task<ports::Result<std::vector<ports::Row>>> update(std::string table, ports::Where where,
                                                            ports::Assignments set) override;
   sim::Task<ports::Result<std::int64_t>> remove(std::string table, ports::Where where) override;

@@ -135,6 +135,55 @@ std::optional<std::string> Table::resolve(const std::map<std::string, ports::Val
   return std::nullopt;
 }
 
+int compare_values(const ports::Value& a, const ports::Value& b) {
+  const bool a_null = std::holds_alternative<std::monostate>(a);
+  const bool b_null = std::holds_alternative<std::monostate>(b);
+  if (a_null || b_null) return static_cast<int>(a_null) - static_cast<int>(b_null);
+  if (const auto* x = std::get_if<std::int64_t>(&a)) {
+    const std::int64_t y = std::get<std::int64_t>(b);
+    return *x < y ? -1 : (*x > y ? 1 : 0);
+  }
+  return std::get<std::string>(a).compare(std::get<std::string>(b));  // char_traits<char>: unsigned bytes
+}
+
+std::optional<std::string> Table::resolve(const std::vector<ports::Range>& ranges, ResolvedRanges& out) const {
+  out.clear();
+  for (const ports::Range& range : ranges) {
+    auto it = column_index_.find(range.column);
+    if (it == column_index_.end()) return "column \"" + range.column + "\" does not exist";
+    const ports::Column& column = schema_.columns[it->second];
+    if (std::holds_alternative<std::monostate>(range.value)) return "a comparison with NULL on \"" + range.column + "\" matches no row";
+    if (!fits(column, range.value)) return "column \"" + range.column + "\" is of type " + type_name(column.type);
+    out.push_back({it->second, range.op, range.value});
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> Table::resolve(const std::vector<ports::OrderBy>& order, ResolvedOrder& out) const {
+  out.clear();
+  for (const ports::OrderBy& o : order) {
+    auto it = column_index_.find(o.column);
+    if (it == column_index_.end()) return "column \"" + o.column + "\" does not exist";
+    out.emplace_back(it->second, o.descending);
+  }
+  return std::nullopt;
+}
+
+bool Table::in_ranges(const std::vector<ports::Value>& values, const ResolvedRanges& ranges) {
+  for (const ResolvedRange& r : ranges) {
+    if (std::holds_alternative<std::monostate>(values[r.column])) return false;
+    const int c = compare_values(values[r.column], r.value);
+    switch (r.op) {
+      case ports::Range::Op::kLess: if (!(c < 0)) return false; break;
+      case ports::Range::Op::kLessEqual: if (!(c <= 0)) return false; break;
+      case ports::Range::Op::kGreater: if (!(c > 0)) return false; break;
+      case ports::Range::Op::kGreaterEqual: if (!(c >= 0)) return false; break;
+      case ports::Range::Op::kNotEqual: if (c == 0) return false; break;
+    }
+  }
+  return true;
+}
+
 bool Table::matches(const std::vector<ports::Value>& values, const ResolvedWhere& where) {
   for (const auto& [column, value] : where) {
     if (values[column] != value) return false;  // a null in Where means IS NULL

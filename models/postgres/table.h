@@ -34,6 +34,19 @@ void write_value(sim::StateWriter& out, const ports::Value& v);
 // A Where resolved to column positions.
 using ResolvedWhere = std::vector<std::pair<std::size_t, ports::Value>>;
 
+// A Query's ranges and order, resolved to column positions.
+struct ResolvedRange {
+  std::size_t column;
+  ports::Range::Op op;
+  ports::Value value;
+};
+using ResolvedRanges = std::vector<ResolvedRange>;
+using ResolvedOrder = std::vector<std::pair<std::size_t, bool>>;  // (column, descending)
+
+// SQL's order of two values of one column: numbers by value, text byte by
+// byte (COLLATE "C"), NULL after every value. <0, 0 or >0.
+int compare_values(const ports::Value& a, const ports::Value& b);
+
 class Table {
  public:
   // REQUIRES: a valid schema (see validate_schema).
@@ -50,6 +63,12 @@ class Table {
   // value's type does not fit the column.
   std::optional<std::string> resolve(const std::map<std::string, ports::Value>& where, ResolvedWhere& out) const;
   static bool matches(const std::vector<ports::Value>& values, const ResolvedWhere& where);
+  // The same for a Query's ranges and order; a NULL value in a range is
+  // refused (it would match nothing: a bug of the caller's).
+  std::optional<std::string> resolve(const std::vector<ports::Range>& ranges, ResolvedRanges& out) const;
+  std::optional<std::string> resolve(const std::vector<ports::OrderBy>& order, ResolvedOrder& out) const;
+  // NULL never satisfies a comparison, as in SQL.
+  static bool in_ranges(const std::vector<ports::Value>& values, const ResolvedRanges& ranges);
   static void assign(std::vector<ports::Value>& values, const ResolvedWhere& set);
 
   // Unique keys: 0 is the primary key, then schema().unique_keys in order.

@@ -135,9 +135,9 @@ class FaultyTx final : public ports::Tx {
     IDEMLAB_FAULT_POINT("after:sql.insert_on_conflict");
     co_return r;
   }
-  Task<Result<std::vector<ports::Row>>> select(std::string table, ports::Where where, ports::RowLock lock) override {
+  Task<Result<std::vector<ports::Row>>> query(std::string table, ports::Query query) override {
     IDEMLAB_GATED_POINT("sql.select");
-    auto r = co_await inner_->select(std::move(table), std::move(where), lock);
+    auto r = co_await inner_->query(std::move(table), std::move(query));
     IDEMLAB_FAULT_POINT("after:sql.select");
     co_return r;
   }

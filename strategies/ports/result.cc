@@ -10,6 +10,7 @@ const char* status_name(Status status) {
     case Status::kUniqueViolation: return "unique_violation";
     case Status::kSerializationFailure: return "serialization_failure";
     case Status::kDeadlock: return "deadlock";
+    case Status::kLockNotAvailable: return "lock_not_available";
     case Status::kOutOfMemory: return "out_of_memory";
     case Status::kConflict: return "conflict";
     case Status::kClosed: return "closed";

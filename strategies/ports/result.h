@@ -17,6 +17,7 @@ enum class Status : std::uint8_t {
   kUniqueViolation,       // SQLSTATE 23505
   kSerializationFailure,  // SQLSTATE 40001: retry the transaction
   kDeadlock,              // SQLSTATE 40P01: this transaction was chosen as the victim
+  kLockNotAvailable,      // SQLSTATE 55P03: FOR UPDATE NOWAIT met a row another transaction holds
   kOutOfMemory,           // Redis maxmemory with noeviction refused a write
   kConflict,              // a request with the same idempotency key is in progress (409)
   kClosed,                // the transaction or channel is no longer usable

@@ -4,12 +4,19 @@
 //
 //   insert             INSERT ... RETURNING *
 //   insert_on_conflict INSERT ... ON CONFLICT (cols) DO NOTHING | DO UPDATE SET ... RETURNING *
-//   select             SELECT * ... WHERE ... [FOR UPDATE], in primary-key order
+//   query              SELECT * ... WHERE ... ORDER BY ... LIMIT n
+//                      [FOR UPDATE [SKIP LOCKED | NOWAIT]]
+//   select             the same, with equalities only, in primary-key order
 //   update             UPDATE ... SET ... WHERE ... RETURNING *
 //   remove             DELETE ... WHERE ...
 //   nextval            SELECT nextval(seq): handed out at once, never rolled back
 //
-// A Where is a conjunction of column = value; a null value means IS NULL.
+// A Where is a conjunction of column = value; a null value means IS NULL. A
+// Query adds ranges (column < value ...: a NULL never matches, as in SQL),
+// an order and a limit. Text compares and sorts byte by byte (COLLATE "C"
+// on live PostgreSQL, so that the model and the server agree); NULLs sort
+// after every value ascending, and before descending, as PostgreSQL's
+// default; rows that tie sort by their primary key.
 // After any error inside a transaction the transaction is aborted (its locks
 // are gone); later statements fail with kClosed until it is rolled back, as
 // in PostgreSQL. Destroying a Tx that was neither committed nor rolled back
@@ -68,7 +75,33 @@ struct OnConflict {
   Assignments set;                   // kDoUpdate: SET col = value ...
 };
 
-enum class RowLock : std::uint8_t { kNone, kForUpdate };
+enum class RowLock : std::uint8_t {
+  kNone,
+  kForUpdate,            // waits for a row another transaction holds
+  kForUpdateSkipLocked,  // passes over it, as outbox relays and job queues do
+  kForUpdateNowait,      // fails with kLockNotAvailable (55P03) instead of waiting
+};
+
+// column <op> value, beside a Where's equalities.
+struct Range {
+  enum class Op : std::uint8_t { kLess, kLessEqual, kGreater, kGreaterEqual, kNotEqual };
+  std::string column;
+  Op op = Op::kLess;
+  Value value;
+};
+
+struct OrderBy {
+  std::string column;
+  bool descending = false;
+};
+
+struct Query {
+  Where where;
+  std::vector<Range> ranges;
+  std::vector<OrderBy> order;  // then the primary key; empty: the primary key alone
+  std::int64_t limit = -1;     // -1: every row; LIMIT counts rows returned, after locking
+  RowLock lock = RowLock::kNone;
+};
 
 class Tx {
  public:
@@ -78,7 +111,13 @@ class Tx {
   // nullopt: DO NOTHING skipped the row.
   virtual sim::Task<Result<std::optional<Row>>> insert_on_conflict(std::string table, Row row,
                                                                    OnConflict on_conflict) = 0;
-  virtual sim::Task<Result<std::vector<Row>>> select(std::string table, Where where, RowLock lock) = 0;
+  virtual sim::Task<Result<std::vector<Row>>> query(std::string table, Query query) = 0;
+  sim::Task<Result<std::vector<Row>>> select(std::string table, Where where, RowLock lock) {
+    Query q;
+    q.where = std::move(where);
+    q.lock = lock;
+    return query(std::move(table), std::move(q));
+  }
   virtual sim::Task<Result<std::vector<Row>>> update(std::string table, Where where, Assignments set) = 0;
   virtual sim::Task<Result<std::int64_t>> remove(std::string table, Where where) = 0;
   virtual sim::Task<Result<std::int64_t>> nextval(std::string sequence) = 0;

@@ -44,14 +44,33 @@ TEST_CASE("an insert on conflict renders its target, its update and its paramete
 }
 
 TEST_CASE("a select reads in primary-key order, a null in the where clause is IS NULL, FOR UPDATE locks") {
-  const ports::Where where{{"body", Value()}, {"status", Value(std::int64_t{201})}};
-  const SqlText sql = select_text("s", keys_table(), where, ports::RowLock::kForUpdate);
+  ports::Query query;
+  query.where = {{"body", Value()}, {"status", Value(std::int64_t{201})}};
+  query.lock = ports::RowLock::kForUpdate;
+  const SqlText sql = select_text("s", keys_table(), query);
   CHECK(sql.text ==
-        "SELECT * FROM \"s\".\"idempotency_keys\" WHERE \"body\" IS NULL AND \"status\" = $1 ORDER BY \"key\" FOR "
-        "UPDATE");
+        "SELECT * FROM \"s\".\"idempotency_keys\" WHERE \"body\" IS NULL AND \"status\" = $1 ORDER BY \"key\" "
+        "COLLATE \"C\" FOR UPDATE");
   CHECK(sql.params.size() == 1);
-  CHECK(select_text("s", keys_table(), {}, ports::RowLock::kNone).text ==
-        "SELECT * FROM \"s\".\"idempotency_keys\" ORDER BY \"key\"");
+  CHECK(select_text("s", keys_table(), ports::Query{}).text ==
+        "SELECT * FROM \"s\".\"idempotency_keys\" ORDER BY \"key\" COLLATE \"C\"");
+}
+
+TEST_CASE("a query's ranges, order and limit render in the model's terms: text COLLATE \"C\", then the primary key") {
+  ports::Query query;
+  query.ranges = {{"status", ports::Range::Op::kGreaterEqual, Value(std::int64_t{400})},
+                  {"body", ports::Range::Op::kNotEqual, Value(std::string("x"))}};
+  query.order = {{"status", true}};
+  query.limit = 10;
+  query.lock = ports::RowLock::kForUpdateSkipLocked;
+  const SqlText sql = select_text("s", keys_table(), query);
+  CHECK(sql.text ==
+        "SELECT * FROM \"s\".\"idempotency_keys\" WHERE \"status\" >= $1 AND \"body\" COLLATE \"C\" <> $2 ORDER BY "
+        "\"status\" DESC, \"key\" COLLATE \"C\" LIMIT 10 FOR UPDATE SKIP LOCKED");
+  REQUIRE(sql.params.size() == 2);
+  CHECK(sql.params[1] == Value(std::string("x")));
+  query.lock = ports::RowLock::kForUpdateNowait;
+  CHECK(select_text("s", keys_table(), query).text.find("LIMIT 10 FOR UPDATE NOWAIT") != std::string::npos);
 }
 
 TEST_CASE("update, delete and nextval render as one parameterised statement each") {

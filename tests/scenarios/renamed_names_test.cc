@@ -57,8 +57,8 @@ class RenamedTx final : public ports::Tx {
                                                                     ports::OnConflict on_conflict) override {
     co_return co_await inner_->insert_on_conflict(rot13(table), std::move(row), std::move(on_conflict));
   }
-  Task<ports::Result<std::vector<ports::Row>>> select(std::string table, ports::Where where, ports::RowLock lock) override {
-    co_return co_await inner_->select(rot13(table), std::move(where), lock);
+  Task<ports::Result<std::vector<ports::Row>>> query(std::string table, ports::Query query) override {
+    co_return co_await inner_->query(rot13(table), std::move(query));
   }
   Task<ports::Result<std::vector<ports::Row>>> update(std::string table, ports::Where where,
                                                       ports::Assignments set) override {
