@@ -15,6 +15,9 @@ class ModelTruth final : public GroundTruth {
   const models::PortHistory& port_history() override { return world_.port_history(); }
   const std::vector<models::processor::LedgerEntry>& ledger() override { return world_.processor().ledger(); }
   const std::map<std::string, std::int64_t>& declines() override { return world_.processor().declines(); }
+  const std::vector<models::processor::RefundMiss>& refund_misses() override {
+    return world_.processor().refund_misses();
+  }
   void for_each_key_without_expiry(const std::function<void(const std::string&, const std::string&)>& visit) override {
     for (const auto& [key, entry] : world_.redis().primary().entries()) {
       if (entry.expire_at == sim::kTimeNever) visit(key, entry.value);

@@ -86,6 +86,8 @@ class GroundTruth {
   virtual const std::vector<models::processor::LedgerEntry>& ledger() = 0;
   // Declined charges per intent.
   virtual const std::map<std::string, std::int64_t>& declines() = 0;
+  // Refunds by a charge's downstream key that found no charge, in order.
+  virtual const std::vector<models::processor::RefundMiss>& refund_misses() = 0;
   // Calls `visit` with each Redis key that has no expiry and its value.
   virtual void for_each_key_without_expiry(const std::function<void(const std::string&, const std::string&)>& visit) = 0;
   virtual bool has_table(const std::string& table) = 0;

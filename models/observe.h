@@ -47,6 +47,9 @@ inline std::uint64_t value_hash(const ports::Charge& c) {
 inline std::uint64_t value_hash(const ports::Refund& r) {
   return sim::mix_hash(sim::fnv1a(r.refund_id), value_hash(r.replayed));
 }
+inline std::uint64_t value_hash(const ports::ChargeLookup& l) {
+  return sim::mix_hash(static_cast<std::uint64_t>(l.state), sim::fnv1a(l.charge_id));
+}
 inline std::uint64_t value_hash(const ports::Delivery& d) {
   std::uint64_t h = sim::mix_hash(d.tag, sim::fnv1a(d.message.id));
   for (const auto& [name, value] : d.message.headers) h = sim::mix_hash(sim::mix_hash(h, sim::fnv1a(name)), sim::fnv1a(value));

@@ -299,6 +299,9 @@ class RecordingProcessor final : public ports::Processor {
   Task<Result<ports::Refund>> refund(ports::RefundRequest request) override {
     co_return co_await inner_.refund(std::move(request));
   }
+  Task<Result<ports::ChargeLookup>> find_charge(std::string idempotency_key) override {
+    co_return co_await inner_.find_charge(std::move(idempotency_key));
+  }
 
  private:
   ports::Processor& inner_;

@@ -11,12 +11,14 @@ class LiveBackends::Truth final : public checks::GroundTruth {
  public:
   Truth(LiveBackends& live, const models::clients::History& history, const models::PortHistory& port_history,
         sim::Time now)
-      : live_(live), history_(history), port_history_(port_history), now_(now), ledger_(live.processor_.ledger()), declines_(live.processor_.declines()) {}
+      : live_(live), history_(history), port_history_(port_history), now_(now), ledger_(live.processor_.ledger()),
+        declines_(live.processor_.declines()), refund_misses_(live.processor_.refund_misses()) {}
 
   const models::clients::History& history() override { return history_; }
   const models::PortHistory& port_history() override { return port_history_; }
   const std::vector<models::processor::LedgerEntry>& ledger() override { return ledger_; }
   const std::map<std::string, std::int64_t>& declines() override { return declines_; }
+  const std::vector<models::processor::RefundMiss>& refund_misses() override { return refund_misses_; }
   void for_each_key_without_expiry(const std::function<void(const std::string&, const std::string&)>& visit) override {
     RedisConnection& redis = live_.redis_reader_;
     const std::string& prefix = live_.key_prefix_;
@@ -40,6 +42,7 @@ class LiveBackends::Truth final : public checks::GroundTruth {
   sim::Time now_;
   std::vector<models::processor::LedgerEntry> ledger_;
   std::map<std::string, std::int64_t> declines_;
+  std::vector<models::processor::RefundMiss> refund_misses_;
 };
 
 namespace {

@@ -46,6 +46,9 @@ class Statements {
         sql({"CREATE TABLE IF NOT EXISTS ", table("idempotency_keys"),
              " (key text PRIMARY KEY, fingerprint text NOT NULL, created_at timestamptz NOT NULL,"
              " in_progress boolean NOT NULL, status text, number bigint, succeeded boolean, error text)"}),
+        sql({"CREATE TABLE IF NOT EXISTS ", table("refund_misses"),
+             " (number bigserial PRIMARY KEY, intent text NOT NULL, key text NOT NULL,"
+             " at timestamptz NOT NULL DEFAULT clock_timestamp())"}),
     };
   }
   // Takes the key for a first request: a new key, or one past its retention
@@ -83,6 +86,18 @@ class Statements {
                 " RETURNING number, intent) INSERT INTO ", table("refunds"),
                 " (charge, intent, amount) SELECT number, intent, $2::bigint FROM taken RETURNING number"});
   }
+  // The charge under a downstream key, while the key is retained (or its
+  // first request still runs); charge keys are those whose parameters are a
+  // charge's.
+  std::string charge_under_key() const {
+    return sql({"SELECT in_progress::int::bigint AS in_progress, coalesce(number, 0) AS number,"
+                " coalesce(succeeded, false)::int::bigint AS succeeded FROM ", table("idempotency_keys"),
+                " WHERE key = $1 AND fingerprint LIKE 'charge|%' AND (in_progress OR"
+                " created_at + $2::bigint * interval '1 microsecond' > clock_timestamp())"});
+  }
+  std::string record_refund_miss() const {
+    return sql({"INSERT INTO ", table("refund_misses"), " (intent, key) VALUES ($1, $2)"});
+  }
   std::string charge_exists() const {
     return sql({"SELECT number FROM ", table("charges"), " WHERE number = $1"});
   }
@@ -105,6 +120,9 @@ const ports::TableSchema kKeyRecord = answer({{"fingerprint", ports::ColumnType:
                                               {"succeeded", ports::ColumnType::kBigint},
                                               {"error", ports::ColumnType::kText}});
 const ports::TableSchema kTotal = answer({{"total", ports::ColumnType::kBigint}});
+const ports::TableSchema kChargeUnderKey = answer({{"in_progress", ports::ColumnType::kBigint},
+                                                   {"number", ports::ColumnType::kBigint},
+                                                   {"succeeded", ports::ColumnType::kBigint}});
 
 constexpr int kWarmSessions = 4;
 
@@ -217,6 +235,23 @@ Result<ports::Charge> run_charge(PgConnection& c, const Statements& s, const por
   return Result<ports::Charge>::ok(charge_answer(number, !declined, false));
 }
 
+Result<ports::ChargeLookup> run_lookup(PgConnection& c, const Statements& s, const std::string& key,
+                                      sim::Duration retention) {
+  const PgConnection::Outcome found =
+      c.exec(SqlText{s.charge_under_key(), {Value(key), Value(retention / sim::kMicrosecond)}}, &kChargeUnderKey);
+  if (found.status != Status::kOk) return failed<ports::ChargeLookup>(found);
+  ports::ChargeLookup out;
+  if (found.rows.empty()) return Result<ports::ChargeLookup>::ok(out);
+  const ports::Row& row = found.rows.front();
+  if (integer(row, "in_progress") != 0) {
+    out.state = ports::ChargeLookup::State::kInProgress;
+  } else {
+    out.state = integer(row, "succeeded") != 0 ? ports::ChargeLookup::State::kCharged : ports::ChargeLookup::State::kDeclined;
+    out.charge_id = "ch_" + std::to_string(integer(row, "number"));
+  }
+  return Result<ports::ChargeLookup>::ok(out);
+}
+
 Result<ports::Refund> run_refund(PgConnection& c, const Statements& s, const ports::RefundRequest& request,
                                  sim::Duration retention, const std::function<sim::Duration()>& decide,
                                  const std::atomic<bool>& stopping) {
@@ -233,7 +268,21 @@ Result<ports::Refund> run_refund(PgConnection& c, const Statements& s, const por
   }
   if (!process(decide(), stopping)) return Result<ports::Refund>::failure(Status::kUnavailable, "the processor stopped");
   Result<ports::Refund> response = Result<ports::Refund>::failure(Status::kError);
-  const std::int64_t charge = models::processor::charge_number(request.charge_id);
+  std::string charge_id = request.charge_id;
+  if (request.charge_key) {
+    const Result<ports::ChargeLookup> found = run_lookup(c, s, *request.charge_key, retention);
+    if (!found.is_ok()) return Result<ports::Refund>::failure(found.status(), found.message());
+    charge_id = found.value().state == ports::ChargeLookup::State::kCharged ? found.value().charge_id : std::string();
+    if (charge_id.empty()) {
+      const PgConnection::Outcome missed =
+          c.exec(SqlText{s.record_refund_miss(), {Value(request.intent), Value(*request.charge_key)}});
+      if (missed.status != Status::kOk) return failed<ports::Refund>(missed);
+      response = Result<ports::Refund>::failure(Status::kError, ports::kNoChargeUnderKey);
+      if (request.idempotency_key) finish_key(c, s, *request.idempotency_key, response.status(), 0, false, response.message());
+      return response;
+    }
+  }
+  const std::int64_t charge = models::processor::charge_number(charge_id);
   const PgConnection::Outcome refunded = c.exec(SqlText{s.refund(), {Value(charge), Value(request.amount)}}, &kNumber);
   if (refunded.status != Status::kOk) return failed<ports::Refund>(refunded);
   std::int64_t number = 0;
@@ -241,9 +290,9 @@ Result<ports::Refund> run_refund(PgConnection& c, const Statements& s, const por
     number = integer(refunded.rows.front(), "number");
     response = Result<ports::Refund>::ok(ports::Refund{"re_" + std::to_string(number), false});
   } else if (c.exec(SqlText{s.charge_exists(), {Value(charge)}}, &kNumber).rows.empty()) {
-    response = Result<ports::Refund>::failure(Status::kError, "No such charge: " + request.charge_id);
+    response = Result<ports::Refund>::failure(Status::kError, "No such charge: " + charge_id);
   } else {
-    response = Result<ports::Refund>::failure(Status::kError, "Refund amount exceeds what " + request.charge_id + " has left");
+    response = Result<ports::Refund>::failure(Status::kError, "Refund amount exceeds what " + charge_id + " has left");
   }
   if (request.idempotency_key) {
     finish_key(c, s, *request.idempotency_key, response.status(), number, response.is_ok(),
@@ -331,6 +380,32 @@ sim::Task<Result<ports::Refund>> RealProcessor::refund(ports::RefundRequest requ
   };
   Result<ports::Refund> late = Result<ports::Refund>::failure(Status::kTimeout, "no reply from the payment processor");
   co_return co_await offload_within(loop_, session.worker, timeout_, std::move(late), std::move(job));
+}
+
+sim::Task<Result<ports::ChargeLookup>> RealProcessor::find_charge(std::string idempotency_key) {
+  Session& session = take_session();
+  std::function<Result<ports::ChargeLookup>()> job = [&session, schema = schema_, key = std::move(idempotency_key),
+                                                      retention = config_.key_retention] {
+    Result<ports::ChargeLookup> r = run_lookup(session.connection, Statements(schema), key, retention);
+    session.busy = false;
+    return r;
+  };
+  Result<ports::ChargeLookup> late =
+      Result<ports::ChargeLookup>::failure(Status::kTimeout, "no reply from the payment processor");
+  co_return co_await offload_within(loop_, session.worker, timeout_, std::move(late), std::move(job));
+}
+
+std::vector<models::processor::RefundMiss> RealProcessor::refund_misses() {
+  const Statements s(schema_);
+  static const ports::TableSchema kMiss = answer({{"intent", ports::ColumnType::kText}, {"key", ports::ColumnType::kText}});
+  const std::string misses = s.sql({"SELECT intent, key FROM ", s.table("refund_misses"), " ORDER BY number"});
+  const PgConnection::Outcome o = reader_.exec(SqlText{misses, {}}, &kMiss);
+  if (o.status != Status::kOk) throw Unreachable("PostgreSQL", endpoint_, "the processor's refund record: " + o.message);
+  std::vector<models::processor::RefundMiss> out;
+  for (const ports::Row& row : o.rows) {
+    out.push_back({text(row, "intent"), text(row, "key"), 0});  // the server's clock is not the run's, as in ledger()
+  }
+  return out;
 }
 
 std::int64_t RealProcessor::charges_for(const std::string& intent) {

@@ -34,6 +34,7 @@ class RealProcessor final : public ports::Processor {
 
   sim::Task<ports::Result<ports::Charge>> charge(ports::ChargeRequest request) override;
   sim::Task<ports::Result<ports::Refund>> refund(ports::RefundRequest request) override;
+  sim::Task<ports::Result<ports::ChargeLookup>> find_charge(std::string idempotency_key) override;
 
   // Ground truth, read from the ledger. Blocking; from the loop's thread.
   std::int64_t charges_for(const std::string& intent);
@@ -41,6 +42,8 @@ class RealProcessor final : public ports::Processor {
   // per intent, as the simulated processor keeps them.
   std::vector<models::processor::LedgerEntry> ledger();
   std::map<std::string, std::int64_t> declines();
+  // Refunds by key that found nothing, in order (without times, as ledger()).
+  std::vector<models::processor::RefundMiss> refund_misses();
 
   // After a PostgreSQL restart (the ledger shares the server): every
   // connection reconnects before its next statement. A charge running then

@@ -30,6 +30,14 @@ void check(const CheckContext& context, std::vector<Violation>& out) {
         break;
       }
     }
+    // A compensation that refunded by the charge's key too early: the
+    // charge it meant to undo had not landed yet.
+    for (const models::processor::RefundMiss& miss : context.truth().refund_misses()) {
+      if (miss.intent != intent.id) continue;
+      evidence += "; a refund by its downstream key " + miss.key + " found nothing" +
+                  (miss.at != 0 ? " at " + sim::format_time(miss.at) : std::string());
+      break;
+    }
     out.push_back({kFailedPaymentNotCharged, intent.id, evidence});
   }
 }

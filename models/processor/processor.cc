@@ -22,6 +22,7 @@ std::string charge_parameters(const ports::ChargeRequest& r) {
 }
 
 std::string refund_parameters(const ports::RefundRequest& r) {
+  if (r.charge_key) return "refund|key:" + *r.charge_key + "|" + std::to_string(r.amount);
   return "refund|" + r.charge_id + "|" + std::to_string(r.amount);
 }
 
@@ -87,6 +88,7 @@ sim::Task<Result<ports::Charge>> PaymentProcessor::charge(ports::ChargeRequest r
     KeyRecord fresh;
     fresh.fingerprint = fingerprint;
     fresh.created_at = sim_.now();
+    fresh.charge = true;
     keys_[*request.idempotency_key] = std::move(fresh);
   }
   const std::size_t decision = charge_decisions_.size();
@@ -139,11 +141,21 @@ sim::Task<Result<ports::Refund>> PaymentProcessor::refund(ports::RefundRequest r
   if (!config_.ledger_time.is_zero()) co_await sim_.sleep(ledger_time());
 
   Result<ports::Refund> response = Result<ports::Refund>::failure(Status::kError);
-  const std::uint32_t charge = charge_number(request.charge_id);
-  if (charge == 0 || charge > refundable_.size()) {
+  std::string charge_id = request.charge_id;
+  if (request.charge_key) {
+    const ports::ChargeLookup found = lookup(*request.charge_key);
+    charge_id = found.state == ports::ChargeLookup::State::kCharged ? found.charge_id : std::string();
+  }
+  const std::uint32_t charge = charge_number(charge_id);
+  if (request.charge_key && charge == 0) {
+    // Nothing to refund under the key yet: a charge still on its way may land after this.
+    refund_misses_.push_back(RefundMiss{request.intent, *request.charge_key, sim_.now()});
+    trace("refund found nothing", request.intent + " key " + *request.charge_key);
+    response = Result<ports::Refund>::failure(Status::kError, ports::kNoChargeUnderKey);
+  } else if (charge == 0 || charge > refundable_.size()) {
     response = Result<ports::Refund>::failure(Status::kError, "No such charge: " + request.charge_id);
   } else if (request.amount <= 0 || request.amount > refundable_[charge - 1]) {
-    response = Result<ports::Refund>::failure(Status::kError, "Refund amount exceeds what " + request.charge_id + " has left");
+    response = Result<ports::Refund>::failure(Status::kError, "Refund amount exceeds what " + charge_id + " has left");
   } else {
     refundable_[charge - 1] -= request.amount;
     std::string intent;
@@ -152,7 +164,7 @@ sim::Task<Result<ports::Refund>> PaymentProcessor::refund(ports::RefundRequest r
     }
     const std::uint32_t number = next_refund_++;
     ledger_.push_back(LedgerEntry{LedgerEntry::Kind::kRefund, number, charge, request.amount, sim_.now(), intent});
-    trace("refund", intent + " " + std::to_string(request.amount) + " of " + request.charge_id);
+    trace("refund", intent + " " + std::to_string(request.amount) + " of " + charge_id);
     response = Result<ports::Refund>::ok(ports::Refund{"re_" + std::to_string(number), false});
   }
   if (request.idempotency_key) {
@@ -167,6 +179,24 @@ sim::Task<Result<ports::Refund>> PaymentProcessor::refund(ports::RefundRequest r
     }
   }
   co_return response;
+}
+
+ports::ChargeLookup PaymentProcessor::lookup(const std::string& key) {
+  ports::ChargeLookup out;
+  const KeyRecord* record = retained(key);
+  if (record == nullptr || !record->charge) return out;
+  if (record->in_progress) {
+    out.state = ports::ChargeLookup::State::kInProgress;
+    return out;
+  }
+  out.state = record->succeeded ? ports::ChargeLookup::State::kCharged : ports::ChargeLookup::State::kDeclined;
+  out.charge_id = "ch_" + std::to_string(record->number);
+  return out;
+}
+
+sim::Task<Result<ports::ChargeLookup>> PaymentProcessor::find_charge(std::string idempotency_key) {
+  if (!config_.ledger_time.is_zero()) co_await sim_.sleep(ledger_time());
+  co_return Result<ports::ChargeLookup>::ok(lookup(idempotency_key));
 }
 
 std::int64_t PaymentProcessor::charges_for(const std::string& intent) const {
@@ -223,6 +253,13 @@ void PaymentProcessor::write_state(sim::StateWriter& out) const {
     out.flag(d.declined);
   }
   for (sim::Duration t : refund_times_) out.i64(t);
+  // Tagged, and only when there is one: worlds without keep their hashes.
+  if (!refund_misses_.empty()) out.tag("refund-misses");
+  for (const RefundMiss& m : refund_misses_) {
+    out.str(m.intent);
+    out.str(m.key);
+    out.i64(m.at);
+  }
   out.u64(refund_times_.size());
   for (std::int64_t left : refundable_) out.i64(left);
   out.u64(refundable_.size());

@@ -61,6 +61,13 @@ struct LedgerEntry {
 // What the processor decided for a charge it processed (a replay of a
 // retained key decides nothing), in the order it began processing them:
 // real mode makes the same decisions for the live charges of the same run.
+// A refund by a charge's downstream key that found no charge under it.
+struct RefundMiss {
+  std::string intent;
+  std::string key;
+  sim::Time at = 0;
+};
+
 struct ChargeDecision {
   sim::Duration processing = 0;
   bool declined = false;
@@ -77,6 +84,9 @@ class PaymentProcessor {
 
   sim::Task<ports::Result<ports::Charge>> charge(ports::ChargeRequest request);
   sim::Task<ports::Result<ports::Refund>> refund(ports::RefundRequest request);
+  // The charge under a downstream key; it takes the ledger's time only (a
+  // read, no processing).
+  sim::Task<ports::Result<ports::ChargeLookup>> find_charge(std::string idempotency_key);
 
   // Ground truth: successful charges and refunds, in the order they happened.
   const std::vector<LedgerEntry>& ledger() const { return ledger_; }
@@ -85,6 +95,8 @@ class PaymentProcessor {
   std::int64_t refunded_amount(const std::string& intent) const;
   // Declined charges per intent: a definitive outcome that moved no money.
   const std::map<std::string, std::int64_t>& declines() const { return declines_; }
+  // Refunds by key that found nothing, in order.
+  const std::vector<RefundMiss>& refund_misses() const { return refund_misses_; }
   // The decisions of the charges processed, and the processing times of the
   // refunds, each in the order they began.
   const std::vector<ChargeDecision>& charge_decisions() const { return charge_decisions_; }
@@ -110,7 +122,9 @@ class PaymentProcessor {
     bool succeeded = false;         // a charge: succeeded, or declined
     ports::Status status = ports::Status::kOk;  // the first response's status
     std::uint32_t number = 0;       // ch_<number> / re_<number> of an ok response
+    bool charge = false;            // the key of a charge (not of a refund)
   };
+  ports::ChargeLookup lookup(const std::string& key);
   ports::Result<ports::Charge> replay_charge(const KeyRecord& record) const;
   ports::Result<ports::Refund> replay_refund(const std::string& key, const KeyRecord& record) const;
   // The key's record if it is still retained, dropping it once expired.
@@ -124,6 +138,7 @@ class PaymentProcessor {
   std::map<std::string, KeyRecord> keys_;
   std::map<std::string, std::string> key_errors_;  // the message of a failed first response (rare)
   std::map<std::string, std::int64_t> declines_;
+  std::vector<RefundMiss> refund_misses_;
   std::vector<ChargeDecision> charge_decisions_;
   std::vector<sim::Duration> refund_times_;
   std::vector<std::int64_t> refundable_;  // by charge number - 1: amount left to refund

@@ -22,4 +22,12 @@ Task<Result<ports::Refund>> SimProcessor::refund(ports::RefundRequest request) {
   co_return co_await call_port(net_, client_, processor_.node(), std::move(what), timeout_, std::move(call));
 }
 
+Task<Result<ports::ChargeLookup>> SimProcessor::find_charge(std::string idempotency_key) {
+  std::function<Task<Result<ports::ChargeLookup>>()> call = [processor = &processor_, idempotency_key] {
+    return processor->find_charge(idempotency_key);
+  };
+  std::string what = call_name(client_, "GET /v1/charges?idempotency_key=", idempotency_key);
+  co_return co_await call_port(net_, client_, processor_.node(), std::move(what), timeout_, std::move(call));
+}
+
 }  // namespace idemlab::models::processor

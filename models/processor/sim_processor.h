@@ -15,6 +15,7 @@ class SimProcessor final : public ports::Processor {
 
   sim::Task<ports::Result<ports::Charge>> charge(ports::ChargeRequest request) override;
   sim::Task<ports::Result<ports::Refund>> refund(ports::RefundRequest request) override;
+  sim::Task<ports::Result<ports::ChargeLookup>> find_charge(std::string idempotency_key) override;
 
  private:
   sim::Network& net_;

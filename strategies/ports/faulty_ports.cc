@@ -57,6 +57,12 @@ class FaultyProcessor final : public ports::Processor {
     IDEMLAB_FAULT_POINT("after:processor.charge");
     co_return result;
   }
+  Task<Result<ports::ChargeLookup>> find_charge(std::string idempotency_key) override {
+    IDEMLAB_GATED_POINT("processor.find_charge");
+    auto result = co_await inner_.find_charge(std::move(idempotency_key));
+    IDEMLAB_FAULT_POINT("after:processor.find_charge");
+    co_return result;
+  }
   Task<Result<ports::Refund>> refund(ports::RefundRequest request) override {
     IDEMLAB_GATED_POINT("processor.refund");
     auto result = co_await inner_.refund(std::move(request));

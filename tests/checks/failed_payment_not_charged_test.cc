@@ -29,6 +29,7 @@ TEST_CASE("failed_payment_not_charged: a charge landing after the failure answer
   run.invoke(pay);
   // The charge timed out, the compensation found nothing to refund, the API
   // said 402; then the charge landed.
+  run.refund_missed(pay, "idem-k");
   run.answer(pay, 402, error_body("payment failed"));
   const std::uint32_t ch = run.charge(pay);
   CHECK(violations_of(run, kFailedPaymentNotCharged, false).empty());  // judged at quiescence only
@@ -36,6 +37,7 @@ TEST_CASE("failed_payment_not_charged: a charge landing after the failure answer
   REQUIRE(found.size() == 1);
   CHECK(found[0].evidence.find("answered 402") == 0);
   CHECK(found[0].evidence.find("ch_" + std::to_string(ch) + " landed at") != std::string::npos);
+  CHECK(found[0].evidence.find("a refund by its downstream key idem-k found nothing at") != std::string::npos);
 
   run.refund(pay, ch, 400);  // a partial refund leaves money charged
   found = violations_of(run, kFailedPaymentNotCharged);

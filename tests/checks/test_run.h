@@ -62,6 +62,8 @@ class TestRun final : public GroundTruth {
     ++next_charge_;  // a declined charge takes a number too
     tick();
   }
+  // A refund of the intent by a downstream key that found no charge.
+  void refund_missed(std::uint32_t intent, const std::string& key) { refund_misses_.push_back({id(intent), key, tick()}); }
   void redis_key(const std::string& key, const std::string& value) { keys_[key] = value; }
   void row(const std::string& table, ports::Row row) { tables_[table].push_back(std::move(row)); }
   void advance(sim::Duration d) { now_ += d; }
@@ -87,6 +89,7 @@ class TestRun final : public GroundTruth {
   const models::PortHistory& port_history() override { return port_history_; }
   const std::vector<models::processor::LedgerEntry>& ledger() override { return ledger_; }
   const std::map<std::string, std::int64_t>& declines() override { return declines_; }
+  const std::vector<models::processor::RefundMiss>& refund_misses() override { return refund_misses_; }
   void for_each_key_without_expiry(const std::function<void(const std::string&, const std::string&)>& visit) override {
     for (const auto& [key, value] : keys_) visit(key, value);
   }
@@ -117,6 +120,7 @@ class TestRun final : public GroundTruth {
   std::uint16_t client_ = 0;
   std::vector<models::processor::LedgerEntry> ledger_;
   std::map<std::string, std::int64_t> declines_;
+  std::vector<models::processor::RefundMiss> refund_misses_;
   std::map<std::string, std::string> keys_;
   std::map<std::string, std::vector<ports::Row>> tables_;
   sim::Time now_ = 0;

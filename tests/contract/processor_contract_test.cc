@@ -156,5 +156,48 @@ CONTRACT_TEST("a declined charge is a definitive answer and moves no money", alw
   CHECK(world.charges_for("pi_1") == 0);
 }
 
+ports::RefundRequest refund_by_key(std::string charge_key, std::int64_t amount) {
+  ports::RefundRequest r;
+  r.charge_key = std::move(charge_key);
+  r.amount = amount;
+  r.intent = "pi_1";
+  return r;
+}
+
+CONTRACT_TEST("a charge is found by its downstream key: in progress while it runs, then charged", slow_processing()) {
+  auto first = std::make_shared<Outcome>();
+  world.start(charge_later(world, 0, first));
+  co_await world.clock().sleep(300 * kMillisecond);
+  auto running = co_await world.processor().find_charge("key-1");
+  CHECK(running.is_ok());
+  if (running.is_ok()) CHECK(running.value().state == ports::ChargeLookup::State::kInProgress);
+  for (int waited = 0; !first->done && waited < 500; ++waited) co_await world.clock().sleep(10 * kMillisecond);
+  CHECK(first->status == Status::kOk);
+  auto done = co_await world.processor().find_charge("key-1");
+  CHECK(done.is_ok());
+  if (done.is_ok()) {
+    CHECK(done.value().state == ports::ChargeLookup::State::kCharged);
+    CHECK(done.value().charge_id.rfind("ch_", 0) == 0);
+  }
+  auto never = co_await world.processor().find_charge("key-never-used");
+  CHECK(never.is_ok());
+  if (never.is_ok()) CHECK(never.value().state == ports::ChargeLookup::State::kNotFound);
+}
+
+CONTRACT_TEST("a refund by the charge's key refunds it; before the charge it finds nothing, and the charge lands after", plain()) {
+  auto early = co_await world.processor().refund(refund_by_key("key-2", 100));
+  CHECK(early.status() == Status::kError);
+  CHECK(early.message().find(ports::kNoChargeUnderKey) != std::string::npos);
+  auto charged = co_await world.processor().charge(charge("pi_1", "key-2", 100));
+  CHECK(charged.is_ok());
+  CHECK(world.charges_for("pi_1") == 1);  // the early refund did not stop it
+  auto later = co_await world.processor().refund(refund_by_key("key-2", 100));
+  CHECK(later.is_ok());
+  auto again = co_await world.processor().refund(refund_by_key("key-2", 1));
+  CHECK(again.status() == Status::kError);  // nothing left to refund
+  auto by_refund_key = co_await world.processor().find_charge("no-such-charge-key");
+  CHECK(by_refund_key.is_ok());
+}
+
 }  // namespace
 }  // namespace idemlab::contract
