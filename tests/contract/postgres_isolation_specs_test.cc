@@ -31,7 +31,8 @@ Task<bool> fill_table(ContractWorld& world, ports::TableSchema table, std::vecto
   if (!created.is_ok()) co_return false;
   auto tx = co_await world.sql().begin(Isolation::kReadCommitted);
   if (!tx.is_ok()) co_return false;
-  auto emptied = co_await tx.value()->remove(table.name, ports::Where{});
+  ports::Where every_row;
+  auto emptied = co_await tx.value()->remove(table.name, std::move(every_row));
   if (!emptied.is_ok()) co_return false;
   for (const Row& row : rows) {
     auto inserted = co_await tx.value()->insert(table.name, row);
@@ -56,7 +57,8 @@ Task<std::string> show_ints(ContractWorld& world) {
   auto tx = co_await world.sql().begin(Isolation::kReadCommitted);
   if (!tx.is_ok()) co_return error_text(tx.status());
   std::vector<std::string> columns = {"key", "val"};
-  const std::string rows = co_await select_rows(*tx.value(), "ints", Query{}, std::move(columns));
+  Query all;
+  const std::string rows = co_await select_rows(*tx.value(), "ints", std::move(all), std::move(columns));
   auto done = co_await tx.value()->commit();
   (void)done;
   co_return rows;
