@@ -121,4 +121,14 @@ CheckContext::CheckContext(GroundTruth& truth, const CheckOptions& options)
   }
 }
 
+const Records& CheckContext::records() const {
+  if (!records_) records_ = records_of(truth_.port_history());
+  return *records_;
+}
+
+const Deliveries& CheckContext::deliveries() const {
+  if (!deliveries_) deliveries_ = deliveries_of(truth_.port_history());
+  return *deliveries_;
+}
+
 }  // namespace idemlab::checks

@@ -9,10 +9,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "checks/deliveries.h"
 #include "checks/invariants.h"
+#include "checks/records.h"
 #include "models/clients/history.h"
 
 namespace idemlab::checks {
@@ -52,12 +55,18 @@ class CheckContext {
   std::size_t event_index(const models::clients::HistoryEvent& event) const {
     return static_cast<std::size_t>(&event - history_.events().data());
   }
+  // The port history arranged per record and per delivery: built on first
+  // use, once for every invariant that reads it.
+  const Records& records() const;
+  const Deliveries& deliveries() const;
 
  private:
   GroundTruth& truth_;
   const CheckOptions& options_;
   const models::clients::History& history_;
   std::vector<IntentView> intents_;
+  mutable std::optional<Records> records_;
+  mutable std::optional<Deliveries> deliveries_;
 };
 
 struct InvariantInfo {

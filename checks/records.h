@@ -18,6 +18,22 @@ inline bool certainly_after(const models::PortOp& later, const models::PortOp& e
   return later.issued >= earlier.answered;
 }
 
+// Walks a record's timeline: whether the operation at hand certainly
+// followed the one that set what the record holds, and that one certainly
+// followed its own predecessor (otherwise either may be what it holds).
+class RecordOrder {
+ public:
+  bool certain(const models::PortOp& op) const { return last_ != nullptr && !ambiguous_ && certainly_after(op, *last_); }
+  void advance(const models::PortOp& op) {
+    ambiguous_ = last_ != nullptr && !certainly_after(op, *last_);
+    last_ = &op;
+  }
+
+ private:
+  const models::PortOp* last_ = nullptr;
+  bool ambiguous_ = false;
+};
+
 // A record's writes, deletes, expiries and reads that found it gone, made
 // or perhaps made, in the order they went out. A row's timeline also holds each delete of its table's rows by
 // another predicate (kTableUnknown) made after the row was first written:

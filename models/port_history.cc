@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "strategies/flat_json.h"
+
 namespace idemlab::models {
 namespace {
 
@@ -22,42 +24,60 @@ RecordState state_of_word(std::string_view word) {
   return RecordState::kOther;
 }
 
+// The rule, over a record's members: `text(name)` is a text member or
+// nullptr, `present(name)` whether a member is there and not null.
+template <class Text, class Present>
+RecordState judge(const Text& text, const Present& present) {
+  for (const char* field : {"state", "status"}) {
+    if (const std::string* word = text(field)) {
+      const RecordState state = state_of_word(*word);
+      if (state != RecordState::kOther) return state;
+    }
+  }
+  for (const char* field : {"response_status", "response"}) {
+    if (present(field)) return RecordState::kCompleted;
+  }
+  return RecordState::kOther;
+}
+
 }  // namespace
 
 RecordState record_state_of_text(std::string_view value) {
   if (value.empty() || value.front() != '{') return state_of_word(value);
   // Only the object's own members count: a response kept inside a record
-  // may say "processing" of the payment it describes.
+  // may say "processing" of the payment it describes. The strategies'
+  // flat records take the fast reader; anything else, nlohmann.
+  if (const std::optional<strategies::FlatObject> flat = strategies::parse_flat_json(value)) {
+    return judge(
+        [&](const char* name) {
+          const strategies::FlatValue* v = strategies::find_member(*flat, name);
+          return v == nullptr ? nullptr : std::get_if<std::string>(v);
+        },
+        [&](const char* name) { return strategies::find_member(*flat, name) != nullptr; });
+  }
   const nlohmann::json j = nlohmann::json::parse(value, nullptr, /*allow_exceptions=*/false);
   if (!j.is_object()) return RecordState::kOther;
-  for (const char* field : {"state", "status"}) {
-    const auto it = j.find(field);
-    if (it != j.end() && it->is_string()) {
-      const RecordState state = state_of_word(it->get_ref<const std::string&>());
-      if (state != RecordState::kOther) return state;
-    }
-  }
-  for (const char* field : {"response_status", "response"}) {
-    const auto it = j.find(field);
-    if (it != j.end() && !it->is_null()) return RecordState::kCompleted;
-  }
-  return RecordState::kOther;
+  return judge(
+      [&](const char* name) -> const std::string* {
+        const auto it = j.find(name);
+        return it != j.end() && it->is_string() ? &it->get_ref<const std::string&>() : nullptr;
+      },
+      [&](const char* name) {
+        const auto it = j.find(name);
+        return it != j.end() && !it->is_null();
+      });
 }
 
 RecordState record_state_of_row(const ports::Row& row) {
-  for (const char* column : {"state", "status"}) {
-    const auto it = row.find(column);
-    if (it == row.end()) continue;
-    if (const std::string* word = std::get_if<std::string>(&it->second)) {
-      const RecordState state = state_of_word(*word);
-      if (state != RecordState::kOther) return state;
-    }
-  }
-  for (const char* column : {"response_status", "response"}) {
-    const auto it = row.find(column);
-    if (it != row.end() && !std::holds_alternative<std::monostate>(it->second)) return RecordState::kCompleted;
-  }
-  return RecordState::kOther;
+  return judge(
+      [&](const char* name) -> const std::string* {
+        const auto it = row.find(name);
+        return it == row.end() ? nullptr : std::get_if<std::string>(&it->second);
+      },
+      [&](const char* name) {
+        const auto it = row.find(name);
+        return it != row.end() && !std::holds_alternative<std::monostate>(it->second);
+      });
 }
 
 const char* record_state_name(RecordState state) {
@@ -70,9 +90,15 @@ const char* record_state_name(RecordState state) {
 }
 
 std::uint32_t PortHistory::new_actor(std::string_view name) {
-  const int number = ++actors_named_[std::string(name)];
-  actors_.push_back(std::string(name) + " " + std::to_string(number));
+  auto it = named_.find(name);
+  if (it == named_.end()) it = named_.emplace(std::string(name), 0).first;
+  actors_.push_back(Actor{&it->first, ++it->second});
   return static_cast<std::uint32_t>(actors_.size() - 1);
+}
+
+std::string PortHistory::actor_name(std::uint32_t actor) const {
+  const Actor& a = actors_.at(actor);
+  return *a.name + " " + std::to_string(a.number);
 }
 
 void PortHistory::learn_schema(const ports::Schema& schema) {

@@ -84,8 +84,9 @@ class PortHistory {
  public:
   // A new actor: `name` and its number among those of that name ("api
   // request 17", the seventeenth).
+  // Cheap: one for every request; the name is written out only when asked.
   std::uint32_t new_actor(std::string_view name);
-  const std::string& actor_name(std::uint32_t actor) const { return actors_.at(actor); }
+  std::string actor_name(std::uint32_t actor) const;
 
   // Its index, for settle().
   std::size_t add(PortOp op) {
@@ -111,8 +112,12 @@ class PortHistory {
   void write_state(sim::StateWriter& out) const;
 
  private:
-  std::vector<std::string> actors_;
-  std::map<std::string, int, std::less<>> actors_named_;  // how many of each name so far
+  struct Actor {
+    const std::string* name;  // a key of named_
+    int number;
+  };
+  std::vector<Actor> actors_;
+  std::map<std::string, int, std::less<>> named_;  // how many actors of each name so far
   std::vector<PortOp> ops_;
   std::map<std::string, std::vector<std::string>> primary_keys_;
 };

@@ -49,18 +49,6 @@ std::string sortable(const ports::TableSchema& table, const std::string& column)
   return out;
 }
 
-const char* range_operator(ports::Range::Op op) {
-  switch (op) {
-    case ports::Range::Op::kLess: return " < ";
-    case ports::Range::Op::kLessEqual: return " <= ";
-    case ports::Range::Op::kGreater: return " > ";
-    case ports::Range::Op::kGreaterEqual: return " >= ";
-    case ports::Range::Op::kNotEqual: return " <> ";
-  }
-  assert(false && "unknown Range::Op");
-  return " = ";
-}
-
 // " WHERE a = $1 AND b IS NULL", or nothing for an empty conjunction.
 void append_where(SqlText& sql, const ports::Where& where) {
   std::string clause;
@@ -209,7 +197,7 @@ SqlText select_text(const std::string& schema, const ports::TableSchema& table, 
     sql.text += first_term ? " WHERE " : " AND ";
     first_term = false;
     sql.text += sortable(table, range.column);
-    sql.text += range_operator(range.op);
+    sql.text += ports::range_operator_text(range.op);
     sql.text += parameter(sql, range.value);
   }
   std::string order;

@@ -1,5 +1,4 @@
 #include "checks/invariant.h"
-#include "checks/records.h"
 
 namespace idemlab::checks::invariants {
 namespace {
@@ -18,24 +17,20 @@ void judge(const CheckContext& context, const std::string& record, const RecordT
            std::vector<Violation>& out) {
   const models::PortHistory& history = context.truth().port_history();
   Completed done;
-  // The operation that set what the record holds now, and whether it may
-  // have reached the server before the one it followed.
-  const PortOp* last = nullptr;
-  bool ambiguous = false;
+  RecordOrder order;
   for (const PortOp* op : timeline) {
     const bool is_write = op->kind == PortOp::Kind::kKvWrite || op->kind == PortOp::Kind::kRowWrite;
     // A write made only if the record was absent found it gone (expired,
     // evicted, lost in a restart): it overwrote nothing.
-    if (done.stands && !ambiguous && is_write && op->made() && op->state == RecordState::kInProgress &&
-        op->guard != PortOp::Guard::kIfAbsent && certainly_after(*op, *last) && op->answered < done.expires_no_sooner) {
+    if (done.stands && order.certain(*op) && is_write && op->made() && op->state == RecordState::kInProgress &&
+        op->guard != PortOp::Guard::kIfAbsent && op->answered < done.expires_no_sooner) {
       out.push_back({kCompletedNeverReopened, record,
                      history.actor_name(op->actor) + " wrote an in-progress record at " +
                          sim::format_time(op->answered) + " over the completed one that " +
                          history.actor_name(done.written->actor) + " wrote at " +
                          sim::format_time(done.written->answered)});
     }
-    ambiguous = last != nullptr && !certainly_after(*op, *last);
-    last = op;
+    order.advance(*op);
     switch (op->kind) {
       case PortOp::Kind::kKvWrite:
       case PortOp::Kind::kRowWrite:
@@ -55,9 +50,8 @@ void judge(const CheckContext& context, const std::string& record, const RecordT
 }
 
 void check(const CheckContext& context, std::vector<Violation>& out) {
-  const Records records = records_of(context.truth().port_history());
-  for (const auto& [key, timeline] : records.keys) judge(context, key, timeline, out);
-  for (const auto& [row, timeline] : records.rows) judge(context, row, timeline, out);
+  for (const auto& [key, timeline] : context.records().keys) judge(context, key, timeline, out);
+  for (const auto& [row, timeline] : context.records().rows) judge(context, row, timeline, out);
 }
 
 }  // namespace

@@ -1,6 +1,5 @@
 #include <set>
 
-#include "checks/deliveries.h"
 #include "checks/invariant.h"
 
 namespace idemlab::checks::invariants {
@@ -8,7 +7,7 @@ namespace {
 
 void check(const CheckContext& context, std::vector<Violation>& out) {
   if (!context.options().liveness) return;
-  const Deliveries deliveries = deliveries_of(context.truth().port_history());
+  const Deliveries& deliveries = context.deliveries();
   std::set<std::pair<std::string, std::string>> settled;  // (queue, message id)
   for (const Handling& h : deliveries.handlings) {
     if (h.settled) settled.insert({h.queue, h.message});

@@ -1,13 +1,12 @@
 #include <map>
 
-#include "checks/deliveries.h"
 #include "checks/invariant.h"
 
 namespace idemlab::checks::invariants {
 namespace {
 
 void check(const CheckContext& context, std::vector<Violation>& out) {
-  const Deliveries deliveries = deliveries_of(context.truth().port_history());
+  const Deliveries& deliveries = context.deliveries();
   struct Effects {
     int money = 0;  // handlings that moved money
     int rows = 0;   // handlings that committed changes

@@ -1,5 +1,4 @@
 #include "checks/invariant.h"
-#include "checks/records.h"
 
 namespace idemlab::checks::invariants {
 namespace {
@@ -25,26 +24,22 @@ void judge_key(const CheckContext& context, const std::string& key, const Record
                std::vector<Violation>& out) {
   const models::PortHistory& history = context.truth().port_history();
   Claim claim;
-  // The operation that set what the key holds now, and whether it may have
-  // reached the server before the one it followed (then either may hold).
-  const PortOp* last = nullptr;
-  bool ambiguous = false;
+  RecordOrder order;
   for (const PortOp* op : timeline) {
     // Another actor's unconditional delete, or its overwrite with anything
     // but completed work, of a claim that certainly stood and had not
     // expired: two owners at once.
     const bool takes = op->kind == PortOp::Kind::kKvDelete ||
                        (op->kind == PortOp::Kind::kKvWrite && op->state != models::RecordState::kCompleted);
-    if (claim.held && !ambiguous && takes && op->made() && op->guard == PortOp::Guard::kNone &&
-        op->actor != claim.made->actor && certainly_after(*op, *last) && op->answered < claim.expires_no_sooner) {
+    if (claim.held && order.certain(*op) && takes && op->made() && op->guard == PortOp::Guard::kNone &&
+        op->actor != claim.made->actor && op->answered < claim.expires_no_sooner) {
       out.push_back({kOneOwnerPerKey, key,
                      history.actor_name(op->actor) + (op->kind == PortOp::Kind::kKvDelete ? " deleted" : " overwrote") +
                          " at " + sim::format_time(op->answered) + " the claim that " +
                          history.actor_name(claim.made->actor) + " made at " + sim::format_time(claim.made->answered) +
                          ", which had not expired"});
     }
-    ambiguous = last != nullptr && !certainly_after(*op, *last);
-    last = op;
+    order.advance(*op);
     switch (op->kind) {
       case PortOp::Kind::kKvWrite:
         claim.held = op->made() && makes_claim(*op);
@@ -64,8 +59,7 @@ void judge_key(const CheckContext& context, const std::string& key, const Record
 }
 
 void check(const CheckContext& context, std::vector<Violation>& out) {
-  const Records records = records_of(context.truth().port_history());
-  for (const auto& [key, timeline] : records.keys) judge_key(context, key, timeline, out);
+  for (const auto& [key, timeline] : context.records().keys) judge_key(context, key, timeline, out);
 }
 
 }  // namespace

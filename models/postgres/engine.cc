@@ -26,22 +26,11 @@ const char* query_kind(const ports::Query& query) {
   return "SELECT";
 }
 
-const char* range_text(ports::Range::Op op) {
-  switch (op) {
-    case ports::Range::Op::kLess: return " < ";
-    case ports::Range::Op::kLessEqual: return " <= ";
-    case ports::Range::Op::kGreater: return " > ";
-    case ports::Range::Op::kGreaterEqual: return " >= ";
-    case ports::Range::Op::kNotEqual: return " <> ";
-  }
-  return " ? ";
-}
-
 // The trace's words for a query: "tx 3 t {a=1} -> 2 rows" for equalities
 // alone, as before ranges, order and limit were added after them.
 std::string query_detail(std::uint64_t tx, const std::string& table, const ports::Query& query, std::size_t rows) {
   std::string out = "tx " + std::to_string(tx) + " " + table + " " + ports::row_text(query.where);
-  for (const ports::Range& r : query.ranges) out += " and " + r.column + range_text(r.op) + ports::value_text(r.value);
+  for (const ports::Range& r : query.ranges) out += " and " + r.column + ports::range_operator_text(r.op) + ports::value_text(r.value);
   for (std::size_t i = 0; i < query.order.size(); ++i) {
     out += (i == 0 ? " order by " : ", ") + query.order[i].column + (query.order[i].descending ? " desc" : "");
   }

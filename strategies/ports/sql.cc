@@ -29,4 +29,16 @@ std::string row_text(const Row& row) {
   return out + "}";
 }
 
+const char* range_operator_text(Range::Op op) {
+  switch (op) {
+    case Range::Op::kLess: return " < ";
+    case Range::Op::kLessEqual: return " <= ";
+    case Range::Op::kGreater: return " > ";
+    case Range::Op::kGreaterEqual: return " >= ";
+    case Range::Op::kNotEqual: return " <> ";
+  }
+  assert(false && "unknown Range::Op");
+  return " = ";
+}
+
 }  // namespace idemlab::ports

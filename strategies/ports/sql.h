@@ -90,6 +90,9 @@ struct Range {
   Value value;
 };
 
+// " < ", " <> "...: the operator as SQL writes it, with its spaces.
+const char* range_operator_text(Range::Op op);
+
 struct OrderBy {
   std::string column;
   bool descending = false;

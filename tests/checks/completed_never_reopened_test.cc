@@ -7,35 +7,22 @@ namespace idemlab::checks::testing {
 using models::PortOp;
 using models::RecordState;
 
-namespace {
-
-PortOp write(TestRun& run, PortOp::Kind kind, std::uint32_t actor, const std::string& record, RecordState state,
-             PortOp::Guard guard = PortOp::Guard::kNone, sim::Duration ttl = 0) {
-  PortOp o = run.op(kind, actor, record);
-  o.state = state;
-  o.guard = guard;
-  o.ttl = ttl;
-  return o;
-}
-
-}  // namespace
-
 TEST_CASE("completed_never_reopened: claims completed, expired or found gone and claimed again pass") {
   TestRun run;
   const std::uint32_t a = run.actor();
   const std::uint32_t b = run.actor();
-  run.record(write(run, PortOp::Kind::kKvWrite, a, "idem:k", RecordState::kInProgress, PortOp::Guard::kIfAbsent));
-  run.record(write(run, PortOp::Kind::kKvWrite, a, "idem:k", RecordState::kCompleted, PortOp::Guard::kNone,
+  run.record(run.write(PortOp::Kind::kKvWrite, a, "idem:k", RecordState::kInProgress, PortOp::Guard::kIfAbsent));
+  run.record(run.write(PortOp::Kind::kKvWrite, a, "idem:k", RecordState::kCompleted, PortOp::Guard::kNone,
                    10 * sim::kSecond));
   run.advance(11 * sim::kSecond);  // the completed record expired
-  run.record(write(run, PortOp::Kind::kKvWrite, b, "idem:k", RecordState::kInProgress));
-  run.record(write(run, PortOp::Kind::kRowWrite, a, "claims('k')", RecordState::kCompleted));
+  run.record(run.write(PortOp::Kind::kKvWrite, b, "idem:k", RecordState::kInProgress));
+  run.record(run.write(PortOp::Kind::kRowWrite, a, "claims('k')", RecordState::kCompleted));
   run.record(run.op(PortOp::Kind::kKvAbsent, b, "idem:j"));
-  run.record(write(run, PortOp::Kind::kKvWrite, a, "idem:j", RecordState::kCompleted));
+  run.record(run.write(PortOp::Kind::kKvWrite, a, "idem:j", RecordState::kCompleted));
   run.record(run.op(PortOp::Kind::kKvAbsent, b, "idem:j"));  // lost in a restart
-  run.record(write(run, PortOp::Kind::kKvWrite, b, "idem:j", RecordState::kInProgress));
-  run.record(write(run, PortOp::Kind::kTableUnknown, b, "claims", RecordState::kOther));  // DELETE ... WHERE lease < now
-  run.record(write(run, PortOp::Kind::kRowWrite, b, "claims('k')", RecordState::kInProgress));
+  run.record(run.write(PortOp::Kind::kKvWrite, b, "idem:j", RecordState::kInProgress));
+  run.record(run.write(PortOp::Kind::kTableUnknown, b, "claims", RecordState::kOther));  // DELETE ... WHERE lease < now
+  run.record(run.write(PortOp::Kind::kRowWrite, b, "claims('k')", RecordState::kInProgress));
   CHECK(violations_of(run, kCompletedNeverReopened).empty());
 }
 
@@ -43,11 +30,11 @@ TEST_CASE("completed_never_reopened: an in-progress write over a standing comple
   TestRun run;
   const std::uint32_t a = run.actor();
   const std::uint32_t b = run.actor();
-  run.record(write(run, PortOp::Kind::kKvWrite, a, "idem:k", RecordState::kCompleted, PortOp::Guard::kNone,
+  run.record(run.write(PortOp::Kind::kKvWrite, a, "idem:k", RecordState::kCompleted, PortOp::Guard::kNone,
                    60 * sim::kSecond));
-  run.record(write(run, PortOp::Kind::kKvWrite, b, "idem:k", RecordState::kInProgress, PortOp::Guard::kIfMatches));
-  run.record(write(run, PortOp::Kind::kRowWrite, a, "claims('k')", RecordState::kCompleted, PortOp::Guard::kIfAbsent));
-  run.record(write(run, PortOp::Kind::kRowWrite, b, "claims('k')", RecordState::kInProgress));  // UPDATE ... SET status='pending'
+  run.record(run.write(PortOp::Kind::kKvWrite, b, "idem:k", RecordState::kInProgress, PortOp::Guard::kIfMatches));
+  run.record(run.write(PortOp::Kind::kRowWrite, a, "claims('k')", RecordState::kCompleted, PortOp::Guard::kIfAbsent));
+  run.record(run.write(PortOp::Kind::kRowWrite, b, "claims('k')", RecordState::kInProgress));  // UPDATE ... SET status='pending'
   const std::vector<Violation> found = violations_of(run, kCompletedNeverReopened);
   REQUIRE(found.size() == 2);
   CHECK(found[0].intent == "idem:k");

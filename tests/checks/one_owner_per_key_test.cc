@@ -10,10 +10,7 @@ using models::RecordState;
 namespace {
 
 PortOp lock(TestRun& run, std::uint32_t actor, sim::Duration ttl = 30 * sim::kSecond) {
-  PortOp o = run.op(PortOp::Kind::kKvWrite, actor, "lock:k");
-  o.guard = PortOp::Guard::kIfAbsent;
-  o.ttl = ttl;
-  return o;
+  return run.write(PortOp::Kind::kKvWrite, actor, "lock:k", RecordState::kOther, PortOp::Guard::kIfAbsent, ttl);
 }
 
 }  // namespace
@@ -27,9 +24,7 @@ TEST_CASE("one_owner_per_key: a claim released by its owner, or taken after it e
   run.record(lock(run, b, 10 * sim::kSecond));
   run.advance(11 * sim::kSecond);  // b's lock expired
   run.record(run.op(PortOp::Kind::kKvDelete, a, "lock:k"));  // whatever a deletes now is no claim of b's
-  PortOp completed = run.op(PortOp::Kind::kKvWrite, a, "idem:k");
-  completed.state = RecordState::kCompleted;
-  run.record(completed);
+  run.record(run.write(PortOp::Kind::kKvWrite, a, "idem:k", RecordState::kCompleted));
   CHECK(violations_of(run, kOneOwnerPerKey).empty());
 }
 
@@ -39,12 +34,9 @@ TEST_CASE("one_owner_per_key: another request's DEL, or plain SET of an in-progr
   const std::uint32_t b = run.actor();
   run.record(lock(run, b));
   run.record(run.op(PortOp::Kind::kKvDelete, a, "lock:k"));  // a's finally: DEL, b's lock gone
-  PortOp claim_a = run.op(PortOp::Kind::kKvWrite, a, "idem:k");
-  claim_a.state = RecordState::kInProgress;  // a plain SET after a GET found nothing
-  run.record(claim_a);
-  PortOp claim_b = run.op(PortOp::Kind::kKvWrite, b, "idem:k");
-  claim_b.state = RecordState::kInProgress;  // b's GET found nothing too
-  run.record(claim_b);
+  // a plain SET after a GET found nothing, and b's GET found nothing too
+  run.record(run.write(PortOp::Kind::kKvWrite, a, "idem:k", RecordState::kInProgress));
+  run.record(run.write(PortOp::Kind::kKvWrite, b, "idem:k", RecordState::kInProgress));
   const std::vector<Violation> found = violations_of(run, kOneOwnerPerKey);
   REQUIRE(found.size() == 2);
   CHECK(found[0].intent == "idem:k");

@@ -83,6 +83,43 @@ class TestRun final : public GroundTruth {
     return o;
   }
   void record(models::PortOp op) { port_history_.add(std::move(op)); }
+  // A write (a Kv set, a row) of a record in `state`, to adjust or record.
+  models::PortOp write(models::PortOp::Kind kind, std::uint32_t actor, const std::string& record,
+                       models::RecordState state, models::PortOp::Guard guard = models::PortOp::Guard::kNone,
+                       sim::Duration ttl = 0) {
+    models::PortOp o = op(kind, actor, record);
+    o.state = state;
+    o.guard = guard;
+    o.ttl = ttl;
+    return o;
+  }
+  // Messages: recorded at once.
+  void published(std::uint32_t actor, const std::string& queue, const std::string& message) {
+    models::PortOp o = op(models::PortOp::Kind::kPublish, actor, message);
+    o.queue = queue;
+    record(std::move(o));
+  }
+  void consumed(std::uint32_t consumer, const std::string& queue) {
+    models::PortOp o = op(models::PortOp::Kind::kConsume, consumer, "");
+    o.queue = queue;
+    record(std::move(o));
+  }
+  void delivered(std::uint32_t consumer, const std::string& queue, const std::string& message, std::uint64_t tag) {
+    models::PortOp o = op(models::PortOp::Kind::kDelivered, consumer, message);
+    o.queue = queue;
+    o.tag = tag;
+    record(std::move(o));
+  }
+  // An ack: made, or perhaps (its sender crashed right after it went out).
+  void acked(std::uint32_t consumer, const std::string& queue, std::uint64_t tag,
+             models::PortOp::Outcome outcome = models::PortOp::Outcome::kMade) {
+    models::PortOp o = op(models::PortOp::Kind::kSettled, consumer, "");
+    o.queue = queue;
+    o.tag = tag;
+    o.outcome = outcome;
+    if (outcome == models::PortOp::Outcome::kPerhaps) o.answered = sim::kTimeNever;
+    record(std::move(o));
+  }
 
   // GroundTruth
   const models::clients::History& history() override { return history_; }
