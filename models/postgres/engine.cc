@@ -139,6 +139,7 @@ const Engine::Snapshot& Engine::statement_snapshot(Session& session) {
   // SERIALIZABLE: the first statement's, for the whole transaction.
   if (session.isolation == ports::Isolation::kReadCommitted || !session.snapshot) {
     session.snapshot = take_snapshot();
+    if (session.isolation == ports::Isolation::kSerializable) ssi_.snapshot_taken(session.tx);
   }
   return *session.snapshot;
 }
@@ -148,6 +149,11 @@ void Engine::end_transaction(TxId tx, TxState state) {
   assert(state != TxState::kInProgress);
   states_[tx] = state;
   active_txs_.erase(tx);
+  if (state == TxState::kCommitted) {
+    ssi_.committed(tx);
+  } else {
+    ssi_.aborted(tx);
+  }
   wake_waiters(tx);
 }
 
@@ -223,6 +229,37 @@ std::vector<std::uint32_t> Engine::visible_matches(Session& session, const Table
   }
   sort_by_primary_key(table, out);
   return out;
+}
+
+void Engine::serializable_read(Session& session, const Table& table, const ResolvedWhere& where,
+                               const ResolvedRanges* ranges, const std::vector<std::uint32_t>& returned) {
+  if (!ssi_.tracked(session.tx)) return;
+  const Snapshot& snapshot = statement_snapshot(session);
+  for (std::uint32_t index : table.candidates(where)) {
+    const Version& version = table.version(index);
+    if (!Table::matches(version.values, where) || (ranges != nullptr && !Table::in_ranges(version.values, *ranges))) {
+      continue;
+    }
+    if (!visible(session, snapshot, version)) {
+      if (version.xmin != session.tx) ssi_.read_met_write(session.tx, version.xmin);  // made after our snapshot
+    } else if (version.xmax != kNoTx && version.xmax != session.tx) {
+      ssi_.read_met_write(session.tx, version.xmax);  // removed after our snapshot
+    }
+  }
+  ssi_.read(session.tx, table, where, ranges, returned);
+}
+
+bool Engine::serializable_write(Session& session, const Table& table, std::uint32_t index, const ResolvedWhere* set) {
+  if (!ssi_.tracked(session.tx)) return false;
+  const std::vector<ports::Value>& before = table.version(index).values;
+  if (set == nullptr) {
+    ssi_.write(session.tx, table, index, &before, nullptr);
+  } else {
+    std::vector<ports::Value> after = before;
+    Table::assign(after, *set);
+    ssi_.write(session.tx, table, index, &before, &after);
+  }
+  return serialization_doomed(session);
 }
 
 // ---- row locks and unique checks --------------------------------------------
@@ -343,6 +380,7 @@ sim::Task<Result<SessionId>> Engine::begin(ports::Isolation isolation) {
   active_txs_.insert(tx);
   const SessionId id = next_session_++;
   sessions_.emplace(id, Session{tx, isolation, std::nullopt, false, {}});
+  if (isolation == ports::Isolation::kSerializable) ssi_.begin(tx);
   trace("BEGIN", "tx " + std::to_string(tx) + " " + ports::isolation_name(isolation));
   co_return Result<SessionId>::ok(id);
 }
@@ -354,8 +392,16 @@ sim::Task<Result<Row>> Engine::insert(SessionId id, std::string table_name, Row 
   Table* table = statement.table;
   std::vector<ports::Value> values;
   if (auto problem = table->to_values(row, values)) co_return fail<Row>(*session, Status::kError, *problem);
+  // SERIALIZABLE: the new row is a write into what others read, before the
+  // unique check and again after it (a wait may have doomed this one, or
+  // made a reader's commit the first of a dangerous structure).
+  if (ssi_.tracked(session->tx)) (void)statement_snapshot(*session);
+  ssi_.write(session->tx, *table, std::nullopt, nullptr, &values);
+  if (serialization_doomed(*session)) co_return fail<Row>(*session, Status::kSerializationFailure, kSsiMessage);
   const Conflict conflict = co_await find_conflict(*session, *table, values, std::nullopt);
   if (conflict.kind == Conflict::Kind::kDeadlock) co_return fail<Row>(*session, Status::kDeadlock, kDeadlockMessage);
+  ssi_.write(session->tx, *table, std::nullopt, nullptr, &values);
+  if (serialization_doomed(*session)) co_return fail<Row>(*session, Status::kSerializationFailure, kSsiMessage);
   if (conflict.kind == Conflict::Kind::kFound) {
     co_return fail<Row>(*session, Status::kUniqueViolation,
                         "duplicate key value violates unique constraint \"" + table->unique_key_name(conflict.key) + "\"");
@@ -392,6 +438,8 @@ sim::Task<Result<std::optional<Row>>> Engine::insert_on_conflict(SessionId id, s
     const Conflict conflict = co_await find_conflict(*session, *table, values, std::nullopt);
     if (conflict.kind == Conflict::Kind::kDeadlock) co_return fail<Out>(*session, Status::kDeadlock, kDeadlockMessage);
     if (conflict.kind == Conflict::Kind::kNone) {
+      ssi_.write(session->tx, *table, std::nullopt, nullptr, &values);
+      if (serialization_doomed(*session)) co_return fail<Out>(*session, Status::kSerializationFailure, kSsiMessage);
       table->append(Version{values, session->tx});
       trace("INSERT", tx_name + table_name + " " + ports::row_text(row) + " (no conflict)");
       co_return Result<Out>::ok(table->to_row(values));
@@ -414,6 +462,9 @@ sim::Task<Result<std::optional<Row>>> Engine::insert_on_conflict(SessionId id, s
     const Lock lock = co_await lock_row(*session, *table, conflict.version, any_version);
     if (auto failed = lock_failed<Out>(*session, lock.outcome)) co_return std::move(*failed);
     if (lock.outcome == LockOutcome::kGone) continue;  // deleted meanwhile: try the insert again
+    if (serializable_write(*session, *table, lock.version, &set)) {
+      co_return fail<Out>(*session, Status::kSerializationFailure, kSsiMessage);
+    }
     const std::uint32_t newer = replace(*session, *table, lock.version, set);
     trace("INSERT", tx_name + table_name + " ON CONFLICT DO UPDATE " + ports::row_text(table->to_row(table->version(newer).values)));
     co_return Result<Out>::ok(table->to_row(table->version(newer).values));
@@ -451,9 +502,11 @@ sim::Task<Result<std::vector<Row>>> Engine::query(SessionId id, std::string tabl
   const std::size_t limit = query.limit < 0 ? matches.size() : static_cast<std::size_t>(query.limit);
   const WaitPolicy policy = query.lock == ports::RowLock::kForUpdate ? WaitPolicy::kWait : WaitPolicy::kDontWait;
   Out rows;
+  std::vector<std::uint32_t> returned;
   for (std::uint32_t index : matches) {
     if (rows.size() >= limit) break;
     if (query.lock == ports::RowLock::kNone) {
+      returned.push_back(index);
       rows.push_back(table->to_row(table->version(index).values));
       continue;
     }
@@ -465,8 +518,11 @@ sim::Task<Result<std::vector<Row>>> Engine::query(SessionId id, std::string tabl
                           "could not obtain lock on row in relation \"" + table_name + "\"");
     }
     if (locked.outcome == LockOutcome::kGone) continue;
+    returned.push_back(locked.version);
     rows.push_back(table->to_row(table->version(locked.version).values));
   }
+  serializable_read(*session, *table, resolved, &ranges, returned);
+  if (serialization_doomed(*session)) co_return fail<Out>(*session, Status::kSerializationFailure, kSsiMessage);
   if (sim_.trace().enabled()) trace(query_kind(query), query_detail(session->tx, table_name, query, rows.size()));
   co_return Result<Out>::ok(std::move(rows));
 }
@@ -488,6 +544,8 @@ sim::Task<Result<std::vector<Row>>> Engine::update(SessionId id, std::string tab
     }
   }
   const std::vector<std::uint32_t> matches = visible_matches(*session, *table, resolved_where);
+  serializable_read(*session, *table, resolved_where, nullptr, matches);
+  if (serialization_doomed(*session)) co_return fail<Out>(*session, Status::kSerializationFailure, kSsiMessage);
   Out rows;
   for (std::uint32_t index : matches) {
     const Lock locked = co_await lock_row(*session, *table, index, resolved_where);
@@ -502,6 +560,9 @@ sim::Task<Result<std::vector<Row>>> Engine::update(SessionId id, std::string tab
         co_return fail<Out>(*session, Status::kUniqueViolation,
                             "duplicate key value violates unique constraint \"" + table->unique_key_name(conflict.key) + "\"");
       }
+    }
+    if (serializable_write(*session, *table, locked.version, &resolved_set)) {
+      co_return fail<Out>(*session, Status::kSerializationFailure, kSsiMessage);
     }
     const std::uint32_t newer = replace(*session, *table, locked.version, resolved_set);
     rows.push_back(table->to_row(table->version(newer).values));
@@ -519,11 +580,18 @@ sim::Task<Result<std::int64_t>> Engine::remove(SessionId id, std::string table_n
   ResolvedWhere resolved;
   if (auto problem = table->resolve(where, resolved)) co_return fail<std::int64_t>(*session, Status::kError, *problem);
   const std::vector<std::uint32_t> matches = visible_matches(*session, *table, resolved);
+  serializable_read(*session, *table, resolved, nullptr, matches);
+  if (serialization_doomed(*session)) {
+    co_return fail<std::int64_t>(*session, Status::kSerializationFailure, kSsiMessage);
+  }
   std::int64_t removed = 0;
   for (std::uint32_t index : matches) {
     const Lock locked = co_await lock_row(*session, *table, index, resolved);
     if (auto failed = lock_failed<std::int64_t>(*session, locked.outcome)) co_return std::move(*failed);
     if (locked.outcome == LockOutcome::kGone) continue;
+    if (serializable_write(*session, *table, locked.version, nullptr)) {
+      co_return fail<std::int64_t>(*session, Status::kSerializationFailure, kSsiMessage);
+    }
     table->version(locked.version).xmax = session->tx;
     ++removed;
   }
@@ -551,6 +619,13 @@ sim::Task<Result<Unit>> Engine::commit(SessionId id) {
   if (it->second.failed) {
     sessions_.erase(it);
     co_return Result<Unit>::failure(Status::kClosed, "transaction was aborted: COMMIT rolled it back");
+  }
+  if (!ssi_.precommit(it->second.tx)) {
+    const TxId doomed = it->second.tx;
+    sessions_.erase(it);
+    end_transaction(doomed, TxState::kAborted);
+    trace("ERROR", "tx " + std::to_string(doomed) + ": " + kSsiMessage);
+    co_return Result<Unit>::failure(Status::kSerializationFailure, kSsiMessage);
   }
   it->second.running = sim_.current()->id;
   // The commit record is flushed, then the transaction is committed: a crash
@@ -706,6 +781,7 @@ void Engine::write_state(sim::StateWriter& out) const {
     out.u64(waiter);
     out.u64(holder);
   }
+  ssi_.write_state(out);
   load_->write_state(out);
 }
 

@@ -1,5 +1,6 @@
 // A simulated PostgreSQL server: MVCC tables, transactions at READ COMMITTED,
-// REPEATABLE READ and SERIALIZABLE (modelled as REPEATABLE READ: no SSI),
+// REPEATABLE READ and SERIALIZABLE (REPEATABLE READ plus serializable
+// snapshot isolation, models/postgres/ssi.h),
 // row locks that wait, unique checks that wait for the inserting transaction,
 // deadlock detection after deadlock_timeout, sequences outside transactions,
 // sessions that die with their connection, and committed data that survives
@@ -17,6 +18,7 @@
 
 #include "sim/state_writer.h"
 #include "models/machine_load.h"
+#include "models/postgres/ssi.h"
 #include "models/postgres/table.h"
 #include "sim/latency.h"
 #include "sim/node.h"
@@ -177,6 +179,15 @@ class Engine {
                                     std::optional<std::uint32_t> replacing);
   bool in_deadlock(TxId waiter) const;
   std::vector<std::uint32_t> visible_matches(Session& session, const Table& table, const ResolvedWhere& where);
+  // SERIALIZABLE: what a statement read (the versions it met that its
+  // snapshot does not show are conflicts out), and whether the session
+  // must now fail with 40001.
+  void serializable_read(Session& session, const Table& table, const ResolvedWhere& where,
+                         const ResolvedRanges* ranges, const std::vector<std::uint32_t>& returned);
+  bool serialization_doomed(const Session& session) const { return ssi_.doomed(session.tx); }
+  // SERIALIZABLE: version `index` replaced by `set` (nullptr: deleted) is a
+  // write into what others read. True when the session must fail with 40001.
+  bool serializable_write(Session& session, const Table& table, std::uint32_t index, const ResolvedWhere* set);
   void sort_by_primary_key(const Table& table, std::vector<std::uint32_t>& versions) const;
   Table* find_table(const std::string& name);
   std::uint32_t replace(Session& session, Table& table, std::uint32_t version, const ResolvedWhere& set);
@@ -197,6 +208,7 @@ class Engine {
   SessionId next_session_ = 1;
   std::map<TxId, std::vector<TxWaitAwaiter*>> waiters_;  // by the transaction waited for
   std::map<TxId, TxId> waiting_for_;                     // waits-for edges
+  Ssi ssi_;
 };
 
 // Suspends a statement until transaction `holder` ends, or until the

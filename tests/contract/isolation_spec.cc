@@ -166,4 +166,149 @@ Task<std::vector<std::string>> run_permutation(ContractWorld& world, const Isola
   co_return log;
 }
 
+
+namespace {
+
+using ports::Isolation;
+using ports::OnConflict;
+using ports::Query;
+using ports::Row;
+
+// Coroutines are plain functions with their arguments by value; the steps'
+// lambdas only call them (g++ 12 miscompiles coroutine lambdas with captures).
+sim::Task<bool> fill_table(ContractWorld& world, ports::TableSchema table, std::vector<Row> rows) {
+  ports::Schema schema;
+  schema.tables.push_back(table);
+  auto created = co_await world.sql().ensure_schema(std::move(schema));
+  if (!created.is_ok()) co_return false;
+  auto tx = co_await world.sql().begin(Isolation::kReadCommitted);
+  if (!tx.is_ok()) co_return false;
+  ports::Where every_row;
+  auto emptied = co_await tx.value()->remove(table.name, std::move(every_row));
+  if (!emptied.is_ok()) co_return false;
+  for (const Row& row : rows) {
+    auto inserted = co_await tx.value()->insert(table.name, row);
+    if (!inserted.is_ok()) co_return false;
+  }
+  auto committed = co_await tx.value()->commit();
+  co_return committed.is_ok();
+}
+
+sim::Task<std::string> insert_row(ports::Tx& tx, std::string table, Row row, OnConflict on_conflict) {
+  auto inserted = co_await tx.insert_on_conflict(table, row, on_conflict);
+  co_return inserted.is_ok() ? std::string() : error_text(inserted.status());
+}
+
+sim::Task<std::string> insert_plain(ports::Tx& tx, std::string table, Row row) {
+  auto inserted = co_await tx.insert(table, row);
+  co_return inserted.is_ok() ? std::string() : error_text(inserted.status());
+}
+
+sim::Task<std::string> update_rows(ports::Tx& tx, std::string table, ports::Where where, ports::Assignments set) {
+  auto updated = co_await tx.update(table, where, set);
+  co_return updated.is_ok() ? std::string() : error_text(updated.status());
+}
+
+sim::Task<std::string> remove_rows(ports::Tx& tx, std::string table, ports::Where where) {
+  auto removed = co_await tx.remove(table, where);
+  co_return removed.is_ok() ? std::string() : error_text(removed.status());
+}
+
+// Every order of the two sessions' steps that keeps each session's own
+// order, session 1's step first where both could go (the tester's order).
+void interleave(const std::vector<std::string>& a, std::size_t i, const std::vector<std::string>& b, std::size_t j,
+                std::vector<std::string>& prefix, std::vector<std::vector<std::string>>& out) {
+  if (i == a.size() && j == b.size()) out.push_back(prefix);
+  if (i < a.size()) {
+    prefix.push_back(a[i]);
+    interleave(a, i + 1, b, j, prefix, out);
+    prefix.pop_back();
+  }
+  if (j < b.size()) {
+    prefix.push_back(b[j]);
+    interleave(a, i, b, j + 1, prefix, out);
+    prefix.pop_back();
+  }
+}
+
+}  // namespace
+
+sim::Task<std::string> select_rows(ports::Tx& tx, std::string table, Query query, std::vector<std::string> columns) {
+  auto rows = co_await tx.query(table, query);
+  co_return rows.is_ok() ? rows_text(rows.value(), columns) : error_text(rows.status());
+}
+
+// A table of the spec's: created once, emptied and filled before each permutation.
+IsolationSpec::SetupFn table_with(ports::TableSchema table, std::vector<Row> rows) {
+  return [table, rows](ContractWorld& world) { return fill_table(world, table, rows); };
+}
+
+ports::TableSchema two_columns(std::string name, std::string key, std::string value) {
+  ports::TableSchema t;
+  t.name = std::move(name);
+  t.columns = {{key, ports::ColumnType::kBigint, false}, {std::move(value), ports::ColumnType::kText, true}};
+  t.primary_key = {std::move(key)};
+  return t;
+}
+
+// SELECT * FROM table [...]: the rows, or the error.
+StepBody select_step(std::string table, Query query, std::vector<std::string> columns) {
+  return [table, query, columns](ContractWorld&, SpecSession& session) {
+    return select_rows(*session.tx, table, query, columns);
+  };
+}
+
+// INSERT INTO table VALUES (row) ON CONFLICT ...: nothing, or the error.
+StepBody insert_step(std::string table, Row row, OnConflict on_conflict) {
+  return [table, row, on_conflict](ContractWorld&, SpecSession& session) {
+    return insert_row(*session.tx, table, row, on_conflict);
+  };
+}
+
+// INSERT INTO table VALUES (row): nothing, or the error.
+StepBody plain_insert_step(std::string table, Row row) {
+  return [table, row](ContractWorld&, SpecSession& session) { return insert_plain(*session.tx, table, row); };
+}
+
+StepBody update_step(std::string table, ports::Where where, ports::Assignments set) {
+  return [table, where, set](ContractWorld&, SpecSession& session) {
+    return update_rows(*session.tx, table, where, set);
+  };
+}
+
+StepBody delete_step(std::string table, ports::Where where) {
+  return [table, where](ContractWorld&, SpecSession& session) { return remove_rows(*session.tx, table, where); };
+}
+
+std::vector<std::vector<std::string>> interleavings(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  std::vector<std::vector<std::string>> out;
+  std::vector<std::string> prefix;
+  interleave(a, 0, b, 0, prefix, out);
+  return out;
+}
+
+std::vector<std::string> words(const std::string& text) {
+  std::vector<std::string> out;
+  std::string word;
+  for (char c : text + " ") {
+    if (c != ' ') {
+      word += c;
+    } else if (!word.empty()) {
+      out.push_back(word);
+      word.clear();
+    }
+  }
+  return out;
+}
+
+sim::Task<void> check_permutations(ContractWorld& world, const IsolationSpec& spec, const ExpectedLogs& expected) {
+  for (const auto& [order, log] : expected) {
+    INFO("permutation " << order);
+    const std::vector<std::string> got = co_await run_permutation(world, spec, words(order));
+    CHECK(got == log);
+  }
+}
+
+
+
 }  // namespace idemlab::contract

@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tests/contract/contract.h"
@@ -57,5 +58,34 @@ StepBody rollback_step();  // ROLLBACK or ABORT
 std::string error_text(ports::Status status);
 // Rows as the tester prints them: the columns' values joined by "|", rows by "; ".
 std::string rows_text(const std::vector<ports::Row>& rows, const std::vector<std::string>& columns);
+
+inline constexpr const char* kLockNotAvailable = "ERROR: lock_not_available";
+inline constexpr const char* kSerialization = "ERROR: serialization_failure";
+inline constexpr const char* kUniqueViolation = "ERROR: unique_violation";
+
+// A table of the spec's: created once, emptied and filled before each permutation.
+IsolationSpec::SetupFn table_with(ports::TableSchema table, std::vector<ports::Row> rows);
+// (key bigint PRIMARY KEY, value text).
+ports::TableSchema two_columns(std::string name, std::string key, std::string value);
+
+// The rows a query answers in `tx`, as rows_text prints them, or the error.
+sim::Task<std::string> select_rows(ports::Tx& tx, std::string table, ports::Query query, std::vector<std::string> columns);
+// Steps: SELECT * FROM table [...]: the rows, or the error; the writes print
+// nothing, or the error.
+StepBody select_step(std::string table, ports::Query query, std::vector<std::string> columns);
+StepBody insert_step(std::string table, ports::Row row, ports::OnConflict on_conflict);
+StepBody plain_insert_step(std::string table, ports::Row row);
+StepBody update_step(std::string table, ports::Where where, ports::Assignments set);
+StepBody delete_step(std::string table, ports::Where where);
+
+// Every order of two sessions' steps that keeps each session's own order,
+// session 1's step first where both could go (the tester's order).
+std::vector<std::vector<std::string>> interleavings(const std::vector<std::string>& a, const std::vector<std::string>& b);
+// "s1a s2a s1b" -> {"s1a", "s2a", "s1b"}.
+std::vector<std::string> words(const std::string& text);
+
+// Each permutation (its steps, space-separated) with the log it must give.
+using ExpectedLogs = std::vector<std::pair<std::string, std::vector<std::string>>>;
+sim::Task<void> check_permutations(ContractWorld& world, const IsolationSpec& spec, const ExpectedLogs& expected);
 
 }  // namespace idemlab::contract

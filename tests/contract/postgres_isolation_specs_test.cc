@@ -22,36 +22,6 @@ using sim::Task;
 
 Settings plain() { return Settings{}; }
 
-// Coroutines are plain functions with their arguments by value; the steps'
-// lambdas only call them (g++ 12 miscompiles coroutine lambdas with captures).
-Task<bool> fill_table(ContractWorld& world, ports::TableSchema table, std::vector<Row> rows) {
-  ports::Schema schema;
-  schema.tables.push_back(table);
-  auto created = co_await world.sql().ensure_schema(std::move(schema));
-  if (!created.is_ok()) co_return false;
-  auto tx = co_await world.sql().begin(Isolation::kReadCommitted);
-  if (!tx.is_ok()) co_return false;
-  ports::Where every_row;
-  auto emptied = co_await tx.value()->remove(table.name, std::move(every_row));
-  if (!emptied.is_ok()) co_return false;
-  for (const Row& row : rows) {
-    auto inserted = co_await tx.value()->insert(table.name, row);
-    if (!inserted.is_ok()) co_return false;
-  }
-  auto committed = co_await tx.value()->commit();
-  co_return committed.is_ok();
-}
-
-Task<std::string> select_rows(ports::Tx& tx, std::string table, Query query, std::vector<std::string> columns) {
-  auto rows = co_await tx.query(table, query);
-  co_return rows.is_ok() ? rows_text(rows.value(), columns) : error_text(rows.status());
-}
-
-Task<std::string> insert_row(ports::Tx& tx, std::string table, Row row, OnConflict on_conflict) {
-  auto inserted = co_await tx.insert_on_conflict(table, row, on_conflict);
-  co_return inserted.is_ok() ? std::string() : error_text(inserted.status());
-}
-
 // SELECT * FROM ints outside any transaction.
 Task<std::string> show_ints(ContractWorld& world) {
   auto tx = co_await world.sql().begin(Isolation::kReadCommitted);
@@ -63,83 +33,6 @@ Task<std::string> show_ints(ContractWorld& world) {
   (void)done;
   co_return rows;
 }
-
-// A table of the spec's: created once, emptied and filled before each permutation.
-IsolationSpec::SetupFn table_with(ports::TableSchema table, std::vector<Row> rows) {
-  return [table, rows](ContractWorld& world) { return fill_table(world, table, rows); };
-}
-
-ports::TableSchema two_columns(std::string name, std::string key, std::string value) {
-  ports::TableSchema t;
-  t.name = std::move(name);
-  t.columns = {{key, ports::ColumnType::kBigint, false}, {std::move(value), ports::ColumnType::kText, true}};
-  t.primary_key = {std::move(key)};
-  return t;
-}
-
-// SELECT * FROM table [...]: the rows, or the error.
-StepBody select_step(std::string table, Query query, std::vector<std::string> columns) {
-  return [table, query, columns](ContractWorld&, SpecSession& session) {
-    return select_rows(*session.tx, table, query, columns);
-  };
-}
-
-// INSERT INTO table VALUES (row) ON CONFLICT ...: nothing, or the error.
-StepBody insert_step(std::string table, Row row, OnConflict on_conflict) {
-  return [table, row, on_conflict](ContractWorld&, SpecSession& session) {
-    return insert_row(*session.tx, table, row, on_conflict);
-  };
-}
-
-// Every order of the two sessions' steps that keeps each session's own
-// order, session 1's step first where both could go (the tester's order).
-void interleave(const std::vector<std::string>& a, std::size_t i, const std::vector<std::string>& b, std::size_t j,
-                std::vector<std::string>& prefix, std::vector<std::vector<std::string>>& out) {
-  if (i == a.size() && j == b.size()) out.push_back(prefix);
-  if (i < a.size()) {
-    prefix.push_back(a[i]);
-    interleave(a, i + 1, b, j, prefix, out);
-    prefix.pop_back();
-  }
-  if (j < b.size()) {
-    prefix.push_back(b[j]);
-    interleave(a, i, b, j + 1, prefix, out);
-    prefix.pop_back();
-  }
-}
-
-std::vector<std::vector<std::string>> interleavings(const std::vector<std::string>& a, const std::vector<std::string>& b) {
-  std::vector<std::vector<std::string>> out;
-  std::vector<std::string> prefix;
-  interleave(a, 0, b, 0, prefix, out);
-  return out;
-}
-
-std::vector<std::string> words(const std::string& text) {
-  std::vector<std::string> out;
-  std::string word;
-  for (char c : text + " ") {
-    if (c != ' ') {
-      word += c;
-    } else if (!word.empty()) {
-      out.push_back(word);
-      word.clear();
-    }
-  }
-  return out;
-}
-
-Task<void> check_permutations(ContractWorld& world, const IsolationSpec& spec,
-                              const std::vector<std::pair<std::string, std::vector<std::string>>>& expected) {
-  for (const auto& [order, log] : expected) {
-    INFO("permutation " << order);
-    const std::vector<std::string> got = co_await run_permutation(world, spec, words(order));
-    CHECK(got == log);
-  }
-}
-
-constexpr const char* kLockNotAvailable = "ERROR: lock_not_available";
-constexpr const char* kSerialization = "ERROR: serialization_failure";
 
 }  // namespace
 
@@ -174,7 +67,7 @@ CONTRACT_TEST("isolation spec skip-locked: each of the 20 permutations answers a
                                           "1 2 1 2", "1 2 1 1", "1 1 2 2", "1 1 2 2", "1 1 2 1", "1 1 1 1"};
   const std::vector<std::vector<std::string>> orders = interleavings({"s1a", "s1b", "s1c"}, {"s2a", "s2b", "s2c"});
   REQUIRE(orders.size() == taken.size());
-  std::vector<std::pair<std::string, std::vector<std::string>>> expected;
+  ExpectedLogs expected;
   for (std::size_t i = 0; i < orders.size(); ++i) {
     std::string order;
     std::vector<std::string> log;
@@ -204,7 +97,7 @@ CONTRACT_TEST("isolation spec nowait: each of the 6 permutations answers as expe
                 {"s1b", 0, commit_step()},
                 {"s2a", 1, select_step("foo", all, {"id", "data"})},
                 {"s2b", 1, commit_step()}};
-  const std::vector<std::pair<std::string, std::vector<std::string>>> expected = {
+  const ExpectedLogs expected = {
       {"s1a s1b s2a s2b", {"s1a: 1|x", "s1b:", "s2a: 1|x", "s2b:"}},
        {"s1a s2a s1b s2b", {"s1a: 1|x", std::string("s2a: ") + kLockNotAvailable, "s1b:", "s2b:"}},
        {"s1a s2a s2b s1b", {"s1a: 1|x", std::string("s2a: ") + kLockNotAvailable, "s2b:", "s1b:"}},
@@ -229,7 +122,7 @@ CONTRACT_TEST("isolation spec insert-conflict-do-nothing: both permutations answ
                 {"select2", 1, select_step("ints", Query{}, {"key", "val"})},
                 {"c2", 1, commit_step()},
                 {"a2", 1, rollback_step()}};
-  const std::vector<std::pair<std::string, std::vector<std::string>>> expected = {
+  const ExpectedLogs expected = {
       {"donothing1 donothing2 c1 select2 c2",
         {"donothing1:", "donothing2: <waiting ...>", "c1:", "donothing2: <... completed>", "select2: 1|donothing1", "c2:"}},
        {"donothing1 donothing2 a1 select2 c2",
@@ -255,7 +148,7 @@ CONTRACT_TEST("isolation spec insert-conflict-do-nothing-2: all 8 permutations a
                 {"begins2", 1, begin_step(Isolation::kSerializable)},
                 {"donothing2", 1, insert_step("ints", Row{{"key", std::int64_t{1}}, {"val", std::string("donothing2")}}, nothing)},
                 {"c2", 1, commit_step()}};
-  std::vector<std::pair<std::string, std::vector<std::string>>> expected;
+  ExpectedLogs expected;
   for (const std::string level : {"rr", "s"}) {
     const std::string b1 = "begin" + level + "1";
     const std::string b2 = "begin" + level + "2";
@@ -297,7 +190,7 @@ CONTRACT_TEST("isolation spec insert-conflict-do-update: both permutations answe
                 {"select2", 1, select_step("upsert", Query{}, {"key", "val"})},
                 {"c2", 1, commit_step()},
                 {"a2", 1, rollback_step()}};
-  const std::vector<std::pair<std::string, std::vector<std::string>>> expected = {
+  const ExpectedLogs expected = {
       {"insert1 insert2 c1 select2 c2",
        {"insert1:", "insert2: <waiting ...>", "c1:", "insert2: <... completed>", "select2: 1|insert1 updated by insert2",
         "c2:"}},
