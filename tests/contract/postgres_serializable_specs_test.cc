@@ -83,13 +83,16 @@ Task<std::string> next_invoice_number(ports::Tx& tx) {
 }  // namespace
 
 CONTRACT_TEST("isolation spec read-write-unique: both permutations answer as expected", plain()) {
-  co_await check_permutations(world, read_write_unique(Query{}), read_write_unique_logs());
+  const Query whole_table;
+  const IsolationSpec spec = read_write_unique(whole_table);
+  co_await check_permutations(world, spec, read_write_unique_logs());
 }
 
 CONTRACT_TEST("isolation spec read-write-unique-2: both permutations answer as expected", plain()) {
   Query by_key;
   by_key.where["i"] = Value(std::int64_t{42});
-  co_await check_permutations(world, read_write_unique(by_key), read_write_unique_logs());
+  const IsolationSpec spec = read_write_unique(by_key);
+  co_await check_permutations(world, spec, read_write_unique_logs());
 }
 
 // read-write-unique-3.spec: test (key integer UNIQUE, val text), the key as
