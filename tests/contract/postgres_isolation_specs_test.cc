@@ -199,4 +199,42 @@ CONTRACT_TEST("isolation spec insert-conflict-do-update: both permutations answe
   co_await check_permutations(world, spec, expected);
 }
 
+// lock-update-delete.spec: session 2 updates the row session 1's REPEATABLE
+// READ snapshot shows, then deletes it or changes its key; session 1's lock
+// of the row waits, then fails with 40001 (commit) or gets the row it saw
+// (rollback). The spec's FOR KEY SHARE stands as FOR UPDATE: both conflict
+// with a DELETE and with an UPDATE of the key, which is all the spec does.
+CONTRACT_TEST("isolation spec lock-update-delete: all 4 permutations answer as expected", plain()) {
+  ports::TableSchema foo;
+  foo.name = "foo";
+  foo.columns = {{"key", ports::ColumnType::kBigint, false}, {"value", ports::ColumnType::kBigint, true}};
+  foo.primary_key = {"key"};
+  IsolationSpec spec;
+  spec.setup = table_with(foo, {Row{{"key", std::int64_t{1}}, {"value", std::int64_t{1}}}});
+  const ports::Where key1{{"key", Value(std::int64_t{1})}};
+  Query locked;
+  locked.lock = RowLock::kForUpdate;
+  spec.steps = {{"s1b", 0, begin_step(Isolation::kRepeatableRead)},
+                {"s1s", 0, select_step("foo", Query{}, {"key", "value"})},
+                {"s1l", 0, select_step("foo", locked, {"key", "value"})},
+                {"s1c", 0, commit_step()},
+                {"s2b", 1, begin_step(Isolation::kReadCommitted)},
+                {"s2u", 1, update_step("foo", key1, ports::Assignments{{"value", Value(std::int64_t{2})}})},
+                {"s2d", 1, delete_step("foo", ports::Where{})},
+                {"s2u2", 1, update_step("foo", key1, ports::Assignments{{"key", Value(std::int64_t{2})}})},
+                {"s2c", 1, commit_step()},
+                {"s2r", 1, rollback_step()}};
+  ExpectedLogs expected;
+  for (const std::string second_write : {"s2d", "s2u2"}) {
+    const std::vector<std::string> start = {"s1b:", "s2b:", "s1s: 1|1", "s2u:", second_write + ":", "s1l: <waiting ...>"};
+    std::vector<std::string> committed = start;
+    committed.insert(committed.end(), {"s2c:", std::string("s1l: <... completed> ") + kSerialization, "s1c:"});
+    std::vector<std::string> rolled_back = start;
+    rolled_back.insert(rolled_back.end(), {"s2r:", "s1l: <... completed> 1|1", "s1c:"});
+    expected.emplace_back("s1b s2b s1s s2u " + second_write + " s1l s2c s1c", committed);
+    expected.emplace_back("s1b s2b s1s s2u " + second_write + " s1l s2r s1c", rolled_back);
+  }
+  co_await check_permutations(world, spec, expected);
+}
+
 }  // namespace idemlab::contract
