@@ -231,9 +231,9 @@ std::vector<std::uint32_t> Engine::visible_matches(Session& session, const Table
   return out;
 }
 
-void Engine::serializable_read(Session& session, const Table& table, const ResolvedWhere& where,
+bool Engine::serializable_read(Session& session, const Table& table, const ResolvedWhere& where,
                                const ResolvedRanges* ranges, const std::vector<std::uint32_t>& returned) {
-  if (!ssi_.tracked(session.tx)) return;
+  if (!ssi_.tracked(session.tx)) return false;
   const Snapshot& snapshot = statement_snapshot(session);
   for (std::uint32_t index : table.candidates(where)) {
     const Version& version = table.version(index);
@@ -247,6 +247,7 @@ void Engine::serializable_read(Session& session, const Table& table, const Resol
     }
   }
   ssi_.read(session.tx, table, where, ranges, returned);
+  return serialization_doomed(session);
 }
 
 bool Engine::serializable_write(Session& session, const Table& table, std::uint32_t index, const ResolvedWhere* set) {
@@ -521,8 +522,9 @@ sim::Task<Result<std::vector<Row>>> Engine::query(SessionId id, std::string tabl
     returned.push_back(locked.version);
     rows.push_back(table->to_row(table->version(locked.version).values));
   }
-  serializable_read(*session, *table, resolved, &ranges, returned);
-  if (serialization_doomed(*session)) co_return fail<Out>(*session, Status::kSerializationFailure, kSsiMessage);
+  if (serializable_read(*session, *table, resolved, &ranges, returned)) {
+    co_return fail<Out>(*session, Status::kSerializationFailure, kSsiMessage);
+  }
   if (sim_.trace().enabled()) trace(query_kind(query), query_detail(session->tx, table_name, query, rows.size()));
   co_return Result<Out>::ok(std::move(rows));
 }
@@ -544,8 +546,9 @@ sim::Task<Result<std::vector<Row>>> Engine::update(SessionId id, std::string tab
     }
   }
   const std::vector<std::uint32_t> matches = visible_matches(*session, *table, resolved_where);
-  serializable_read(*session, *table, resolved_where, nullptr, matches);
-  if (serialization_doomed(*session)) co_return fail<Out>(*session, Status::kSerializationFailure, kSsiMessage);
+  if (serializable_read(*session, *table, resolved_where, nullptr, matches)) {
+    co_return fail<Out>(*session, Status::kSerializationFailure, kSsiMessage);
+  }
   Out rows;
   for (std::uint32_t index : matches) {
     const Lock locked = co_await lock_row(*session, *table, index, resolved_where);
@@ -580,8 +583,7 @@ sim::Task<Result<std::int64_t>> Engine::remove(SessionId id, std::string table_n
   ResolvedWhere resolved;
   if (auto problem = table->resolve(where, resolved)) co_return fail<std::int64_t>(*session, Status::kError, *problem);
   const std::vector<std::uint32_t> matches = visible_matches(*session, *table, resolved);
-  serializable_read(*session, *table, resolved, nullptr, matches);
-  if (serialization_doomed(*session)) {
+  if (serializable_read(*session, *table, resolved, nullptr, matches)) {
     co_return fail<std::int64_t>(*session, Status::kSerializationFailure, kSsiMessage);
   }
   std::int64_t removed = 0;

@@ -180,9 +180,9 @@ class Engine {
   bool in_deadlock(TxId waiter) const;
   std::vector<std::uint32_t> visible_matches(Session& session, const Table& table, const ResolvedWhere& where);
   // SERIALIZABLE: what a statement read (the versions it met that its
-  // snapshot does not show are conflicts out), and whether the session
-  // must now fail with 40001.
-  void serializable_read(Session& session, const Table& table, const ResolvedWhere& where,
+  // snapshot does not show are conflicts out). True when the session must
+  // fail with 40001.
+  bool serializable_read(Session& session, const Table& table, const ResolvedWhere& where,
                          const ResolvedRanges* ranges, const std::vector<std::uint32_t>& returned);
   bool serialization_doomed(const Session& session) const { return ssi_.doomed(session.tx); }
   // SERIALIZABLE: version `index` replaced by `set` (nullptr: deleted) is a

@@ -30,14 +30,9 @@ void Ssi::read(TxId reader, const Table& table, const ResolvedWhere& where, cons
   if (it == txs_.end()) return;
   Tx& tx = it->second;
   Predicate predicate{&table, where, ranges != nullptr ? *ranges : ResolvedRanges{}};
-  const bool known = std::any_of(tx.predicates.begin(), tx.predicates.end(), [&](const Predicate& p) {
-    return p.table == predicate.table && p.where == predicate.where && p.ranges.size() == predicate.ranges.size() &&
-           std::equal(p.ranges.begin(), p.ranges.end(), predicate.ranges.begin(),
-                      [](const ResolvedRange& a, const ResolvedRange& b) {
-                        return a.column == b.column && a.op == b.op && a.value == b.value;
-                      });
-  });
-  if (!known) tx.predicates.push_back(std::move(predicate));
+  if (std::find(tx.predicates.begin(), tx.predicates.end(), predicate) == tx.predicates.end()) {
+    tx.predicates.push_back(std::move(predicate));
+  }
   for (std::uint32_t version : returned) tx.versions_read.emplace(table.name(), version);
 }
 

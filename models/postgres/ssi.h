@@ -78,6 +78,7 @@ class Ssi {
     const Table* table;
     ResolvedWhere where;
     ResolvedRanges ranges;
+    bool operator==(const Predicate&) const = default;
   };
   // Sequence numbers order snapshots, prepares and commits. A transaction
   // is prepared when its COMMIT passes precommit: from then on it counts as

@@ -39,6 +39,7 @@ struct ResolvedRange {
   std::size_t column;
   ports::Range::Op op;
   ports::Value value;
+  bool operator==(const ResolvedRange&) const = default;
 };
 using ResolvedRanges = std::vector<ResolvedRange>;
 using ResolvedOrder = std::vector<std::pair<std::size_t, bool>>;  // (column, descending)
