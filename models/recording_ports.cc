@@ -59,13 +59,16 @@ class RecordingKv final : public ports::Kv {
     co_return result;
   }
   Task<Result<bool>> set(std::string key, std::string value, ports::SetOptions options) override {
-    PortOp o = r_.op(PortOp::Kind::kKvWrite, key);
-    o.guard = options.condition == ports::SetOptions::Condition::kIfAbsent ? PortOp::Guard::kIfAbsent : PortOp::Guard::kNone;
-    o.state = record_state_of_text(value);
-    o.ttl = options.ttl;
-    const std::size_t index = r_.start(std::move(o));
+    const std::size_t index = r_.start(write_op(key, value, options));
     auto result = co_await inner_.set(std::move(key), std::move(value), options);
     r_.settle(index, outcome_of(result));
+    co_return result;
+  }
+  Task<Result<std::optional<std::string>>> set_get(std::string key, std::string value,
+                                                   ports::SetOptions options) override {
+    const std::size_t index = r_.start(write_op(key, value, options));
+    auto result = co_await inner_.set_get(std::move(key), std::move(value), options);
+    r_.settle(index, outcome_of(result, result.is_ok() && ports::set_get_wrote(options, result.value())));
     co_return result;
   }
   Task<Result<bool>> del(std::string key) override {
@@ -104,6 +107,14 @@ class RecordingKv final : public ports::Kv {
   }
 
  private:
+  PortOp write_op(const std::string& key, const std::string& value, const ports::SetOptions& options) const {
+    PortOp o = r_.op(PortOp::Kind::kKvWrite, key);
+    o.guard = options.condition == ports::SetOptions::Condition::kIfAbsent ? PortOp::Guard::kIfAbsent : PortOp::Guard::kNone;
+    o.state = record_state_of_text(value);
+    o.ttl = options.ttl;
+    return o;
+  }
+
   ports::Kv& inner_;
   Recorder r_;
 };

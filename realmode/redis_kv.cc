@@ -145,17 +145,38 @@ sim::Task<Result<std::optional<std::string>>> RealKv::get(std::string key) {
   co_return Result<std::optional<std::string>>::ok(r.nil ? std::nullopt : std::optional<std::string>(r.text));
 }
 
-sim::Task<Result<bool>> RealKv::set(std::string key, std::string value, ports::SetOptions options) {
-  std::vector<std::string> args{"SET", prefix_ + key, std::move(value)};
+namespace {
+
+std::vector<std::string> set_command(std::string key, std::string value, const ports::SetOptions& options) {
+  assert(!(options.keep_ttl && options.ttl > 0) && "Redis refuses KEEPTTL with PX");
+  std::vector<std::string> args{"SET", std::move(key), std::move(value)};
   if (options.condition == ports::SetOptions::Condition::kIfAbsent) args.push_back("NX");
   if (options.condition == ports::SetOptions::Condition::kIfPresent) args.push_back("XX");
   if (options.ttl > 0) {
     args.push_back("PX");
     args.push_back(std::to_string(std::max<sim::Duration>(options.ttl / sim::kMillisecond, 1)));
   }
+  if (options.keep_ttl) args.push_back("KEEPTTL");
+  return args;
+}
+
+}  // namespace
+
+sim::Task<Result<bool>> RealKv::set(std::string key, std::string value, ports::SetOptions options) {
+  std::vector<std::string> args = set_command(prefix_ + key, std::move(value), options);
   const RedisConnection::Reply r = co_await run(std::move(args));
   if (r.status != Status::kOk) co_return failure<bool>(r);
   co_return Result<bool>::ok(!r.nil);  // nil: the NX or XX condition was not met
+}
+
+sim::Task<Result<std::optional<std::string>>> RealKv::set_get(std::string key, std::string value,
+                                                              ports::SetOptions options) {
+  std::vector<std::string> args = set_command(prefix_ + key, std::move(value), options);
+  args.push_back("GET");
+  const RedisConnection::Reply r = co_await run(std::move(args));
+  if (r.status != Status::kOk) co_return failure<std::optional<std::string>>(r);
+  // nil: the key held no value before.
+  co_return Result<std::optional<std::string>>::ok(r.nil ? std::nullopt : std::optional<std::string>(r.text));
 }
 
 sim::Task<Result<bool>> RealKv::del(std::string key) {

@@ -16,9 +16,11 @@ constexpr const char* kActionNames[] = {"crash",         "drop_reply",     "drop
 
 const std::set<std::string>& port_operations() {
   static const std::set<std::string> kOps = {
-      "processor.charge", "processor.refund", "processor.find_charge", "kv.get",    "kv.set",        "kv.del",        "kv.expire",
-      "kv.compare_and_delete", "kv.compare_and_set", "sql.begin",  "sql.insert", "sql.insert_on_conflict", "sql.select", "sql.update",
-      "sql.remove",       "sql.commit",       "queue.publish", "queue.ack",    "queue.nack"};
+      "processor.charge", "processor.refund",  "processor.find_charge",  "kv.get",     "kv.set",
+      "kv.set_get",       "kv.del",            "kv.expire",              "kv.compare_and_delete",
+      "kv.compare_and_set", "sql.begin",       "sql.insert",             "sql.insert_on_conflict",
+      "sql.select",       "sql.update",        "sql.remove",             "sql.commit",
+      "queue.publish",    "queue.ack",         "queue.nack"};
   return kOps;
 }
 

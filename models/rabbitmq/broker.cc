@@ -50,7 +50,15 @@ sim::Task<Result<Unit>> Broker::declare(std::string queue, ports::QueueOptions o
 sim::Task<Result<Unit>> Broker::publish(std::string queue, ports::Message message) {
   co_await sim_.sleep(method_time());
   auto it = queues_.find(queue);
-  if (it == queues_.end()) co_return Result<Unit>::failure(Status::kError, "NOT_FOUND - no queue '" + queue + "'");
+  if (it == queues_.end()) {
+    // The default exchange routes by queue name; without the mandatory flag
+    // an unroutable message is confirmed and dropped ("for unroutable
+    // messages, the broker will issue a confirm once the exchange verifies a
+    // message won't route to any queue", rabbitmq.com/docs/confirms).
+    ++dropped_;
+    trace("drop", message.id + " (unroutable: no queue '" + queue + "')");
+    co_return Result<Unit>::ok({});
+  }
   QueueState& state = it->second;
   if (state.ready.size() + state.unacked.size() >= config_.queue_length_max) {
     trace("basic.nack", message.id + ": queue " + queue + " full");

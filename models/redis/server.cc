@@ -95,21 +95,40 @@ sim::Task<Result<std::optional<std::string>>> RedisServer::get(std::string key) 
 
 sim::Task<Result<bool>> RedisServer::set(std::string key, std::string value, ports::SetOptions options) {
   if (!co_await turn()) co_return Result<bool>::failure(Status::kUnavailable, "busy");
+  Result<bool> written = apply_set("SET", key, std::move(value), options);
+  co_return written;
+}
+
+sim::Task<Result<std::optional<std::string>>> RedisServer::set_get(std::string key, std::string value,
+                                                                   ports::SetOptions options) {
+  using Reply = Result<std::optional<std::string>>;
+  if (!co_await turn()) co_return Reply::failure(Status::kUnavailable, "busy");
+  const Store::Entry* entry = primary_.peek(key, sim_.now());
+  std::optional<std::string> before = entry != nullptr ? std::optional<std::string>(entry->value) : std::nullopt;
+  const Result<bool> written = apply_set("SET GET", key, std::move(value), options);
+  if (!written.is_ok()) co_return Reply::failure(written.status(), written.message());
+  co_return Reply::ok(std::move(before));
+}
+
+Result<bool> RedisServer::apply_set(const char* command, const std::string& key, std::string value,
+                                    const ports::SetOptions& options) {
+  assert(!(options.keep_ttl && options.ttl > 0) && "Redis refuses KEEPTTL with PX");
   const sim::Time now = sim_.now();
-  const bool present = primary_.peek(key, now) != nullptr;
+  const Store::Entry* entry = primary_.peek(key, now);
   using Condition = ports::SetOptions::Condition;
-  if ((options.condition == Condition::kIfAbsent && present) ||
-      (options.condition == Condition::kIfPresent && !present)) {
-    trace("SET", key + (options.condition == Condition::kIfAbsent ? " NX -> not set" : " XX -> not set"));
-    co_return Result<bool>::ok(false);
+  if ((options.condition == Condition::kIfAbsent && entry != nullptr) ||
+      (options.condition == Condition::kIfPresent && entry == nullptr)) {
+    trace(command, key + (options.condition == Condition::kIfAbsent ? " NX -> not set" : " XX -> not set"));
+    return Result<bool>::ok(false);
   }
-  const sim::Time expire_at = options.ttl > 0 ? now + options.ttl : sim::kTimeNever;
+  sim::Time expire_at = options.ttl > 0 ? now + options.ttl : sim::kTimeNever;
+  if (options.keep_ttl && entry != nullptr) expire_at = entry->expire_at;
   if (!write(KvOp{KvOp::Kind::kSet, key, std::move(value), expire_at})) {
-    trace("SET", key + " -> OOM");
-    co_return Result<bool>::failure(Status::kOutOfMemory, oom_message());
+    trace(command, key + " -> OOM");
+    return Result<bool>::failure(Status::kOutOfMemory, oom_message());
   }
-  trace("SET", key + " -> OK");
-  co_return Result<bool>::ok(true);
+  trace(command, key + " -> OK");
+  return Result<bool>::ok(true);
 }
 
 sim::Task<Result<bool>> RedisServer::del(std::string key) {

@@ -60,6 +60,8 @@ class RedisServer {
   // The commands of the Kv port, run on the server's node.
   sim::Task<ports::Result<std::optional<std::string>>> get(std::string key);
   sim::Task<ports::Result<bool>> set(std::string key, std::string value, ports::SetOptions options);
+  sim::Task<ports::Result<std::optional<std::string>>> set_get(std::string key, std::string value,
+                                                              ports::SetOptions options);
   sim::Task<ports::Result<bool>> del(std::string key);
   sim::Task<ports::Result<bool>> expire(std::string key, sim::Duration ttl);
   sim::Task<ports::Result<sim::Duration>> ttl(std::string key);
@@ -95,6 +97,10 @@ class RedisServer {
   // Waits for the single command slot and the command's service time; the
   // command body then runs with nothing in between: it is atomic.
   sim::Task<bool> turn();
+  // SET's body, once it has the slot: the condition, the TTL (KEEPTTL keeps
+  // the key's), the write.
+  ports::Result<bool> apply_set(const char* command, const std::string& key, std::string value,
+                                const ports::SetOptions& options);
   // Applies a write: logs what it changed for a crash to undo (everysec)
   // and streams it, evictions included, to the replica.
   bool write(const KvOp& op);

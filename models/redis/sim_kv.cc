@@ -22,6 +22,14 @@ Task<Result<bool>> SimKv::set(std::string key, std::string value, ports::SetOpti
   co_return co_await call_port(net_, client_, server_.node(), std::move(op), timeout_, std::move(command));
 }
 
+Task<Result<std::optional<std::string>>> SimKv::set_get(std::string key, std::string value, ports::SetOptions options) {
+  std::function<Task<Result<std::optional<std::string>>>()> command = [server = &server_, key, value, options] {
+    return server->set_get(key, value, options);
+  };
+  std::string op = call_name(client_, "redis SET GET ", key);
+  co_return co_await call_port(net_, client_, server_.node(), std::move(op), timeout_, std::move(command));
+}
+
 Task<Result<bool>> SimKv::del(std::string key) {
   std::function<Task<Result<bool>>()> command = [server = &server_, key] { return server->del(key); };
   std::string op = call_name(client_, "redis DEL ", key);

@@ -15,6 +15,8 @@ class SimKv final : public ports::Kv {
 
   sim::Task<ports::Result<std::optional<std::string>>> get(std::string key) override;
   sim::Task<ports::Result<bool>> set(std::string key, std::string value, ports::SetOptions options) override;
+  sim::Task<ports::Result<std::optional<std::string>>> set_get(std::string key, std::string value,
+                                                              ports::SetOptions options) override;
   sim::Task<ports::Result<bool>> del(std::string key) override;
   sim::Task<ports::Result<bool>> expire(std::string key, sim::Duration ttl) override;
   sim::Task<ports::Result<sim::Duration>> ttl(std::string key) override;

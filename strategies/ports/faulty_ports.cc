@@ -91,6 +91,13 @@ class FaultyKv final : public ports::Kv {
     IDEMLAB_FAULT_POINT("after:kv.set");
     co_return r;
   }
+  Task<Result<std::optional<std::string>>> set_get(std::string key, std::string value,
+                                                   ports::SetOptions options) override {
+    IDEMLAB_GATED_POINT("kv.set_get");
+    auto r = co_await inner_.set_get(std::move(key), std::move(value), options);
+    IDEMLAB_FAULT_POINT("after:kv.set_get");
+    co_return r;
+  }
   Task<Result<bool>> del(std::string key) override {
     IDEMLAB_GATED_POINT("kv.del");
     auto r = co_await inner_.del(std::move(key));

@@ -15,7 +15,21 @@ struct SetOptions {
   enum class Condition : std::uint8_t { kAlways, kIfAbsent /* NX */, kIfPresent /* XX */ };
   Condition condition = Condition::kAlways;
   sim::Duration ttl = 0;  // 0: no expiry (PX when > 0)
+  // KEEPTTL: a write keeps the TTL the key had (a plain SET clears it).
+  // REQUIRES: ttl == 0, as Redis refuses KEEPTTL with PX.
+  bool keep_ttl = false;
 };
+
+// Whether a SET ... GET wrote, from what it answered: NX writes only when
+// there was no value, XX only when there was one.
+inline bool set_get_wrote(const SetOptions& options, const std::optional<std::string>& before) {
+  switch (options.condition) {
+    case SetOptions::Condition::kIfAbsent: return !before.has_value();
+    case SetOptions::Condition::kIfPresent: return before.has_value();
+    case SetOptions::Condition::kAlways: return true;
+  }
+  return true;
+}
 
 // TTL's answers, as Redis gives them.
 inline constexpr sim::Duration kTtlNoKey = -2;
@@ -28,6 +42,11 @@ class Kv {
   virtual sim::Task<Result<std::optional<std::string>>> get(std::string key) = 0;
   // ok(true) when written; ok(false) when the NX/XX condition was not met.
   virtual sim::Task<Result<bool>> set(std::string key, std::string value, SetOptions options) = 0;
+  // SET ... GET: writes as set does, and answers the value the key held
+  // before (nullopt when none), whether or not it wrote. One round trip
+  // claims a key or reads who holds it.
+  virtual sim::Task<Result<std::optional<std::string>>> set_get(std::string key, std::string value,
+                                                               SetOptions options) = 0;
   // ok(true) when the key existed.
   virtual sim::Task<Result<bool>> del(std::string key) = 0;
   // ok(true) when the key existed and now expires after `ttl` (> 0).

@@ -2,6 +2,8 @@
 // Queue port. A consumer's channel closes when its Consumer is destroyed.
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "tests/contract/contract.h"
 
@@ -200,6 +202,152 @@ CONTRACT_TEST("a message returned more times than its delivery limit is dead-let
   if (!dead_reader) co_return;
   const Ids dead = co_await drain(*dead_reader);
   CHECK(dead == Ids{"poison"});
+}
+
+// The RabbitMQ documentation's guarantees on requeue order, prefetch and
+// routing, each named by what it states (rabbitmq.com/docs/nack,
+// /docs/confirms, /docs/consumer-prefetch).
+
+Task<Ids> publish_all(ContractWorld& world, std::string queue, int count) {
+  Ids ids;
+  for (int i = 1; i <= count; ++i) {
+    ids.push_back("m" + std::to_string(i));
+    co_await publish(world, queue, message(ids.back()));
+  }
+  co_return ids;
+}
+
+// Receives `count` deliveries without acking them.
+Task<std::vector<Delivery>> take(ports::Consumer& consumer, int count) {
+  std::vector<Delivery> deliveries;
+  for (int i = 0; i < count; ++i) {
+    auto delivery = co_await consumer.next(kWait);
+    CHECK(delivery.is_ok());
+    if (!delivery.is_ok()) break;
+    deliveries.push_back(std::move(delivery).value());
+  }
+  co_return deliveries;
+}
+
+// Drains like drain(), noting which deliveries came with the redelivered flag.
+Task<std::vector<std::pair<std::string, bool>>> drain_flagged(ports::Consumer& consumer) {
+  std::vector<std::pair<std::string, bool>> got;
+  for (;;) {
+    auto delivery = co_await consumer.next(kWait);
+    if (!delivery.is_ok()) break;
+    got.emplace_back(delivery.value().message.id, delivery.value().redelivered);
+    auto acked = co_await consumer.ack(delivery.value().tag);
+    CHECK(acked.is_ok());
+  }
+  co_return got;
+}
+
+using Flagged = std::vector<std::pair<std::string, bool>>;
+
+// "When a message is requeued, it will be placed to its original position in
+// its queue, if possible" (docs/nack), for a classic and a quorum queue.
+void check_requeued_to_original_position(const Flagged& got) {
+  CHECK(got == Flagged{{"m1", true}, {"m2", false}, {"m3", false}});
+}
+
+CONTRACT_TEST("a message nacked with requeue returns to its original position, ahead of later messages", plain()) {
+  if (!co_await declare(world, "payments", durable())) co_return;
+  co_await publish_all(world, "payments", 3);
+  auto consumer = co_await consume(world, "payments", 1);
+  if (!consumer) co_return;
+  const std::vector<Delivery> first = co_await take(*consumer, 1);
+  if (first.size() != 1) co_return;
+  CHECK(first[0].message.id == "m1");
+  CHECK_FALSE(first[0].redelivered);
+  auto nacked = co_await consumer->nack(first[0].tag, true);
+  CHECK(nacked.is_ok());
+  const Flagged got = co_await drain_flagged(*consumer);
+  check_requeued_to_original_position(got);
+}
+
+CONTRACT_TEST("in a quorum queue too a message nacked with requeue returns ahead of later messages",
+              plain()) {
+  if (!co_await declare(world, "dead", durable())) co_return;
+  if (!co_await declare(world, "payments", limited(5, "dead"))) co_return;
+  co_await publish_all(world, "payments", 3);
+  auto consumer = co_await consume(world, "payments", 1);
+  if (!consumer) co_return;
+  const std::vector<Delivery> first = co_await take(*consumer, 1);
+  if (first.size() != 1) co_return;
+  auto nacked = co_await consumer->nack(first[0].tag, true);
+  CHECK(nacked.is_ok());
+  const Flagged got = co_await drain_flagged(*consumer);
+  check_requeued_to_original_position(got);
+}
+
+CONTRACT_TEST("deliveries nacked in delivery order return in publish order", plain()) {
+  if (!co_await declare(world, "payments", durable())) co_return;
+  co_await publish_all(world, "payments", 4);
+  auto consumer = co_await consume(world, "payments", 3);
+  if (!consumer) co_return;
+  const std::vector<Delivery> held = co_await take(*consumer, 3);
+  if (held.size() != 3) co_return;
+  for (const Delivery& d : held) {
+    auto nacked = co_await consumer->nack(d.tag, true);
+    CHECK(nacked.is_ok());
+  }
+  const Flagged got = co_await drain_flagged(*consumer);
+  CHECK(got == Flagged{{"m1", true}, {"m2", true}, {"m3", true}, {"m4", false}});
+}
+
+CONTRACT_TEST("a closed channel's unacked deliveries return to their original positions, in publish order",
+              plain()) {
+  if (!co_await declare(world, "payments", durable())) co_return;
+  co_await publish_all(world, "payments", 4);
+  auto crashed = co_await consume(world, "payments", 3);
+  if (!crashed) co_return;
+  const std::vector<Delivery> held = co_await take(*crashed, 3);
+  CHECK(held.size() == 3);
+  crashed.reset();
+  auto survivor = co_await consume(world, "payments", 10);
+  if (!survivor) co_return;
+  const Flagged got = co_await drain_flagged(*survivor);
+  CHECK(got == Flagged{{"m1", true}, {"m2", true}, {"m3", true}, {"m4", false}});
+}
+
+// "A value of 0 is treated as infinite, allowing any number of unacknowledged
+// messages" (docs/consumer-prefetch).
+CONTRACT_TEST("a prefetch of 0 places no limit on unacknowledged deliveries", plain()) {
+  if (!co_await declare(world, "payments", durable())) co_return;
+  co_await publish_all(world, "payments", 5);
+  auto consumer = co_await consume(world, "payments", 0);
+  if (!consumer) co_return;
+  const std::vector<Delivery> held = co_await take(*consumer, 5);
+  CHECK(held.size() == 5);
+}
+
+CONTRACT_TEST("a nack with requeue frees the consumer's prefetch slot", plain()) {
+  if (!co_await declare(world, "payments", durable())) co_return;
+  co_await publish_all(world, "payments", 2);
+  auto consumer = co_await consume(world, "payments", 1);
+  if (!consumer) co_return;
+  const std::vector<Delivery> first = co_await take(*consumer, 1);
+  if (first.size() != 1) co_return;
+  auto blocked = co_await consumer->next(kWait);
+  CHECK(blocked.status() == Status::kTimeout);
+  auto nacked = co_await consumer->nack(first[0].tag, true);
+  CHECK(nacked.is_ok());
+  auto again = co_await consumer->next(kWait);
+  CHECK(again.is_ok());
+  if (again.is_ok()) CHECK(again.value().message.id == "m1");
+}
+
+// "For unroutable messages, the broker will issue a confirm once the exchange
+// verifies a message won't route to any queue" (docs/confirms): without the
+// mandatory flag a publish to a queue nobody declared is confirmed and lost.
+CONTRACT_TEST("a publish to an undeclared queue is confirmed and the message is lost", plain()) {
+  auto published = co_await world.queue().publish("nobody-declared-this", message("m1"));
+  CHECK(published.is_ok());
+  if (!co_await declare(world, "nobody-declared-this", durable())) co_return;
+  auto consumer = co_await consume(world, "nobody-declared-this", 10);
+  if (!consumer) co_return;
+  const Ids ids = co_await drain(*consumer);
+  CHECK(ids.empty());
 }
 
 SIM_CONTRACT_TEST("a delivery not acked within the consumer timeout closes the channel and is requeued",

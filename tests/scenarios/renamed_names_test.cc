@@ -30,6 +30,10 @@ class RenamedKv final : public ports::Kv {
   Task<ports::Result<bool>> set(std::string key, std::string value, ports::SetOptions options) override {
     co_return co_await inner_.set(rot13(key), std::move(value), options);
   }
+  Task<ports::Result<std::optional<std::string>>> set_get(std::string key, std::string value,
+                                                          ports::SetOptions options) override {
+    co_return co_await inner_.set_get(rot13(key), std::move(value), options);
+  }
   Task<ports::Result<bool>> del(std::string key) override { co_return co_await inner_.del(rot13(key)); }
   Task<ports::Result<bool>> expire(std::string key, sim::Duration ttl) override {
     co_return co_await inner_.expire(rot13(key), ttl);
