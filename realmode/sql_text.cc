@@ -50,10 +50,13 @@ std::string sortable(const ports::TableSchema& table, const std::string& column)
 }
 
 // " WHERE a = $1 AND b IS NULL", or nothing for an empty conjunction.
-void append_where(SqlText& sql, const ports::Where& where) {
+// `qualifier`: the table name each column is prefixed with, where a bare
+// name would be ambiguous (ON CONFLICT's WHERE, beside EXCLUDED).
+void append_where(SqlText& sql, const ports::Where& where, const std::string& qualifier = std::string()) {
   std::string clause;
   for (const auto& [column, value] : where) {
     clause += clause.empty() ? " WHERE " : " AND ";
+    if (!qualifier.empty()) clause += quote_identifier(qualifier) + ".";
     clause += quote_identifier(column);
     if (std::holds_alternative<std::monostate>(value)) {
       clause += " IS NULL";
@@ -182,6 +185,7 @@ SqlText insert_on_conflict_text(const std::string& schema, const std::string& ta
   } else {
     sql.text += " DO UPDATE SET ";
     append_set(sql, on_conflict.set);
+    append_where(sql, on_conflict.where, table);
   }
   sql.text += " RETURNING *";
   return sql;

@@ -76,7 +76,7 @@ sim::Task<api::Response> claim_charge_complete(ports::Ports ports, ClaimTable ta
     auto tx = co_await ports.sql.begin(table.isolation);
     if (!tx.is_ok()) co_return error_response(503, "database unavailable");
     ports::Row claim = claim_row(key, fp, token, lease_until);
-    const ports::OnConflict do_nothing{{"key"}, ports::OnConflict::Action::kDoNothing, {}};
+    const ports::OnConflict do_nothing{{"key"}, ports::OnConflict::Action::kDoNothing, {}, {}};
     auto inserted = co_await tx.value()->insert_on_conflict(table.table, std::move(claim), do_nothing);
     if (!inserted.is_ok()) co_return error_response(503, "database unavailable");
     if (inserted.value()) {

@@ -51,7 +51,7 @@ class DedupRowAfterEffect final : public QueuedPayments {
     auto mark = co_await ports.sql.begin(options_.isolation);
     if (!mark.is_ok()) co_return co_await retry_later(consumer, delivery.tag);
     const ports::Row seen_row{{"message_id", Value(id)}};
-    const ports::OnConflict once{{"message_id"}, ports::OnConflict::Action::kDoNothing, {}};
+    const ports::OnConflict once{{"message_id"}, ports::OnConflict::Action::kDoNothing, {}, {}};
     auto marked = co_await mark.value()->insert_on_conflict(kSeen, seen_row, once);
     if (!marked.is_ok()) co_return co_await retry_later(consumer, delivery.tag);
     co_await commit_then_ack(*mark.value(), consumer, delivery.tag);

@@ -220,7 +220,7 @@ class IdempotencyKey final : public Strategy {
       auto tx = co_await ports.sql.begin(options_.isolation);
       if (tx.is_ok()) {
         ports::Row stored = key_row(key, fp, response);
-        const ports::OnConflict keep_first{{"key"}, ports::OnConflict::Action::kDoNothing, {}};
+        const ports::OnConflict keep_first{{"key"}, ports::OnConflict::Action::kDoNothing, {}, {}};
         auto recorded = co_await tx.value()->insert_on_conflict(kKeys, std::move(stored), keep_first);
         if (recorded.is_ok()) {
           ports::Row row = payment_row(id, key, payment, charged.value());

@@ -73,7 +73,7 @@ class Outbox final : public Strategy {
     if (!tx.is_ok()) co_return error_response(503, "database unavailable");
     const ports::Row payment{{"key", Value(key)}, {"fingerprint", Value(fp)}, {"response_status", Value()},
                              {"response_body", Value()}};
-    const ports::OnConflict first_only{{"key"}, ports::OnConflict::Action::kDoNothing, {}};
+    const ports::OnConflict first_only{{"key"}, ports::OnConflict::Action::kDoNothing, {}, {}};
     auto inserted = co_await tx.value()->insert_on_conflict(kPayments, payment, first_only);
     if (!inserted.is_ok()) co_return error_response(503, "database unavailable");
     if (!inserted.value()) {

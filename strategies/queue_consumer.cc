@@ -44,7 +44,7 @@ sim::Task<void> commit_then_ack(ports::Tx& tx, ports::Consumer& consumer, std::u
 sim::Task<FirstTime> apply_once(ports::Tx& tx, ports::Consumer& consumer, const ports::Delivery& delivery,
                                 std::string table, std::string column) {
   const ports::Row marker{{column, ports::Value(delivery.message.id)}};
-  const ports::OnConflict first_only{{column}, ports::OnConflict::Action::kDoNothing, {}};
+  const ports::OnConflict first_only{{column}, ports::OnConflict::Action::kDoNothing, {}, {}};
   auto first = co_await tx.insert_on_conflict(table, marker, first_only);
   if (!first.is_ok()) co_return FirstTime::kFailed;
   if (first.value()) co_return FirstTime::kYes;

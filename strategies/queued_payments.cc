@@ -61,7 +61,7 @@ sim::Task<api::Response> QueuedPayments::handle(ports::Ports ports, api::Request
                        {"fingerprint", Value(fp)},
                        {"response_status", Value(std::int64_t{pending.status})},
                        {"response_body", Value(pending.body)}};
-  const ports::OnConflict first_only{{"key"}, ports::OnConflict::Action::kDoNothing, {}};
+  const ports::OnConflict first_only{{"key"}, ports::OnConflict::Action::kDoNothing, {}, {}};
   auto claimed = co_await tx.value()->insert_on_conflict(kPayments, row, first_only);
   if (!claimed.is_ok()) co_return error_response(503, "database unavailable");
   std::optional<ports::Row> existing;
@@ -116,7 +116,8 @@ sim::Task<bool> QueuedPayments::record_outcome(ports::Tx& tx, std::string key, s
   const ports::OnConflict outcome{{"key"},
                                   ports::OnConflict::Action::kDoUpdate,
                                   {{"response_status", Value(std::int64_t{response.status})},
-                                   {"response_body", Value(response.body)}}};
+                                   {"response_body", Value(response.body)}},
+                                  {}};
   auto written = co_await tx.insert_on_conflict(kPayments, record, outcome);
   co_return written.is_ok();
 }

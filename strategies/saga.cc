@@ -96,7 +96,7 @@ class Saga final : public Strategy {
                           {"origin", Value(request.origin)},
                           {"response_status", Value()},
                           {"response_body", Value()}};
-    const ports::OnConflict first_only{{"key"}, ports::OnConflict::Action::kDoNothing, {}};
+    const ports::OnConflict first_only{{"key"}, ports::OnConflict::Action::kDoNothing, {}, {}};
     auto created_saga = co_await tx.value()->insert_on_conflict(kSagas, saga, first_only);
     if (!created_saga.is_ok()) co_return error_response(503, "database unavailable");
     if (created_saga.value()) {
@@ -136,7 +136,7 @@ class Saga final : public Strategy {
       auto tx = co_await ports.sql.begin(options_.isolation);
       if (!tx.is_ok()) co_return error_response(503, "database unavailable");
       const ports::Row reservation{{"key", Value(key)}, {"amount", Value(parsed.request->amount)}, {"released", Value(std::int64_t{0})}};
-      const ports::OnConflict once{{"key"}, ports::OnConflict::Action::kDoNothing, {}};
+      const ports::OnConflict once{{"key"}, ports::OnConflict::Action::kDoNothing, {}, {}};
       auto reserved = co_await tx.value()->insert_on_conflict(kReservations, reservation, once);
       if (!reserved.is_ok()) co_return error_response(503, "database unavailable");
       state.step = 2;

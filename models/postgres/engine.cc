@@ -428,6 +428,10 @@ sim::Task<Result<std::optional<Row>>> Engine::insert_on_conflict(SessionId id, s
   }
   ResolvedWhere set;
   if (auto problem = table->resolve(on_conflict.set, set)) co_return fail<Out>(*session, Status::kError, *problem);
+  ResolvedWhere update_where;
+  if (auto problem = table->resolve(on_conflict.where, update_where)) {
+    co_return fail<Out>(*session, Status::kError, *problem);
+  }
   const std::string tx_name = "tx " + std::to_string(session->tx) + " ";
   // The statement's snapshot is taken as it starts, before any wait: in
   // REPEATABLE READ the first statement's is the transaction's, so that a
@@ -463,6 +467,12 @@ sim::Task<Result<std::optional<Row>>> Engine::insert_on_conflict(SessionId id, s
     const Lock lock = co_await lock_row(*session, *table, conflict.version, any_version);
     if (auto failed = lock_failed<Out>(*session, lock.outcome)) co_return std::move(*failed);
     if (lock.outcome == LockOutcome::kGone) continue;  // deleted meanwhile: try the insert again
+    // The WHERE is evaluated once, on the version just locked, even when the
+    // statement's snapshot shows another (insert-conflict-do-update-3).
+    if (!Table::matches(table->version(lock.version).values, update_where)) {
+      trace("INSERT", tx_name + table_name + " ON CONFLICT DO UPDATE WHERE: not met, row locked");
+      co_return Result<Out>::ok(std::nullopt);
+    }
     if (serializable_write(*session, *table, lock.version, &set)) {
       co_return fail<Out>(*session, Status::kSerializationFailure, kSsiMessage);
     }

@@ -73,6 +73,10 @@ struct OnConflict {
   std::vector<std::string> columns;  // the conflict target: a unique key
   Action action = Action::kDoNothing;
   Assignments set;                   // kDoUpdate: SET col = value ...
+  // kDoUpdate: DO UPDATE ... WHERE col = value ...: the conflicting row is
+  // updated only if its latest version matches (then the upsert answers
+  // nullopt, as DO NOTHING does); it is locked either way.
+  Where where;
 };
 
 enum class RowLock : std::uint8_t {

@@ -51,7 +51,7 @@ ports::Where by_id_and_status(std::int64_t id, std::string status) {
 ports::Assignments set_status(std::string status) { return ports::Assignments{{"status", Value(std::move(status))}}; }
 ports::Assignments set_state(std::string json) { return ports::Assignments{{"state", Value(std::move(json))}}; }
 OnConflict conflict_on(std::string column, OnConflict::Action action, ports::Assignments set = {}) {
-  return OnConflict{{std::move(column)}, action, std::move(set)};
+  return OnConflict{{std::move(column)}, action, std::move(set), {}};
 }
 
 Settings plain() { return Settings{}; }
@@ -433,6 +433,39 @@ Task<void> lock_for_update(ContractWorld& world, Outcome& out) {
   out.done_at = world.clock().now();
   auto committed = co_await tx->commit();
   CHECK(committed.is_ok());
+}
+
+// "Only rows for which this expression returns true will be updated, although
+// all rows will be locked when the ON CONFLICT DO UPDATE action is taken"
+// (PostgreSQL's INSERT documentation).
+CONTRACT_TEST("DO UPDATE ... WHERE updates only a matching row, and locks the row either way", plain()) {
+  if (!co_await create_schema(world)) co_return;
+  co_await committed_payment(world, 1, "k1", "completed");
+  auto tx = co_await begin(world);
+  if (!tx) co_return;
+  OnConflict retry_failed = conflict_on("key", OnConflict::Action::kDoUpdate, set_status("retried"));
+  retry_failed.where = by_status("failed");
+  auto skipped = co_await tx->insert_on_conflict("payments", payment(2, "k1"), retry_failed);
+  CHECK(skipped.is_ok());
+  CHECK(skipped.value() == std::nullopt);  // completed, not failed: left alone
+  Outcome second;
+  world.start(lock_for_update(world, second));
+  co_await world.clock().sleep(5 * kStep);
+  CHECK(second.done_at == -1);  // the row is locked all the same
+  auto committed = co_await tx->commit();
+  CHECK(committed.is_ok());
+  co_await world.clock().sleep(5 * kStep);
+  CHECK(second.status == Status::kOk);
+  const std::size_t completed = co_await count_committed(world, by_status("completed"));
+  CHECK(completed == 1);
+  co_await committed_payment(world, 3, "k3", "failed");
+  auto retry = co_await begin(world);
+  if (!retry) co_return;
+  auto updated = co_await retry->insert_on_conflict("payments", payment(4, "k3"), retry_failed);
+  CHECK(updated.is_ok());
+  CHECK((updated.is_ok() && updated.value() && status_of(*updated.value()) == "retried"));
+  auto done = co_await retry->commit();
+  CHECK(done.is_ok());
 }
 
 CONTRACT_TEST("SELECT FOR UPDATE waits for the transaction holding the row lock", plain()) {

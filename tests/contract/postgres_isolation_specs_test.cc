@@ -4,6 +4,7 @@
 // file's, in isolation_spec.h's notation: rows, errors, who waits and when
 // it completes. Where a spec uses SQL the port has no statement for, the
 // translation says what stands for it.
+#include <cctype>
 #include <string>
 #include <vector>
 
@@ -114,7 +115,7 @@ CONTRACT_TEST("isolation spec insert-conflict-do-nothing: both permutations answ
   IsolationSpec spec;
   spec.begin_each = Isolation::kReadCommitted;
   spec.setup = table_with(two_columns("ints", "key", "val"), {});
-  const OnConflict nothing{{"key"}, OnConflict::Action::kDoNothing, {}};
+  const OnConflict nothing{{"key"}, OnConflict::Action::kDoNothing, {}, {}};
   spec.steps = {{"donothing1", 0, insert_step("ints", Row{{"key", std::int64_t{1}}, {"val", std::string("donothing1")}}, nothing)},
                 {"c1", 0, commit_step()},
                 {"a1", 0, rollback_step()},
@@ -138,7 +139,7 @@ CONTRACT_TEST("isolation spec insert-conflict-do-nothing: both permutations answ
 CONTRACT_TEST("isolation spec insert-conflict-do-nothing-2: all 8 permutations answer as expected", plain()) {
   IsolationSpec spec;
   spec.setup = table_with(two_columns("ints", "key", "val"), {});
-  const OnConflict nothing{{"key"}, OnConflict::Action::kDoNothing, {}};
+  const OnConflict nothing{{"key"}, OnConflict::Action::kDoNothing, {}, {}};
   spec.steps = {{"beginrr1", 0, begin_step(Isolation::kRepeatableRead)},
                 {"begins1", 0, begin_step(Isolation::kSerializable)},
                 {"donothing1", 0, insert_step("ints", Row{{"key", std::int64_t{1}}, {"val", std::string("donothing1")}}, nothing)},
@@ -177,9 +178,9 @@ CONTRACT_TEST("isolation spec insert-conflict-do-update: both permutations answe
   IsolationSpec spec;
   spec.begin_each = Isolation::kReadCommitted;
   spec.setup = table_with(two_columns("upsert", "key", "val"), {});
-  OnConflict update1{{"key"}, OnConflict::Action::kDoUpdate, {}};
+  OnConflict update1{{"key"}, OnConflict::Action::kDoUpdate, {}, {}};
   update1.set["val"] = Value(std::string("? updated by insert1"));  // never met: session 1 always inserts
-  OnConflict update2{{"key"}, OnConflict::Action::kDoUpdate, {}};
+  OnConflict update2{{"key"}, OnConflict::Action::kDoUpdate, {}, {}};
   update2.set["val"] = Value(std::string("insert1 updated by insert2"));
   spec.steps = {{"insert1", 0, insert_step("upsert", Row{{"key", std::int64_t{1}}, {"val", std::string("insert1")}},
                                            update1)},
@@ -196,6 +197,102 @@ CONTRACT_TEST("isolation spec insert-conflict-do-update: both permutations answe
         "c2:"}},
       {"insert1 insert2 a1 select2 c2",
        {"insert1:", "insert2: <waiting ...>", "a1:", "insert2: <... completed>", "select2: 1|insert2", "c2:"}}};
+  co_await check_permutations(world, spec, expected);
+}
+
+// insert-conflict-do-update-2.spec: the arbiter is a unique index on
+// lower(key), and the upsert's DO UPDATE changes key itself (to the
+// excluded row's, same in lower case). The expression index stands as a
+// stored column holding lower(key), the table's primary key; the SETs stand
+// as the values their expressions yield, as in insert-conflict-do-update.
+CONTRACT_TEST("isolation spec insert-conflict-do-update-2: both permutations answer as expected", plain()) {
+  ports::TableSchema upsert;
+  upsert.name = "upsert";
+  upsert.columns = {{"key_lower", ports::ColumnType::kText, false},
+                    {"key", ports::ColumnType::kText, false},
+                    {"payload", ports::ColumnType::kText, true}};
+  upsert.primary_key = {"key_lower"};
+  IsolationSpec spec;
+  spec.begin_each = Isolation::kReadCommitted;
+  spec.setup = table_with(upsert, {});
+  auto row = [](const char* key, const char* payload) {
+    std::string lower = key;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return Row{{"key_lower", lower}, {"key", std::string(key)}, {"payload", std::string(payload)}};
+  };
+  OnConflict update1{{"key_lower"}, OnConflict::Action::kDoUpdate, {}, {}};
+  update1.set["key"] = Value(std::string("FooFoo"));
+  update1.set["payload"] = Value(std::string("? updated by insert1"));  // never met: session 1 always inserts
+  OnConflict update2{{"key_lower"}, OnConflict::Action::kDoUpdate, {}, {}};
+  update2.set["key"] = Value(std::string("FOOFOO"));
+  update2.set["payload"] = Value(std::string("insert1 updated by insert2"));
+  spec.steps = {{"insert1", 0, insert_step("upsert", row("FooFoo", "insert1"), update1)},
+                {"c1", 0, commit_step()},
+                {"a1", 0, rollback_step()},
+                {"insert2", 1, insert_step("upsert", row("FOOFOO", "insert2"), update2)},
+                {"select2", 1, select_step("upsert", Query{}, {"key", "payload"})},
+                {"c2", 1, commit_step()},
+                {"a2", 1, rollback_step()}};
+  const ExpectedLogs expected = {
+      {"insert1 insert2 c1 select2 c2",
+       {"insert1:", "insert2: <waiting ...>", "c1:", "insert2: <... completed>",
+        "select2: FOOFOO|insert1 updated by insert2", "c2:"}},
+      {"insert1 insert2 a1 select2 c2",
+       {"insert1:", "insert2: <waiting ...>", "a1:", "insert2: <... completed>", "select2: FOOFOO|insert2", "c2:"}}};
+  co_await check_permutations(world, spec, expected);
+}
+
+// insert-conflict-do-update-3.spec's insert1: a CTE upserting keys 1 and 2
+// (DO UPDATE ... WHERE colors.is_active), whose outer SELECT prints the
+// table as the statement's snapshot shows it, before the upserts. As three
+// statements: the SELECT first (in READ COMMITTED its snapshot is as old as
+// the CTE's would be: taken before the wait), then each VALUES row's upsert.
+sim::Task<std::string> upsert_colors_then_select(ports::Tx& tx) {
+  const std::vector<std::string> columns = {"key", "color", "is_active"};
+  Query by_key;
+  by_key.order = {{"key", false}};
+  std::string before = co_await select_rows(tx, "colors", by_key, columns);
+  const std::vector<std::pair<std::int64_t, std::string>> values = {{1, "Brown"}, {2, "Gray"}};
+  for (const auto& [key, color] : values) {
+    OnConflict update{{"key"}, OnConflict::Action::kDoUpdate, {{"color", Value(color)}}, {}};
+    update.where = {{"is_active", Value(std::int64_t{1})}};
+    const Row row{{"key", key}, {"color", color}, {"is_active", std::int64_t{1}}};
+    auto upserted = co_await tx.insert_on_conflict("colors", row, update);
+    if (!upserted.is_ok()) co_return error_text(upserted.status());
+  }
+  co_return before;
+}
+
+// insert-conflict-do-update-3.spec: the upsert's WHERE is evaluated on the
+// row version it locked (session 2's, committed while it waited), not on
+// the one its snapshot shows, so key 1 becomes Brown though the snapshot
+// says inactive. is_active boolean as a bigint, 0 or 1 (the port has no
+// boolean type).
+CONTRACT_TEST("isolation spec insert-conflict-do-update-3: its permutation answers as expected", plain()) {
+  ports::TableSchema colors;
+  colors.name = "colors";
+  colors.columns = {{"key", ports::ColumnType::kBigint, false},
+                    {"color", ports::ColumnType::kText, true},
+                    {"is_active", ports::ColumnType::kBigint, true}};
+  colors.primary_key = {"key"};
+  auto row = [](std::int64_t key, const char* color) {
+    return Row{{"key", key}, {"color", std::string(color)}, {"is_active", std::int64_t{0}}};
+  };
+  IsolationSpec spec;
+  spec.begin_each = Isolation::kReadCommitted;
+  spec.setup = table_with(colors, {row(1, "Red"), row(2, "Green"), row(3, "Blue")});
+  Query by_key;
+  by_key.order = {{"key", false}};
+  spec.steps = {{"insert1", 0, [](ContractWorld&, SpecSession& session) { return upsert_colors_then_select(*session.tx); }},
+                {"select1surprise", 0, select_step("colors", by_key, {"key", "color", "is_active"})},
+                {"c1", 0, commit_step()},
+                {"update2", 1, update_step("colors", ports::Where{{"key", Value(std::int64_t{1})}},
+                                           ports::Assignments{{"is_active", Value(std::int64_t{1})}})},
+                {"c2", 1, commit_step()}};
+  const ExpectedLogs expected = {
+      {"update2 insert1 c2 select1surprise c1",
+       {"update2:", "insert1: <waiting ...>", "c2:", "insert1: <... completed> 1|Red|0; 2|Green|0; 3|Blue|0",
+        "select1surprise: 1|Brown|1; 2|Green|0; 3|Blue|0", "c1:"}}};
   co_await check_permutations(world, spec, expected);
 }
 

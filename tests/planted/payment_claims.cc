@@ -119,7 +119,7 @@ class PaymentClaims final : public strategies::Strategy {
     if (!tx.is_ok()) co_return Claim{strategies::error_response(503, "database unavailable"), {}};
     ports::Row row = claim_row(ports, keyed, token);
     const std::string payment_id = text(row, "payment_id");
-    const ports::OnConflict do_nothing{{"key"}, ports::OnConflict::Action::kDoNothing, {}};
+    const ports::OnConflict do_nothing{{"key"}, ports::OnConflict::Action::kDoNothing, {}, {}};
     auto inserted = co_await tx.value()->insert_on_conflict(kTable, std::move(row), do_nothing);
     if (!inserted.is_ok()) co_return Claim{strategies::error_response(503, "database unavailable"), {}};
     if (inserted.value()) {

@@ -97,8 +97,8 @@ TEST_CASE("live PostgreSQL: ON CONFLICT DO NOTHING skips, DO UPDATE returns the 
   auto body = [](ports::Sql& sql, std::vector<std::optional<ports::Row>>& out) -> sim::Task<void> {
     auto tx = co_await sql.begin(ports::Isolation::kReadCommitted);
     const ports::Row row{{"key", Value(std::string("k"))}, {"amount", Value(std::int64_t{1})}, {"body", Value()}};
-    const ports::OnConflict nothing{{"key"}, ports::OnConflict::Action::kDoNothing, {}};
-    const ports::OnConflict update{{"key"}, ports::OnConflict::Action::kDoUpdate, {{"amount", Value(std::int64_t{2})}}};
+    const ports::OnConflict nothing{{"key"}, ports::OnConflict::Action::kDoNothing, {}, {}};
+    const ports::OnConflict update{{"key"}, ports::OnConflict::Action::kDoUpdate, {{"amount", Value(std::int64_t{2})}}, {}};
     out.push_back((co_await tx.value()->insert_on_conflict("payments", row, nothing)).value());
     out.push_back((co_await tx.value()->insert_on_conflict("payments", row, nothing)).value());
     out.push_back((co_await tx.value()->insert_on_conflict("payments", row, update)).value());

@@ -30,7 +30,7 @@ TEST_CASE("tables are created in real mode's own schema, JSON columns as exact t
 
 TEST_CASE("an insert on conflict renders its target, its update and its parameters in order") {
   const ports::Row row{{"key", Value(std::string("k"))}, {"status", Value(std::int64_t{201})}, {"body", Value()}};
-  const ports::OnConflict update{{"key"}, ports::OnConflict::Action::kDoUpdate, {{"status", Value(std::int64_t{409})}}};
+  const ports::OnConflict update{{"key"}, ports::OnConflict::Action::kDoUpdate, {{"status", Value(std::int64_t{409})}}, {}};
   const SqlText sql = insert_on_conflict_text("s", "idempotency_keys", row, update);
   CHECK(sql.text ==
         "INSERT INTO \"s\".\"idempotency_keys\" (\"body\", \"key\", \"status\") VALUES ($1, $2, $3) ON CONFLICT "
@@ -38,9 +38,21 @@ TEST_CASE("an insert on conflict renders its target, its update and its paramete
   REQUIRE(sql.params.size() == 4);
   CHECK(std::holds_alternative<std::monostate>(sql.params[0]));
   CHECK(sql.params[3] == Value(std::int64_t{409}));
-  const ports::OnConflict nothing{{"key"}, ports::OnConflict::Action::kDoNothing, {}};
+  const ports::OnConflict nothing{{"key"}, ports::OnConflict::Action::kDoNothing, {}, {}};
   CHECK(insert_on_conflict_text("s", "t", row, nothing).text.find("ON CONFLICT (\"key\") DO NOTHING RETURNING *") !=
         std::string::npos);
+}
+
+TEST_CASE("an upsert's DO UPDATE WHERE names the table's columns, not EXCLUDED's") {
+  ports::OnConflict conditional{{"key"}, ports::OnConflict::Action::kDoUpdate, {{"status", Value(std::int64_t{201})}}, {}};
+  conditional.where = {{"status", Value(std::int64_t{500})}};
+  const ports::Row row{{"key", Value(std::string("k"))}};
+  const SqlText sql = insert_on_conflict_text("s", "idempotency_keys", row, conditional);
+  CHECK(sql.text ==
+        "INSERT INTO \"s\".\"idempotency_keys\" (\"key\") VALUES ($1) ON CONFLICT (\"key\") DO UPDATE SET "
+        "\"status\" = $2 WHERE \"idempotency_keys\".\"status\" = $3 RETURNING *");
+  REQUIRE(sql.params.size() == 3);
+  CHECK(sql.params[2] == Value(std::int64_t{500}));
 }
 
 TEST_CASE("a select reads in primary-key order, a null in the where clause is IS NULL, FOR UPDATE locks") {
