@@ -241,10 +241,14 @@ AmqpConnection::Outcome AmqpConnection::remove(const std::string& queue) {
   return check_rpc("queue.delete");
 }
 
-std::optional<std::int64_t> AmqpConnection::ready_count(const std::string& queue) {
+std::optional<std::int64_t> AmqpConnection::ready_count(const std::string& queue, bool* answered) {
   assert(state_ != nullptr);
   const amqp_queue_declare_ok_t* ok = amqp_queue_declare(state_, kChannel, bytes(queue), 1, 0, 0, 0, amqp_empty_table);
-  if (check_rpc("queue.declare passive").status != Status::kOk || ok == nullptr) return std::nullopt;
+  const Outcome o = check_rpc("queue.declare passive");
+  // A passive declare of a missing queue is refused by the server (404); a
+  // library error means no answer came.
+  if (answered != nullptr) *answered = o.status != Status::kTimeout;
+  if (o.status != Status::kOk || ok == nullptr) return std::nullopt;
   return static_cast<std::int64_t>(ok->message_count);
 }
 
@@ -461,14 +465,19 @@ bool RealQueue::has_pending(const std::string& queue) {
   for (const RealConsumer* c : consumers_) {
     if (c->queue_name() == name(queue) && c->outstanding() > 0) return true;
   }
-  inspector_.connect(false);
-  const std::optional<std::int64_t> ready = inspector_.ready_count(name(queue));
-  if (!ready) {
+  // A connection the broker dropped (a restart) may still look open: one
+  // that did not answer is opened again and asked once more, so that a
+  // stale connection never reads as an empty queue.
+  for (int asked = 0;; ++asked) {
+    inspector_.connect(false);
+    bool answered = false;
+    const std::optional<std::int64_t> ready = inspector_.ready_count(name(queue), &answered);
+    if (ready) return *ready > 0;
     // No such queue: nothing pending. The refused passive declare closed the
     // connection; the next question opens another.
-    return false;
+    if (answered) return false;
+    if (asked == 1) throw Unreachable("RabbitMQ", endpoint_, "no answer to a passive queue.declare of " + name(queue));
   }
-  return *ready > 0;
 }
 
 void RealQueue::delete_everything() {

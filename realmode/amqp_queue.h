@@ -55,8 +55,9 @@ class AmqpConnection {
   Outcome declare(const std::string& queue, const ports::QueueOptions& options);
   Outcome remove(const std::string& queue);
   // Messages ready for delivery (not those delivered and unacked); nullopt
-  // if the queue does not exist or the broker did not answer.
-  std::optional<std::int64_t> ready_count(const std::string& queue);
+  // if the queue does not exist or the broker did not answer, which
+  // `answered` (if given) tells apart.
+  std::optional<std::int64_t> ready_count(const std::string& queue, bool* answered = nullptr);
   // kTimeout: the confirm did not come within the timeout (the message may
   // be in the queue); a nack from the broker is kError.
   Outcome publish(const std::string& queue, const ports::Message& message);
