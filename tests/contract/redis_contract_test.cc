@@ -1,6 +1,8 @@
 // The Redis rules the strategies rely on, as contract tests over the Kv port.
 #include <string>
+#include <vector>
 
+#include "models/recording_ports.h"
 #include "tests/contract/contract.h"
 
 namespace idemlab::contract {
@@ -346,6 +348,35 @@ CONTRACT_TEST("a lost reply to SET NX leaves the key written although the caller
   CHECK(r68.value() == false);
   auto r69 = co_await world.kv().get("lock");
   CHECK(r69.value() == std::optional<std::string>("mine"));
+}
+
+// The checker reads the port history, so a SET ... GET must be recorded as
+// made exactly when the server wrote: the reply is the old value, and
+// whether it wrote follows from the condition and that value.
+CONTRACT_TEST("a recorded SET ... GET is made when it wrote, and not made when its NX or XX held it back", plain()) {
+  models::PortHistory history;
+  const ports::Ports inner{world.clock(), world.kv(), world.sql(), world.queue(), world.processor()};
+  models::RecordingPorts recording(inner, history, history.new_actor("rule"));
+  ports::Kv& kv = recording.ports().kv;
+  auto xx_absent = co_await kv.set_get("k", "v1", kXx);    // absent: XX holds it back
+  auto nx_absent = co_await kv.set_get("k", "v2", kNx);    // absent: NX writes
+  auto nx_present = co_await kv.set_get("k", "v3", kNx);   // present: NX holds it back
+  auto xx_present = co_await kv.set_get("k", "v4", kXx);   // present: XX writes
+  auto plain_present = co_await kv.set_get("k", "v5", kPlain);
+  CHECK(xx_absent.value() == std::nullopt);
+  CHECK(nx_absent.value() == std::nullopt);
+  CHECK(nx_present.value() == std::optional<std::string>("v2"));
+  CHECK(xx_present.value() == std::optional<std::string>("v2"));
+  CHECK(plain_present.value() == std::optional<std::string>("v4"));
+  std::vector<bool> made;
+  for (const models::PortOp& op : history.ops()) {
+    CHECK(op.kind == models::PortOp::Kind::kKvWrite);
+    CHECK(op.outcome != models::PortOp::Outcome::kPerhaps);
+    made.push_back(op.made());
+  }
+  CHECK(made == std::vector<bool>{false, true, false, true, true});
+  auto stored = co_await world.kv().get("k");
+  CHECK(stored.value() == std::optional<std::string>("v5"));
 }
 
 }  // namespace
