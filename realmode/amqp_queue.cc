@@ -468,7 +468,7 @@ bool RealQueue::has_pending(const std::string& queue) {
   // A connection the broker dropped (a restart) may still look open: one
   // that did not answer is opened again and asked once more, so that a
   // stale connection never reads as an empty queue.
-  for (int asked = 0;; ++asked) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
     inspector_.connect(false);
     bool answered = false;
     const std::optional<std::int64_t> ready = inspector_.ready_count(name(queue), &answered);
@@ -476,8 +476,8 @@ bool RealQueue::has_pending(const std::string& queue) {
     // No such queue: nothing pending. The refused passive declare closed the
     // connection; the next question opens another.
     if (answered) return false;
-    if (asked == 1) throw Unreachable("RabbitMQ", endpoint_, "no answer to a passive queue.declare of " + name(queue));
   }
+  throw Unreachable("RabbitMQ", endpoint_, "no answer to a passive queue.declare of " + name(queue));
 }
 
 void RealQueue::delete_everything() {
