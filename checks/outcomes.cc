@@ -1,5 +1,8 @@
 #include "checks/outcomes.h"
 
+#include <map>
+#include <string_view>
+
 namespace idemlab::checks {
 
 std::vector<IntentOutcome> intent_outcomes(GroundTruth& truth) {
@@ -15,10 +18,13 @@ std::vector<IntentOutcome> intent_outcomes(GroundTruth& truth) {
       out[e.intent].answers.push_back(e.status);
     }
   }
-  for (IntentOutcome& o : out) {
-    for (const models::processor::LedgerEntry& entry : truth.ledger()) {
-      o.charges += (entry.kind == models::processor::LedgerEntry::Kind::kCharge && entry.intent == o.intent) ? 1 : 0;
-    }
+  // One pass over the ledger: a load run has as many entries as intents.
+  std::map<std::string_view, std::size_t> by_id;
+  for (std::size_t i = 0; i < out.size(); ++i) by_id.emplace(out[i].intent, i);
+  for (const models::processor::LedgerEntry& entry : truth.ledger()) {
+    if (entry.kind != models::processor::LedgerEntry::Kind::kCharge) continue;
+    const auto it = by_id.find(entry.intent);
+    if (it != by_id.end()) ++out[it->second].charges;
   }
   return out;
 }

@@ -27,8 +27,11 @@ sim::Task<void> run_recorded(std::function<sim::Task<void>(Ports)> run, Ports po
 Host::Host(const WorldConfig& config, sim::Tape& tape)
     : config_(config), sim_(tape, config.simulator), net_(sim_, config.network), service_(sim_, "api", config.service) {
   history_.reserve(static_cast<std::size_t>(config.clients) * static_cast<std::size_t>(config.client.intents));
+  // Open-loop arrivals are the world's: each client takes its share.
+  clients::ClientConfig client = config.client;
+  if (client.arrivals.open_loop()) client.arrivals = client.arrivals.scaled(1, config.clients);
   for (int i = 1; i <= config.clients; ++i) {
-    clients_.push_back(std::make_unique<clients::Client>(sim_, net_, "client-" + std::to_string(i), config.client,
+    clients_.push_back(std::make_unique<clients::Client>(sim_, net_, "client-" + std::to_string(i), client,
                                                          service_, history_));
   }
 }

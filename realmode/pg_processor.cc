@@ -71,6 +71,10 @@ class Statements {
                 " SET in_progress = false, created_at = clock_timestamp(), status = $2, number = $3,"
                 " succeeded = $4::bigint <> 0, error = $5 WHERE key = $1"});
   }
+  // A claim given back: the first request failed before anything happened.
+  std::string release_key() const {
+    return sql({"DELETE FROM ", table("idempotency_keys"), " WHERE key = $1 AND in_progress"});
+  }
   std::string insert_charge() const {
     return sql({"INSERT INTO ", table("charges"),
                 " (intent, amount, currency, customer, succeeded, refundable)"
@@ -224,6 +228,11 @@ Result<ports::Charge> run_charge(PgConnection& c, const Statements& s, const por
   if (!process(decision.processing, stopping)) {
     return Result<ports::Charge>::failure(Status::kUnavailable, "the processor stopped");
   }
+  if (decision.unavailable) {
+    // As the model: nothing charged, the key not kept.
+    if (request.idempotency_key) c.exec(SqlText{s.release_key(), {Value(*request.idempotency_key)}});
+    return Result<ports::Charge>::failure(Status::kUnavailable, "the payment processor is unavailable");
+  }
   const PgConnection::Outcome inserted =
       c.exec(SqlText{s.insert_charge(),
                      {Value(request.intent), Value(request.amount), Value(request.currency), Value(request.customer),
@@ -354,8 +363,8 @@ T RealProcessor::next_decision(Followed<T>& followed, T drawn) {
 sim::Task<Result<ports::Charge>> RealProcessor::charge(ports::ChargeRequest request) {
   // Drawn here, on the loop's thread, from the run's tape; the simulated
   // run's decision instead when following one.
-  const ChargeDecision drawn{config_.processing_time.sample(loop_.sim().tape()),
-                             chance(loop_.sim().tape(), config_.decline, sim::Choice::kWorkload)};
+  ChargeDecision drawn = models::processor::decide_charge(config_, loop_.sim().now(), loop_.sim().tape());
+  drawn.declined = chance(loop_.sim().tape(), config_.decline, sim::Choice::kWorkload);
   Session& session = take_session();
   std::function<Result<ports::Charge>()> job = [this, &session, schema = schema_, request = std::move(request),
                                                 retention = config_.key_retention, drawn] {

@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "checks/invariants.h"
+#include "scenarios/load_json.h"
+#include "scenarios/script_reader.h"
 #include "sim/strict_json.h"
 #include "sim/text_file.h"
 
@@ -19,136 +21,12 @@ constexpr const char* kFormat = "idemlab-scenario/1";
 using sim::member_path;
 using sim::shown;
 
-// Reads one script, remembering where it came from so that every error
-// names the origin and the JSON path ("$.client.retry.base").
-class Reader {
- public:
-  explicit Reader(std::string origin) : origin_(std::move(origin)) {}
-
-  const std::string& origin() const { return origin_; }
-
-  [[noreturn]] void fail(const std::string& path, const std::string& problem) const {
-    throw ScenarioError(origin_ + ": " + path + ": " + problem);
-  }
-
-  // The object at `path`, whose fields must all be among `known`.
-  const json& object(const json& value, const std::string& path, std::initializer_list<const char*> known) const {
-    if (!value.is_object()) fail(path, "must be an object");
-    for (const auto& item : value.items()) {
-      const std::string& key = item.key();
-      const bool is_known = std::any_of(known.begin(), known.end(), [&](const char* k) { return key == k; });
-      if (!is_known) {
-        std::string list;
-        for (const char* k : known) list += std::string(list.empty() ? "" : ", ") + k;
-        fail(member_path(path, key), "unknown field (known here: " + list + ")");
-      }
-    }
-    return value;
-  }
-
-  std::string string(const json& value, const std::string& path) const {
-    if (!value.is_string()) fail(path, "must be a string");
-    return value.get<std::string>();
-  }
-
-  bool boolean(const json& value, const std::string& path) const {
-    if (!value.is_boolean()) fail(path, "must be true or false");
-    return value.get<bool>();
-  }
-
-  std::int64_t integer(const json& value, const std::string& path, std::int64_t low, std::int64_t high) const {
-    if (!value.is_number_integer()) fail(path, "must be an integer");
-    const std::int64_t n = value.get<std::int64_t>();
-    if (n < low || n > high) fail(path, "must be between " + std::to_string(low) + " and " + std::to_string(high));
-    return n;
-  }
-
-  double number(const json& value, const std::string& path, double low, double high) const {
-    if (!value.is_number()) fail(path, "must be a number");
-    const double x = value.get<double>();
-    if (!(x >= low && x <= high)) fail(path, "must be between " + std::to_string(low) + " and " + std::to_string(high));
-    return x;
-  }
-
-  sim::Duration duration(const json& value, const std::string& path) const {
-    const std::optional<sim::Duration> d = value.is_string() ? sim::parse_duration(value.get<std::string>()) : std::nullopt;
-    if (!d) fail(path, "must be a duration such as \"150ms\", \"2s\" or \"24h\" (units ns, us, ms, s, m, h)");
-    if (*d > kScriptDurationMax) {
-      fail(path, "must be at most " + sim::duration_text(kScriptDurationMax) +
-                     " (400 days), so that sums of durations cannot overflow the clock");
-    }
-    return *d;
-  }
-
-  sim::Ratio ratio(const json& value, const std::string& path) const {
-    const std::optional<sim::Ratio> r = value.is_string() ? sim::parse_ratio(value.get<std::string>()) : std::nullopt;
-    if (!r) fail(path, "must be a probability written \"N/D\" with N <= D, or \"0\", or \"1\"");
-    return *r;
-  }
-
-  // {"constant": "1ms"} | {"uniform": ["1ms", "5ms"]} | {"exponential": "10ms"} |
-  // {"log_normal": {"median": "150ms", "sigma": 0.4, "cap": "900ms"}}
-  sim::LatencyModel latency(const json& value, const std::string& path) const {
-    object(value, path, {"constant", "uniform", "exponential", "log_normal"});
-    if (value.size() != 1) fail(path, "must hold exactly one of constant, uniform, exponential, log_normal");
-    if (value.contains("constant")) return sim::LatencyModel::constant(duration(value["constant"], path + ".constant"));
-    if (value.contains("exponential")) {
-      return sim::LatencyModel::exponential(duration(value["exponential"], path + ".exponential"));
-    }
-    if (value.contains("uniform")) {
-      const json& range = value["uniform"];
-      if (!range.is_array() || range.size() != 2) fail(path + ".uniform", "must be [low, high]");
-      const sim::Duration low = duration(range[0], path + ".uniform[0]");
-      const sim::Duration high = duration(range[1], path + ".uniform[1]");
-      if (high < low) fail(path + ".uniform", "high must not be below low");
-      return sim::LatencyModel::uniform(low, high);
-    }
-    const std::string p = path + ".log_normal";
-    const json& ln = object(value["log_normal"], p, {"median", "sigma", "cap"});
-    for (const char* required : {"median", "sigma", "cap"}) {
-      if (!ln.contains(required)) fail(p + "." + required, "missing");
-    }
-    const sim::Duration median = duration(ln["median"], p + ".median");
-    const double sigma = number(ln["sigma"], p + ".sigma", 0, 10);
-    const sim::Duration cap = duration(ln["cap"], p + ".cap");
-    if (median <= 0) fail(p + ".median", "must be positive");
-    if (cap < median) fail(p + ".cap", "must not be below the median");
-    return sim::LatencyModel::log_normal(median, sigma, cap);
-  }
-
-  void link(const json& value, const std::string& path, sim::LinkConfig& out) const {
-    object(value, path, {"latency", "drop_request", "drop_reply", "duplicate", "delay", "extra_delay"});
-    if (value.contains("latency")) out.latency = latency(value["latency"], path + ".latency");
-    if (value.contains("drop_request")) out.drop_request = ratio(value["drop_request"], path + ".drop_request");
-    if (value.contains("drop_reply")) out.drop_reply = ratio(value["drop_reply"], path + ".drop_reply");
-    if (value.contains("duplicate")) out.duplicate = ratio(value["duplicate"], path + ".duplicate");
-    if (value.contains("delay")) out.delay = ratio(value["delay"], path + ".delay");
-    if (value.contains("extra_delay")) out.extra_delay = latency(value["extra_delay"], path + ".extra_delay");
-  }
-
-  // One of `names`, as an index.
-  template <class Enum>
-  Enum choice(const json& value, const std::string& path, std::initializer_list<const char*> names) const {
-    const std::string text = string(value, path);
-    int index = 0;
-    for (const char* name : names) {
-      if (text == name) return static_cast<Enum>(index);
-      ++index;
-    }
-    std::string list;
-    for (const char* name : names) list += std::string(list.empty() ? "" : ", ") + name;
-    fail(path, "unknown value " + shown(text) + " (one of " + list + ")");
-  }
-
- private:
-  std::string origin_;
-};
 
 void read_workload(const Reader& r, const json& value, const std::string& path, models::clients::ClientConfig& c) {
   r.object(value, path,
            {"intents", "keys", "key_reused_with_other_payload", "key_reused_with_one_field_changed", "double_click",
             "copies", "copies_window", "webhook_duplicate", "webhook_deliveries", "webhook_reserialised",
-            "same_purchase_again", "retries_reorder_body", "think_mean", "amount_cents"});
+            "same_purchase_again", "retries_reorder_body", "think_mean", "amount_cents", "arrivals"});
   if (value.contains("intents")) c.intents = static_cast<int>(r.integer(value["intents"], path + ".intents", 1, 100000));
   if (value.contains("keys")) {
     c.keys = r.choice<models::clients::KeyMode>(value["keys"], path + ".keys", {"uuid", "missing"});
@@ -188,6 +66,12 @@ void read_workload(const Reader& r, const json& value, const std::string& path, 
     c.retries_reorder_body = r.boolean(value["retries_reorder_body"], path + ".retries_reorder_body");
   }
   if (value.contains("think_mean")) c.think_mean = r.duration(value["think_mean"], path + ".think_mean");
+  if (value.contains("arrivals")) {
+    if (value.contains("think_mean")) {
+      r.fail(path + ".think_mean", "not with arrivals: open-loop arrivals set the pace, clients do not think");
+    }
+    c.arrivals = read_arrivals(r, value["arrivals"], path + ".arrivals");
+  }
   if (value.contains("amount_cents")) {
     const json& range = value["amount_cents"];
     const std::string p = path + ".amount_cents";
@@ -198,7 +82,8 @@ void read_workload(const Reader& r, const json& value, const std::string& path, 
 }
 
 void read_client(const Reader& r, const json& value, const std::string& path, models::clients::ClientConfig& c) {
-  r.object(value, path, {"request_timeout", "give_up_after", "resend_after", "new_key_on_retry", "retry"});
+  r.object(value, path, {"request_timeout", "give_up_after", "resend_after", "new_key_on_retry", "retry", "breaker"});
+  if (value.contains("breaker")) c.breaker = read_breaker(r, value["breaker"], path + ".breaker");
   if (value.contains("request_timeout")) c.request_timeout = r.duration(value["request_timeout"], path + ".request_timeout");
   if (value.contains("give_up_after")) c.give_up_after = r.duration(value["give_up_after"], path + ".give_up_after");
   if (value.contains("resend_after")) c.resend_after = r.duration(value["resend_after"], path + ".resend_after");
@@ -298,7 +183,8 @@ void read_backends(const Reader& r, const json& root, models::WorldConfig& w) {
     }
   }
   if (root.contains("processor")) {
-    const json& v = r.object(root["processor"], "$.processor", {"processing_time", "decline", "key_retention"});
+    const json& v = r.object(root["processor"], "$.processor", {"processing_time", "decline", "errors", "key_retention"});
+    if (v.contains("errors")) w.processor.errors = r.ratio(v["errors"], "$.processor.errors");
     if (v.contains("processing_time")) {
       w.processor.processing_time = r.latency(v["processing_time"], "$.processor.processing_time");
     }
@@ -306,7 +192,18 @@ void read_backends(const Reader& r, const json& root, models::WorldConfig& w) {
     if (v.contains("key_retention")) w.processor.key_retention = r.duration(v["key_retention"], "$.processor.key_retention");
   }
   if (root.contains("service")) {
-    const json& v = r.object(root["service"], "$.service", {"workers", "queue_max", "overhead", "shed_retry_after"});
+    const json& v = r.object(root["service"], "$.service",
+                             {"workers", "queue_max", "overhead", "shed_status", "queue_timeout", "shed_retry_after"});
+    if (v.contains("shed_status")) {
+      w.service.shed_status = static_cast<int>(r.integer(v["shed_status"], "$.service.shed_status", 429, 503));
+      if (w.service.shed_status != 429 && w.service.shed_status != 503) {
+        r.fail("$.service.shed_status", "must be 429 (Too Many Requests) or 503 (Service Unavailable)");
+      }
+    }
+    if (v.contains("queue_timeout")) {
+      w.service.queue_timeout = r.duration(v["queue_timeout"], "$.service.queue_timeout");
+      if (w.service.queue_timeout <= 0) r.fail("$.service.queue_timeout", "must be positive (leave it out to wait as long as it takes)");
+    }
     if (v.contains("workers")) w.service.workers = static_cast<std::size_t>(r.integer(v["workers"], "$.service.workers", 1, 10000));
     if (v.contains("queue_max")) {
       w.service.queue_max = static_cast<std::size_t>(r.integer(v["queue_max"], "$.service.queue_max", 0, 1000000));
@@ -501,7 +398,7 @@ Scenario parse_scenario(const std::string& text, const std::string& origin) {
   r.object(root, "$",
            {"$schema", "format", "name", "description", "clients", "workload", "client", "network", "client_link",
             "timeouts", "redis", "postgres", "rabbitmq", "processor", "service", "strategy_options", "faults",
-            "fault_phase", "run_limit", "event_limit", "invariants", "expect", "notes", "schedule"});
+            "fault_phase", "run_limit", "event_limit", "invariants", "expect", "notes", "schedule", "episodes"});
   if (!root.contains("format") || root["format"] != kFormat) r.fail("$.format", std::string("must be \"") + kFormat + "\"");
   if (!root.contains("name")) r.fail("$.name", "missing");
   Scenario s;
@@ -524,6 +421,7 @@ Scenario parse_scenario(const std::string& text, const std::string& origin) {
   }
   read_backends(r, root, s.world);
   if (root.contains("strategy_options")) read_strategy_options(r, root["strategy_options"], s.options);
+  if (root.contains("episodes")) s.world.processor.episodes = read_episodes(r, root["episodes"]);
   if (root.contains("faults")) read_faults(r, root["faults"], s.world.clients, s.faults);
   if (root.contains("fault_phase")) s.fault_phase = r.duration(root["fault_phase"], "$.fault_phase");
   if (root.contains("run_limit")) s.run_limit = r.duration(root["run_limit"], "$.run_limit");

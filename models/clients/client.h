@@ -16,6 +16,9 @@
 //   new_key_on_retry       a retry after these outcomes sends a fresh key (a client bug)
 //   give_up_after          no new attempt starts this long after the first
 //   resend_after           a client that gave up sends the intent again this much later
+//   arrivals               open loop: intents start at these rates, each paid by its own
+//                          process, instead of one after another with think time between
+//   breaker                a circuit breaker in front of every attempt
 #pragma once
 
 #include <cstdint>
@@ -23,6 +26,8 @@
 #include <string>
 
 #include "sim/state_writer.h"
+#include "models/clients/arrivals.h"
+#include "models/clients/circuit_breaker.h"
 #include "models/clients/history.h"
 #include "models/clients/intent.h"
 #include "models/clients/retry_policy.h"
@@ -62,7 +67,9 @@ struct ClientConfig {
   sim::Ratio same_purchase_again{0, 1};
   bool retries_reorder_body = false;
   OutcomeSet new_key_on_retry;
-  sim::Duration think_mean = 100 * sim::kMillisecond;
+  sim::Duration think_mean = 100 * sim::kMillisecond;  // closed loop only
+  ArrivalProfile arrivals;  // this client's share; none: a closed loop
+  BreakerConfig breaker;
   sim::Duration give_up_after = 60 * sim::kSecond;
   sim::Duration resend_after = 0;   // 0: a client that gave up never sends the intent again
   std::int64_t amount_min = 100;     // cents
@@ -81,6 +88,7 @@ class Client {
   void start();
 
   std::uint64_t attempts() const { return attempts_; }
+  const CircuitBreaker& breaker() const { return breaker_; }
   // The workload has run to its end: every intent paid, failed or given up.
   bool finished() const { return finished_; }
   // Its node, attempts, retry budget, whether it has finished.
@@ -88,6 +96,17 @@ class Client {
 
  private:
   sim::Task<void> workload();
+  // What links one intent to the next: a key or an order the next reuses.
+  struct Chain {
+    std::optional<Uuid> reused_key;
+    std::optional<Intent> bought_again;  // the previous intent, when this one buys the same again
+    std::optional<Intent> changed_copy;  // the previous intent, when this one changes one field of it
+  };
+  // Draws intent number `n` and adds it to the history; its index.
+  std::uint32_t make_intent(std::uint32_t n, Chain& chain);
+  // Sends one intent by all its senders (copies, a double click), then its
+  // webhook redeliveries.
+  sim::Task<void> send(std::uint32_t index);
   // Pays one intent by the retry policy; `sender` tells concurrent senders
   // apart. A copy sent within a window waits `delay` first; a webhook's
   // redelivery may be re-serialised.
@@ -96,6 +115,9 @@ class Client {
   // (rather than got an answer it does not retry). `attempt` is left at the
   // next attempt's number.
   sim::Task<bool> attempts(std::uint32_t intent, std::uint8_t sender, bool reserialised, int& attempt);
+  // Sends attempt number `attempt` and records its invoke.
+  sim::Task<sim::CallResult<api::Response>> send_attempt(std::uint32_t intent, std::uint8_t sender, int attempt,
+                                                         const std::string& what, const api::Request& request);
   // The class of a failed attempt; nullopt for an answer that is no failure
   // to retry (a 2xx, 3xx or any other 4xx).
   static std::optional<Outcome> outcome_of(const sim::CallResult<api::Response>& r);
@@ -109,6 +131,7 @@ class Client {
   service::ServiceNode& service_;
   History& history_;
   RetryBudget budget_;
+  CircuitBreaker breaker_;
   std::uint16_t history_index_;  // this client in History::clients()
   std::uint64_t attempts_ = 0;
   bool finished_ = false;

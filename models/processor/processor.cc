@@ -92,12 +92,20 @@ sim::Task<Result<ports::Charge>> PaymentProcessor::charge(ports::ChargeRequest r
     keys_[*request.idempotency_key] = std::move(fresh);
   }
   const std::size_t decision = charge_decisions_.size();
-  charge_decisions_.push_back(ChargeDecision{config_.processing_time.sample(sim_.tape()), false});
+  charge_decisions_.push_back(decide_charge(config_, sim_.now(), sim_.tape()));
   co_await sim_.sleep(charge_decisions_[decision].processing);
   if (!config_.ledger_time.is_zero()) co_await sim_.sleep(ledger_time());
+  if (charge_decisions_[decision].unavailable) {
+    // Failed downstream before any money moved: the key is not kept, so a
+    // retry under it charges afresh.
+    if (request.idempotency_key) keys_.erase(*request.idempotency_key);
+    trace("unavailable", request.intent);
+    co_return Result<ports::Charge>::failure(Status::kUnavailable, "the payment processor is unavailable");
+  }
 
   const std::uint32_t number = next_charge_++;
   refundable_.push_back(0);
+  charge_entry_.push_back(kNoEntry);
   ports::Charge charge;
   charge.charge_id = "ch_" + std::to_string(number);
   if (chance(sim_.tape(), config_.decline, sim::Choice::kWorkload)) {
@@ -107,11 +115,14 @@ sim::Task<Result<ports::Charge>> PaymentProcessor::charge(ports::ChargeRequest r
     ++declines_[request.intent];
     trace("decline", request.intent + " " + charge.charge_id);
   } else {
+    charge_entry_.back() = static_cast<std::uint32_t>(ledger_.size());
     ledger_.push_back(LedgerEntry{LedgerEntry::Kind::kCharge, number, 0, request.amount, sim_.now(), request.intent});
     refundable_[number - 1] = request.amount;
-    const std::int64_t count = charges_for(request.intent);
-    trace("charge", request.intent + " " + std::to_string(request.amount) + " " + request.currency + " " +
-                        charge.charge_id + (count > 1 ? " (charge number " + std::to_string(count) + " of this intent)" : ""));
+    if (sim_.trace().enabled()) {  // counting reads the whole ledger: only for the trace
+      const std::int64_t count = charges_for(request.intent);
+      trace("charge", request.intent + " " + std::to_string(request.amount) + " " + request.currency + " " +
+                          charge.charge_id + (count > 1 ? " (charge number " + std::to_string(count) + " of this intent)" : ""));
+    }
   }
   if (request.idempotency_key) {
     KeyRecord& record = keys_.at(*request.idempotency_key);
@@ -158,10 +169,8 @@ sim::Task<Result<ports::Refund>> PaymentProcessor::refund(ports::RefundRequest r
     response = Result<ports::Refund>::failure(Status::kError, "Refund amount exceeds what " + charge_id + " has left");
   } else {
     refundable_[charge - 1] -= request.amount;
-    std::string intent;
-    for (const LedgerEntry& entry : ledger_) {
-      if (entry.kind == LedgerEntry::Kind::kCharge && entry.number == charge) intent = entry.intent;
-    }
+    assert(charge_entry_[charge - 1] != kNoEntry && "a refundable charge has its ledger entry");
+    const std::string intent = ledger_[charge_entry_[charge - 1]].intent;
     const std::uint32_t number = next_refund_++;
     ledger_.push_back(LedgerEntry{LedgerEntry::Kind::kRefund, number, charge, request.amount, sim_.now(), intent});
     trace("refund", intent + " " + std::to_string(request.amount) + " of " + charge_id);
@@ -197,6 +206,25 @@ ports::ChargeLookup PaymentProcessor::lookup(const std::string& key) {
 sim::Task<Result<ports::ChargeLookup>> PaymentProcessor::find_charge(std::string idempotency_key) {
   if (!config_.ledger_time.is_zero()) co_await sim_.sleep(ledger_time());
   co_return Result<ports::ChargeLookup>::ok(lookup(idempotency_key));
+}
+
+const ProcessorEpisode* episode_at(const ProcessorConfig& config, sim::Time now) {
+  for (const ProcessorEpisode& e : config.episodes) {
+    if (e.from <= now && now < e.until) return &e;
+  }
+  return nullptr;
+}
+
+ChargeDecision decide_charge(const ProcessorConfig& config, sim::Time now, sim::Tape& tape) {
+  ChargeDecision d;
+  d.processing = config.processing_time.sample(tape);
+  const ProcessorEpisode* episode = episode_at(config, now);
+  if (episode != nullptr) {
+    d.processing = d.processing / 1000 * episode->slowdown_milli + d.processing % 1000 * episode->slowdown_milli / 1000;
+  }
+  d.unavailable = chance(tape, config.errors, sim::Choice::kFault) ||
+                  (episode != nullptr && chance(tape, episode->errors, sim::Choice::kFault));
+  return d;
 }
 
 std::int64_t PaymentProcessor::charges_for(const std::string& intent) const {

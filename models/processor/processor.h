@@ -21,10 +21,24 @@
 
 namespace idemlab::models::processor {
 
+// A window of trouble downstream (the trigger of a retry storm): from
+// `from` until `until`, charges take `slowdown_milli` / 1000 times their
+// processing time, and `errors` of them fail unavailable.
+struct ProcessorEpisode {
+  sim::Time from = 0;
+  sim::Time until = 0;
+  std::int64_t slowdown_milli = 1000;
+  sim::Ratio errors{0, 1};
+};
+
 struct ProcessorConfig {
   sim::LatencyModel processing_time =
       sim::LatencyModel::log_normal(150 * sim::kMillisecond, 0.4, 2 * sim::kSecond);
   sim::Ratio decline{0, 1};
+  // Charges that fail unavailable (a 5xx downstream) after their processing
+  // time, charging nothing and releasing their key, all through the run.
+  sim::Ratio errors{0, 1};
+  std::vector<ProcessorEpisode> episodes;  // in order, not overlapping
   sim::Duration key_retention = 24 * 3600 * sim::kSecond;  // Stripe keeps keys at least 24 hours
   // The processor's own bookkeeping after the processing time (a calibration
   // sets it from the live ledger's cost; zero, and skipped, otherwise).
@@ -71,7 +85,15 @@ struct RefundMiss {
 struct ChargeDecision {
   sim::Duration processing = 0;
   bool declined = false;
+  bool unavailable = false;  // failed downstream: nothing charged, the key released
 };
+
+// The episode under way at `now`, if any.
+const ProcessorEpisode* episode_at(const ProcessorConfig& config, sim::Time now);
+// A charge's processing time and whether it fails unavailable, at `now`
+// (the decline is drawn once processed). Draws nothing for what is
+// certain, so a run without errors has the tape it always had.
+ChargeDecision decide_charge(const ProcessorConfig& config, sim::Time now, sim::Tape& tape);
 
 class PaymentProcessor {
  public:
@@ -142,6 +164,10 @@ class PaymentProcessor {
   std::vector<ChargeDecision> charge_decisions_;
   std::vector<sim::Duration> refund_times_;
   std::vector<std::int64_t> refundable_;  // by charge number - 1: amount left to refund
+  // By charge number - 1: its entry in ledger_ (kNoEntry: declined), so
+  // that a refund finds its intent without reading the whole ledger.
+  static constexpr std::uint32_t kNoEntry = UINT32_MAX;
+  std::vector<std::uint32_t> charge_entry_;
   std::uint32_t next_charge_ = 1;         // declined charges take a number too
   std::uint32_t next_refund_ = 1;
 };

@@ -52,9 +52,9 @@ sim::Task<api::Response> ServiceNode::handle(api::Request request) {
   }
   if (handler == nullptr) co_return api::Response{404, "{\"error\":\"no route for " + target + "\"}", false};
   sim::Resource& workers = node_.memory<Pool>().workers;
-  if (!co_await workers.acquire()) {
+  if (!co_await workers.acquire(config_.queue_timeout)) {
     ++rejected_;
-    co_return api::Response{503, "{\"error\":\"overloaded\"}", false, config_.shed_retry_after_s};
+    co_return api::Response{config_.shed_status, "{\"error\":\"overloaded\"}", false, config_.shed_retry_after_s};
   }
   sim::SlotGuard worker(workers);
   co_await sim_.sleep(config_.overhead.sample(sim_.tape()));

@@ -1,5 +1,5 @@
 // The API service as a simulated process: a bounded pool of workers with a
-// bounded queue in front (a full queue answers 503 at once), a fixed cost per
+// bounded queue in front (a full queue, or a wait too long, sheds: 503 or 429), a fixed cost per
 // request, routes to handlers (the strategies), and background workers that
 // run on the same node. A crash cancels every request in progress and every
 // background worker and drops the pool; a restart boots them again. Workers
@@ -24,7 +24,13 @@ struct ServiceConfig {
   std::size_t workers = 16;
   std::size_t queue_max = 128;
   sim::LatencyModel overhead = sim::LatencyModel::constant(200 * sim::kMicrosecond);  // parsing, routing, auth
-  int shed_retry_after_s = -1;  // the Retry-After of a 503 from a full queue, in seconds; -1: none
+  // Admission control: a request that finds the queue full, or waits in it
+  // longer than queue_timeout (its client has likely given up on it), is
+  // answered at once with shed_status (503, or 429 Too Many Requests) and
+  // the Retry-After shed_retry_after_s (in seconds; -1: none).
+  int shed_status = 503;
+  sim::Duration queue_timeout = sim::kTimeNever;
+  int shed_retry_after_s = -1;
 };
 
 using Handler = std::function<sim::Task<api::Response>(api::Request)>;
