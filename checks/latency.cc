@@ -34,6 +34,20 @@ std::vector<sim::Duration> attempt_latencies(const models::clients::History& his
   return out;
 }
 
+std::vector<IntentTiming> intent_timings(const models::clients::History& history) {
+  std::vector<IntentTiming> out(history.intents().size());
+  for (const HistoryEvent& e : history.events()) {
+    IntentTiming& t = out[e.intent];
+    if (t.arrived_at < 0) t.arrived_at = e.at;
+    t.settled_at = e.at;
+    if (e.kind == HistoryEvent::Kind::kInvoke) ++t.attempts;
+    if (e.kind == HistoryEvent::Kind::kOk && e.status >= 200 && e.status < 300 && t.succeeded_at < 0) {
+      t.succeeded_at = e.at;
+    }
+  }
+  return out;
+}
+
 sim::Duration percentile(std::vector<sim::Duration> samples, double q) {
   assert(q > 0 && q <= 1);
   if (samples.empty()) return 0;

@@ -4,12 +4,24 @@
 // servers alike.
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include "models/clients/history.h"
 #include "sim/time.h"
 
 namespace idemlab::checks {
+
+// One intent as its clients lived it, for load figures.
+struct IntentTiming {
+  sim::Time arrived_at = -1;    // its first invoke, or its give-up if nothing was ever sent
+  sim::Time succeeded_at = -1;  // its first 2xx; -1: none
+  sim::Time settled_at = -1;    // its last event: every sender answered or gave up
+  std::uint32_t attempts = 0;   // invokes, of every sender
+};
+
+// Per intent, in the history's order.
+std::vector<IntentTiming> intent_timings(const models::clients::History& history);
 
 // Every attempt that ended, in the order they ended.
 std::vector<sim::Duration> attempt_latencies(const models::clients::History& history);

@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   idemlab::cli::register_sweep(app, commands);
   idemlab::cli::register_run(app, commands);
   idemlab::cli::register_explore(app, commands);
+  idemlab::cli::register_load(app, commands);
   idemlab::cli::register_merge(app, commands);
   idemlab::cli::register_rediscover(app, commands);
   idemlab::cli::register_shrink(app, commands);

@@ -16,6 +16,7 @@
 
 #include "cli/commands.h"
 #include "cli/files.h"
+#include "cli/progress.h"
 #include "cli/seed_option.h"
 #include "cli/strategy_choice.h"
 #include "cli/sweep_table.h"
@@ -43,38 +44,6 @@ struct SweepOptions {
   bool catalogue = false;
   bool all = false;
   unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
-};
-
-// Progress on stderr: on a terminal one line rewritten in place, with the
-// rate and the time left; otherwise a plain line every 10 s (none for a
-// sweep that ends sooner).
-class Progress {
- public:
-  explicit Progress(std::uint64_t total) : total_(total), tty_(isatty(2) != 0) {}
-
-  void update(std::uint64_t done, const std::string& cell) {
-    const double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
-    if (elapsed - last_ < (tty_ ? 0.2 : 10.0)) return;
-    last_ = elapsed;
-    const double rate = static_cast<double>(done) / std::max(elapsed, 1e-9);
-    const double left = rate > 0 ? static_cast<double>(total_ - std::min(done, total_)) / rate : 0;
-    std::fprintf(stderr, "%ssweep: %llu/%llu runs (%.0f%%), %.0f runs/s, %.0f s left; %s%s", tty_ ? "\r\033[K" : "",
-                 static_cast<unsigned long long>(done), static_cast<unsigned long long>(total_),
-                 total_ ? 100.0 * static_cast<double>(done) / static_cast<double>(total_) : 100.0, rate, left,
-                 sim::one_safe_line(cell, 60).c_str(), tty_ ? "" : "\n");
-    shown_ = true;
-  }
-  void finish() {
-    if (tty_ && shown_) std::fprintf(stderr, "\r\033[K");
-  }
-
- private:
-  using Clock = std::chrono::steady_clock;
-  std::uint64_t total_;
-  bool tty_;
-  Clock::time_point start_ = Clock::now();
-  double last_ = 0;
-  bool shown_ = false;
 };
 
 // "i/n" with 1 <= i <= n: this run's slice of the seeds.
@@ -156,7 +125,7 @@ int run_sweep(const SweepOptions& o) {
   std::uint64_t loaded = 0;
   for (const Chosen& c : chosen) loaded += c.scenario ? 1 : 0;
   const std::uint64_t planned = per_cell * loaded * strategies.size();
-  Progress progress(planned);
+  Progress progress("sweep", planned);
   std::uint64_t done = 0;
   // The first Ctrl-C stops the sweep between chunks, which then writes what
   // it has, marked partial; a second one kills, as usual.

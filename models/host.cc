@@ -60,6 +60,12 @@ sim::Node* Host::find_node(const std::string& name) {
   return nullptr;
 }
 
+std::uint64_t Host::short_circuited() const {
+  std::uint64_t n = 0;
+  for (const auto& client : clients_) n += client->breaker().rejected();
+  return n;
+}
+
 bool Host::clients_finished() const {
   for (const auto& client : clients_) {
     if (!client->finished()) return false;

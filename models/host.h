@@ -76,6 +76,8 @@ class Host {
   const std::string& setup_failure() const { return setup_failure_; }
   // Every client has finished its workload.
   bool clients_finished() const;
+  // Attempts the clients' circuit breakers failed without sending them.
+  std::uint64_t short_circuited() const;
 
   // The world's state for state hashing (REQUIRES: the simulator keeps
   // positions): the simulator, the network, the service, every client and

@@ -14,6 +14,10 @@
 
 namespace idemlab::scenarios {
 
+// Worlds of more payments than this check liveness at doubling intervals
+// once quiet, not at every one-second step.
+inline constexpr std::uint64_t kLivenessEveryStepPayments = 1000;
+
 // How a run loop moves one world forward and reads it.
 class RunDriver {
  public:

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "checks/invariants.h"
+#include "checks/latency.h"
 #include "checks/outcomes.h"
 #include "models/world_config.h"
 #include "scenarios/fault_plan.h"
@@ -121,6 +122,9 @@ struct RunReport {
   std::uint64_t attempts = 0;
   StoragePeak storage;
   std::vector<sim::Duration> latencies;  // every attempt's, invoke to answer or timeout
+  std::vector<checks::IntentTiming> timings;  // per intent: arrival, first 2xx, attempts
+  std::uint64_t shed = 0;             // requests the service's admission control answered at once
+  std::uint64_t short_circuited = 0;  // attempts the clients' breakers failed without sending
   // The processor's decisions (simulated runs), which a live run of the
   // same scenario can follow (realmode::run_real).
   std::vector<models::processor::ChargeDecision> charge_decisions;

@@ -47,8 +47,9 @@ void read_workload(const Reader& r, const json& value, const std::string& path, 
     }
   }
   if (value.contains("double_click")) c.double_click = r.ratio(value["double_click"], path + ".double_click");
-  // A sender's number is a byte, and the one after the copies is a webhook's.
-  if (value.contains("copies")) c.copies = static_cast<int>(r.integer(value["copies"], path + ".copies", 1, 16));
+  // A sender's number is a byte, and the ones after the copies are the
+  // webhooks' (at most 16): 100 + 1 + 16 fit.
+  if (value.contains("copies")) c.copies = static_cast<int>(r.integer(value["copies"], path + ".copies", 1, 100));
   if (value.contains("copies_window")) c.copies_window = r.duration(value["copies_window"], path + ".copies_window");
   if (value.contains("webhook_duplicate")) {
     c.webhook_duplicate = r.ratio(value["webhook_duplicate"], path + ".webhook_duplicate");

@@ -2,7 +2,8 @@
 """The scenario scripts and their schema agree with the loader: every shipped
 script validates against scenarios/schema.json; every object in the schema
 refuses unknown fields, as the loader does; tests/scenarios/every_field.json
-sets every field the schema names and the loader reads it; bad scripts are
+and its open-loop twins (every_field_*.json, for the fields that exclude
+each other) set every field the schema names and the loader reads them; bad scripts are
 refused with one line naming the file and the JSON path, exit code 2. A run
 recorded with --record validates too and replays to the same outcome, and a
 tampered schedule is reported; --mermaid writes a sequence diagram."""
@@ -18,6 +19,9 @@ IDEMLAB = sys.argv[1]
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((ROOT / "scenarios/schema.json").read_text())
 EVERY_FIELD = ROOT / "tests/scenarios/every_field.json"
+# Fields that exclude each other (think_mean and arrivals, a rate and a
+# profile) are set in twins of every_field.json.
+TWINS = sorted((ROOT / "tests/scenarios").glob("every_field_*.json"))
 results = []
 
 
@@ -51,7 +55,7 @@ validator = jsonschema.Draft202012Validator(SCHEMA)
 
 scripts = sorted((ROOT / "scenarios").glob("*/*.json"))
 check("there are shipped scripts", len(scripts) >= 7, str(len(scripts)))
-for script in scripts + [EVERY_FIELD]:
+for script in scripts + [EVERY_FIELD] + TWINS:
     errors = [e.message for e in validator.iter_errors(json.loads(script.read_text()))]
     check(f"{script.relative_to(ROOT)} matches the schema", not errors, "; ".join(errors[:3]))
 
@@ -73,15 +77,18 @@ def present(value, path):
 
 every = json.loads(EVERY_FIELD.read_text())
 set_paths = set(present(every, "$"))
+for twin in TWINS:
+    set_paths |= set(present(json.loads(twin.read_text()), "$"))
 for path, node in schema_paths(SCHEMA):
     for key in node["properties"]:
         if path.startswith("$.schedule") or f"{path}.{key}" == "$.schedule":
             continue  # written by --record; checked by the round trip below
         check(f"every_field.json sets {path}.{key}", f"{path}.{key}" in set_paths)
 
-r = run("run", str(EVERY_FIELD), "--strategy", "idempotency_key", "--seed", "3", "-q")
-check("the loader reads every field", r.returncode in (0, 1) and "scenario every_field" in r.stdout,
-      f"exit {r.returncode}: {r.stderr.strip()}")
+for document in [EVERY_FIELD] + TWINS:
+    r = run("run", str(document), "--strategy", "idempotency_key", "--seed", "3", "-q")
+    check(f"the loader reads every field of {document.name}", r.returncode in (0, 1) and "scenario every_field" in r.stdout,
+          f"exit {r.returncode}: {r.stderr.strip()}")
 
 
 def refused(name, mutate, must_mention):
@@ -120,6 +127,20 @@ refused("a delay of nothing", lambda d: d["faults"][1].update(delay="0s"), "$.fa
 refused("wrong format", lambda d: d.update(format="idemlab-scenario/2"), "$.format")
 refused("run limit inside the fault phase", lambda d: d.update(run_limit="10s"), "$.run_limit")
 refused("not JSON", lambda d: d.clear() or d.update({"format": float("nan")}), "not JSON")
+refused("think_mean beside arrivals", lambda d: d["workload"].update(arrivals={"rate_per_s": 5}), "$.workload.think_mean")
+refused("a rate and a profile", lambda d: d["workload"].pop("think_mean") and d["workload"].update(
+    arrivals={"rate_per_s": 5, "profile": [{"at": "0s", "rate_per_s": 5}]}), "$.workload.arrivals")
+refused("a profile out of order", lambda d: d["workload"].pop("think_mean") and d["workload"].update(
+    arrivals={"profile": [{"at": "2s", "rate_per_s": 5}, {"at": "1s", "rate_per_s": 5}]}),
+    "$.workload.arrivals.profile[1].at")
+refused("arrivals that never come", lambda d: d["workload"].pop("think_mean") and d["workload"].update(
+    arrivals={"rate_per_s": 0}), "$.workload.arrivals")
+refused("a breaker without its threshold", lambda d: d["client"]["breaker"].pop("failures_to_open"),
+        "$.client.breaker.failures_to_open")
+refused("a shed status other than 429 or 503", lambda d: d["service"].update(shed_status=500), "$.service.shed_status")
+refused("overlapping episodes", lambda d: d["episodes"].append({"at": "6s", "for": "1s", "processor": {"errors": "1"}}),
+        "$.episodes[1].at")
+refused("an episode that changes nothing", lambda d: d["episodes"][0].update(processor={}), "$.episodes[0].processor")
 
 
 
