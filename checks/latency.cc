@@ -4,6 +4,7 @@
 #include <cassert>
 #include <cmath>
 #include <map>
+#include <string>
 #include <tuple>
 
 namespace idemlab::checks {
@@ -34,8 +35,16 @@ std::vector<sim::Duration> attempt_latencies(const models::clients::History& his
   return out;
 }
 
-std::vector<IntentTiming> intent_timings(const models::clients::History& history) {
+std::vector<IntentTiming> intent_timings(const models::clients::History& history,
+                                         const std::vector<models::processor::LedgerEntry>& ledger) {
   std::vector<IntentTiming> out(history.intents().size());
+  std::map<std::string, std::size_t> by_id;
+  for (std::size_t i = 0; i < out.size(); ++i) by_id.emplace(history.intent_id(history.intents()[i]), i);
+  for (const models::processor::LedgerEntry& entry : ledger) {
+    if (entry.kind != models::processor::LedgerEntry::Kind::kCharge) continue;
+    const auto it = by_id.find(entry.intent);
+    if (it != by_id.end() && out[it->second].charged_at < 0) out[it->second].charged_at = entry.at;
+  }
   for (const HistoryEvent& e : history.events()) {
     IntentTiming& t = out[e.intent];
     if (t.arrived_at < 0) t.arrived_at = e.at;

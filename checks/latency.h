@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "models/clients/history.h"
+#include "models/processor/processor.h"
 #include "sim/time.h"
 
 namespace idemlab::checks {
@@ -17,11 +18,14 @@ struct IntentTiming {
   sim::Time arrived_at = -1;    // its first invoke, or its give-up if nothing was ever sent
   sim::Time succeeded_at = -1;  // its first 2xx; -1: none
   sim::Time settled_at = -1;    // its last event: every sender answered or gave up
+  sim::Time charged_at = -1;    // its first charge in the processor's ledger; -1: none
   std::uint32_t attempts = 0;   // invokes, of every sender
 };
 
-// Per intent, in the history's order.
-std::vector<IntentTiming> intent_timings(const models::clients::History& history);
+// Per intent, in the history's order, with the time of each one's first
+// charge in `ledger` (an accepted 202 is not a payment made: the charge is).
+std::vector<IntentTiming> intent_timings(const models::clients::History& history,
+                                         const std::vector<models::processor::LedgerEntry>& ledger);
 
 // Every attempt that ended, in the order they ended.
 std::vector<sim::Duration> attempt_latencies(const models::clients::History& history);

@@ -167,7 +167,8 @@ void register_load(CLI::App& app, Commands& commands) {
   load->add_option("--pivot", options->pivot, "One --param whose values become the table's columns");
   load->add_option("--metric", options->metrics,
                    "With --pivot, what each cell shows: success, goodput, offered, p50, p99, p999, amplification (attempts an "
-                   "intent), calls (the same, as a number), completion (median first attempt to last sender's end), shed, "
+                   "intent), calls (the same, as a number), completion (median first attempt to last sender's end), charged, "
+                   "charge_p50, charge_p99 (first attempt to the charge), shed, "
                    "violations, recovery (comma-separated)")
       ->capture_default_str();
   load->add_option("--calibration", options->calibration, "Calibrate the world from FILE (idemlab calibrate --real)");

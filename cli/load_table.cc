@@ -13,7 +13,8 @@ namespace {
 using scenarios::LoadResult;
 
 constexpr const char* kMetrics[] = {"success", "goodput", "offered", "p50", "p99", "p999", "amplification",
-                                    "calls", "completion", "shed", "violations", "recovery"};
+                                    "calls", "completion", "charged", "charge_p50", "charge_p99", "shed",
+                                    "violations", "recovery"};
 
 std::string printed(const char* format, double value) {
   char text[64];
@@ -49,6 +50,9 @@ std::string metric(const LoadResult& r, const std::string& name) {
   if (name == "amplification") return printed("%.2fx", r.attempts_per_intent());
   if (name == "calls") return printed("%.1f", r.attempts_per_intent());
   if (name == "completion") return latency_text(r.completion(0.5));
+  if (name == "charged") return percent(r.charged_rate());
+  if (name == "charge_p50") return latency_text(r.charge_delay(0.5));
+  if (name == "charge_p99") return latency_text(r.charge_delay(0.99));
   if (name == "shed") return std::to_string(r.shed);
   if (name == "violations") return violations_text(r);
   if (name == "recovery") return recovery_text(r);
@@ -120,8 +124,10 @@ std::string load_markdown(const LoadReportHeader& header, const LoadTableShape& 
   std::string out = "idemlab load " + header.scenario + ": " + std::to_string(header.seeds) + " seed" +
                     (header.seeds == 1 ? "" : "s") + " per strategy and point, from seed " +
                     std::to_string(header.first_seed) + (header.calibration.empty() ? "" : ", calibrated by " + header.calibration) +
-                    ". Success: intents answered 2xx; goodput: those a second of the arrivals' span; latency: an "
-                    "intent's first attempt to its first 2xx; amplification: attempts an intent.\n";
+                    ". Success: intents answered 2xx (a 202 only accepts: charged says whether the payment was made by the "
+                    "run's end, charge p99 how long after the first attempt); goodput: successes a second of the "
+                    "arrivals' span; latency: an intent's first attempt to its first 2xx; amplification: attempts an "
+                    "intent.\n";
   std::vector<std::string> strategies;
   for (const LoadResult& r : results) {
     if (std::find(strategies.begin(), strategies.end(), r.strategy) == strategies.end()) strategies.push_back(r.strategy);
@@ -129,13 +135,14 @@ std::string load_markdown(const LoadReportHeader& header, const LoadTableShape& 
   for (const std::string& strategy : strategies) {
     out += "\n### " + strategy + "\n\n";
     if (shape.pivot.empty()) {
-      out += row({"point", "offered", "success", "goodput", "p50", "p99", "p99.9", "attempts/intent", "shed",
-                  "breaker", "violated", "recovery"});
-      out += rule(12);
+      out += row({"point", "offered", "success", "goodput", "p50", "p99", "p99.9", "charged", "charge p99",
+                  "attempts/intent", "shed", "breaker", "violated", "recovery"});
+      out += rule(14);
       for (const LoadResult& r : results) {
         if (r.strategy != strategy) continue;
         out += row({scenarios::point_label(r.point), metric(r, "offered"), metric(r, "success"), metric(r, "goodput"),
-                    metric(r, "p50"), metric(r, "p99"), metric(r, "p999"), metric(r, "amplification"),
+                    metric(r, "p50"), metric(r, "p99"), metric(r, "p999"), metric(r, "charged"), metric(r, "charge_p99"),
+                    metric(r, "amplification"),
                     std::to_string(r.shed), std::to_string(r.short_circuited), violations_text(r), recovery_text(r)});
       }
       continue;
@@ -169,7 +176,7 @@ std::string load_markdown(const LoadReportHeader& header, const LoadTableShape& 
 
 std::string load_csv(const std::vector<LoadResult>& results) {
   std::string out =
-      "strategy,point,runs,unjudged,intents,succeeded,success_rate,offered_per_s,goodput_per_s,p50_ms,p99_ms,p999_ms,"
+      "strategy,point,runs,unjudged,intents,succeeded,charged,success_rate,offered_per_s,goodput_per_s,p50_ms,p99_ms,p999_ms,"
       "attempts,attempts_per_intent,shed,short_circuited,charges,redis_bytes,postgres_bytes,broker_messages,"
       "violations,recovered_after_s\n";
   for (const LoadResult& r : results) {
@@ -177,7 +184,7 @@ std::string load_csv(const std::vector<LoadResult>& results) {
     std::string violations;
     for (const auto& [invariant, runs] : r.violated) violations += (violations.empty() ? "" : ";") + invariant + "=" + std::to_string(runs);
     out += r.strategy + ",\"" + scenarios::point_label(r.point) + "\"," + std::to_string(r.runs) + "," +
-           std::to_string(r.unjudged) + "," + std::to_string(r.intents) + "," + std::to_string(r.succeeded) + "," +
+           std::to_string(r.unjudged) + "," + std::to_string(r.intents) + "," + std::to_string(r.succeeded) + "," + std::to_string(r.charged) + "," +
            printed("%.6f", r.success_rate()) + "," + printed("%.3f", r.offered_per_s()) + "," +
            printed("%.3f", r.goodput_per_s()) + "," + ms(0.5) + "," + ms(0.99) + "," + ms(0.999) + "," +
            std::to_string(r.attempts) + "," + printed("%.4f", r.attempts_per_intent()) + "," + std::to_string(r.shed) +
@@ -210,10 +217,12 @@ std::string load_json(const LoadReportHeader& header, const std::vector<LoadResu
     point["unjudged"] = r.unjudged;
     point["intents"] = r.intents;
     point["succeeded"] = r.succeeded;
+    point["charged"] = r.charged;
     point["success_rate"] = r.success_rate();
     point["offered_per_s"] = r.offered_per_s();
     point["goodput_per_s"] = r.goodput_per_s();
     point["latency_ns"] = {{"p50", r.latency(0.5)}, {"p99", r.latency(0.99)}, {"p999", r.latency(0.999)}};
+    point["charge_delay_ns"] = {{"p50", r.charge_delay(0.5)}, {"p99", r.charge_delay(0.99)}};
     point["completion_ns"] = {{"p50", r.completion(0.5)}, {"p99", r.completion(0.99)}, {"max", r.completion(1)}};
     point["attempts"] = r.attempts;
     point["attempts_per_intent"] = r.attempts_per_intent();

@@ -273,6 +273,11 @@ sim::Duration nearest_rank(const std::vector<sim::Duration>& sorted, double q) {
 
 sim::Duration LoadResult::latency(double q) const { return nearest_rank(latencies, q); }
 sim::Duration LoadResult::completion(double q) const { return nearest_rank(completions, q); }
+sim::Duration LoadResult::charge_delay(double q) const { return nearest_rank(charge_delays, q); }
+
+double LoadResult::charged_rate() const {
+  return intents == 0 ? 0 : static_cast<double>(charged) / static_cast<double>(intents);
+}
 
 void add_run(LoadResult& into, const Scenario& scenario, const RunReport& report) {
   ++into.runs;
@@ -305,6 +310,10 @@ void add_run(LoadResult& into, const Scenario& scenario, const RunReport& report
     last = std::max(last, t.arrived_at);
     count_in(into.arrivals, t.arrived_at);
     into.completions.push_back(t.settled_at - t.arrived_at);
+    if (t.charged_at >= 0) {
+      ++into.charged;
+      into.charge_delays.push_back(t.charged_at - t.arrived_at);
+    }
     if (t.succeeded_at < 0) continue;
     ++into.succeeded;
     into.latencies.push_back(t.succeeded_at - t.arrived_at);
@@ -321,6 +330,7 @@ void merge_into(LoadResult& into, const LoadResult& other) {
   into.unjudged += other.unjudged;
   into.intents += other.intents;
   into.succeeded += other.succeeded;
+  into.charged += other.charged;
   into.attempts += other.attempts;
   into.shed += other.shed;
   into.short_circuited += other.short_circuited;
@@ -328,6 +338,7 @@ void merge_into(LoadResult& into, const LoadResult& other) {
   into.window += other.window;
   into.latencies.insert(into.latencies.end(), other.latencies.begin(), other.latencies.end());
   into.completions.insert(into.completions.end(), other.completions.begin(), other.completions.end());
+  into.charge_delays.insert(into.charge_delays.end(), other.charge_delays.begin(), other.charge_delays.end());
   for (const auto& [invariant, runs] : other.violated) into.violated[invariant] += runs;
   into.storage.take_max(other.storage);
   const auto add_series = [](std::vector<std::uint64_t>& to, const std::vector<std::uint64_t>& from) {
@@ -342,6 +353,7 @@ void merge_into(LoadResult& into, const LoadResult& other) {
 void finish(LoadResult& result) {
   std::sort(result.latencies.begin(), result.latencies.end());
   std::sort(result.completions.begin(), result.completions.end());
+  std::sort(result.charge_delays.begin(), result.charge_delays.end());
   result.successes.resize(std::max(result.successes.size(), result.arrivals.size()), 0);
   result.arrivals.resize(result.successes.size(), 0);
   if (result.trigger) {

@@ -49,6 +49,7 @@ struct LoadResult {
   std::uint64_t unjudged = 0;      // runs that did not converge (or set up)
   std::uint64_t intents = 0;
   std::uint64_t succeeded = 0;     // a 2xx reached the client
+  std::uint64_t charged = 0;       // the processor's ledger holds its charge (by the run's end)
   std::uint64_t attempts = 0;
   std::uint64_t shed = 0;
   std::uint64_t short_circuited = 0;
@@ -56,6 +57,7 @@ struct LoadResult {
   sim::Duration window = 0;        // sum over runs of first to last arrival
   std::vector<sim::Duration> latencies;  // of each succeeded intent: first attempt to first 2xx
   std::vector<sim::Duration> completions;  // of each intent: first attempt to its last sender's end
+  std::vector<sim::Duration> charge_delays;  // of each charged intent: first attempt to its first charge
   std::map<std::string, std::uint64_t> violated;  // invariant -> runs
   StoragePeak storage;             // the most any run held
   // Per bucket from time 0: intents arrived and intents that succeeded.
@@ -72,6 +74,8 @@ struct LoadResult {
   double attempts_per_intent() const;
   sim::Duration latency(double q) const;     // nearest rank; 0 without successes
   sim::Duration completion(double q) const;  // nearest rank; 0 without intents
+  sim::Duration charge_delay(double q) const;  // nearest rank; 0 without charges
+  double charged_rate() const;
 };
 
 // Adds one run's report (REQUIRES: of this strategy and point).

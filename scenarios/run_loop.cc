@@ -7,10 +7,14 @@
 namespace idemlab::scenarios {
 namespace {
 
-// Every client's link to the service becomes `link`.
+// Every client's links to and from the service become `link`: a call's
+// request follows the caller's link, its reply (latency, drop_reply) the
+// link back (sim::Network::reply_survives), so both are set.
 void set_client_links(models::Host& world, const sim::LinkConfig& link) {
   for (int i = 1; i <= world.config().clients; ++i) {
-    world.net().link(*world.find_node("client-" + std::to_string(i)), world.service().node()) = link;
+    const sim::Node& client = *world.find_node("client-" + std::to_string(i));
+    world.net().link(client, world.service().node()) = link;
+    world.net().link(world.service().node(), client) = link;
   }
 }
 
@@ -149,7 +153,7 @@ RunReport run_loop(const Scenario& scenario, models::Host& world, FaultPlan& pla
   report.charges = truth->ledger().size();
   report.attempts = attempts;
   report.latencies = checks::attempt_latencies(world.history());
-  report.timings = checks::intent_timings(world.history());
+  report.timings = checks::intent_timings(world.history(), truth->ledger());
   report.shed = world.service().rejected();
   report.short_circuited = world.short_circuited();
   report.faults_taken = plan.taken();
