@@ -26,8 +26,10 @@ std::string percent(double rate) { return printed("%.1f%%", 100 * rate); }
 std::string per_second(double rate) { return printed(rate < 10 ? "%.1f/s" : "%.0f/s", rate); }
 
 std::string violations_text(const LoadResult& r) {
-  if (r.violated.empty()) return "-";
-  std::string out;
+  // Runs without a verdict (did not converge, never started) first: their
+  // figures are not the whole story.
+  std::string out = r.unjudged == 0 ? "" : "no verdict " + std::to_string(r.unjudged) + "/" + std::to_string(r.runs);
+  if (r.violated.empty()) return out.empty() ? "-" : out;
   for (const auto& [invariant, runs] : r.violated) {
     out += (out.empty() ? "" : ", ") + invariant + " " + std::to_string(runs) + "/" + std::to_string(r.runs);
   }

@@ -216,6 +216,14 @@ std::vector<LoadPoint> load_grid(const std::vector<LoadParameter>& parameters) {
     }
     if (parameters[i].values.empty()) throw LoadError("--param " + parameters[i].name + ": no values (an empty grid)");
   }
+  std::uint64_t points = 1;
+  for (const LoadParameter& p : parameters) {
+    points *= p.values.size();
+    if (points > kLoadPointsMax) {
+      throw LoadError("--param: the grid has more than " + std::to_string(kLoadPointsMax) +
+                      " points (the product of the values' counts); split it into several runs");
+    }
+  }
   std::vector<LoadPoint> grid(1);
   for (const LoadParameter& p : parameters) {
     std::vector<LoadPoint> next;

@@ -35,7 +35,9 @@ LoadParameter parse_load_parameter(const std::string& text);
 // A point of the grid: one value of each parameter, in the parameters' order.
 using LoadPoint = std::vector<std::pair<std::string, std::string>>;
 // Every combination, the first parameter varying slowest; one empty point
-// for no parameters. Throws LoadError for a parameter given twice.
+// for no parameters. Throws LoadError for a parameter given twice or a grid
+// of more than kLoadPointsMax points.
+inline constexpr std::uint64_t kLoadPointsMax = 10000;
 std::vector<LoadPoint> load_grid(const std::vector<LoadParameter>& parameters);
 std::string point_label(const LoadPoint& point);  // "load=0.5 retry=none"; "-" for none
 // The scenario with the point's values applied. Throws LoadError.

@@ -84,6 +84,10 @@ with tempfile.TemporaryDirectory(prefix="idemlab_load_") as temp:
     one_line_error("--pivot on no parameter", run("load", "offered_load", "--pivot", "retry"), "--pivot")
     one_line_error("an unknown metric", run("load", "offered_load", "--param", "load=1", "--pivot", "load",
                                             "--metric", "happiness"), "--metric")
+    values = ",".join(str(n) for n in range(1, 201))
+    one_line_error("a grid of more than 10,000 points",
+                   run("load", "offered_load", "--param", f"intents={values}", "--param", f"workers={values}"),
+                   "more than 10000 points")
     one_line_error("an unknown scenario", run("load", "no_such_scenario"), "no_such_scenario")
     one_line_error("an unknown strategy", run("load", "offered_load", "--strategy", "nope"), "--strategy")
 
