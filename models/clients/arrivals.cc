@@ -36,15 +36,6 @@ std::int64_t ArrivalProfile::rate_at(sim::Time t) const {
   return a.milli_per_s + static_cast<std::int64_t>(moved);
 }
 
-bool ArrivalProfile::ended_at(sim::Time t) const {
-  // Linear between points: zero now and at every later point is zero for ever.
-  if (rate_at(t) > 0) return false;
-  for (const RatePoint& p : points_) {
-    if (p.at > t && p.milli_per_s > 0) return false;
-  }
-  return true;
-}
-
 ArrivalProfile ArrivalProfile::scaled(std::int64_t numerator, std::int64_t denominator) const {
   assert(numerator > 0 && denominator > 0);
   std::vector<RatePoint> points = points_;
@@ -56,16 +47,31 @@ ArrivalProfile ArrivalProfile::scaled(std::int64_t numerator, std::int64_t denom
 
 std::optional<sim::Time> ArrivalProfile::next_after(sim::Time now, sim::Tape& tape) const {
   assert(open_loop());
-  if (peak_ == 0) return std::nullopt;
-  // The mean gap at the peak rate: 1000 / peak seconds.
-  const sim::Duration mean = std::max<sim::Duration>(1, 1000 * sim::kSecond / peak_);
-  const sim::LatencyModel gap = sim::LatencyModel::exponential(mean);
+  // Thinning segment by segment, at the segment's own top rate: a profile
+  // that falls far below its peak costs no more candidates than arrivals
+  // (a ramp: at most twice as many). The exponential gap is memoryless, so
+  // a gap that crosses the segment's end starts again from there.
   sim::Time t = now;
   for (;;) {
-    if (ended_at(t)) return std::nullopt;
-    t += std::max<sim::Duration>(1, gap.sample(tape));
+    std::size_t next = 0;  // the first point after t: the segment's end
+    while (next < points_.size() && points_[next].at <= t) ++next;
+    const bool last = next == points_.size();
+    const sim::Time until = last ? sim::kTimeNever : points_[next].at;
+    const std::int64_t top = std::max(rate_at(t), last ? 0 : points_[next].milli_per_s);
+    if (top == 0) {
+      if (last) return std::nullopt;  // zero for ever
+      t = until;
+      continue;
+    }
+    const sim::Duration mean = std::max<sim::Duration>(1, 1000 * sim::kSecond / top);
+    const sim::Duration gap = std::max<sim::Duration>(1, sim::LatencyModel::exponential(mean).sample(tape));
+    if (!last && gap >= until - t) {
+      t = until;
+      continue;
+    }
+    t += gap;
     const std::int64_t rate = rate_at(t);
-    if (chance(tape, sim::Ratio{static_cast<std::uint64_t>(rate), static_cast<std::uint64_t>(peak_)},
+    if (chance(tape, sim::Ratio{static_cast<std::uint64_t>(rate), static_cast<std::uint64_t>(top)},
                sim::Choice::kWorkload)) {
       return t;
     }

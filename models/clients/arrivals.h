@@ -3,9 +3,9 @@
 // for each answer slows down with the service and hides overload). The
 // arrivals are a Poisson process whose rate follows a piecewise-linear
 // profile: a constant rate, steps (two points at one instant) and ramps.
-// They are drawn by thinning (Lewis and Shedler, 1979): candidates at the
-// profile's peak rate, each kept with probability rate(t) / peak, which is
-// exact for any profile and needs integer choices only.
+// They are drawn by thinning (Lewis and Shedler, 1979): candidates at a
+// segment's top rate, each kept with probability rate(t) / top, which is
+// exact for any piecewise-linear profile and needs integer choices only.
 #pragma once
 
 #include <cstdint>
@@ -45,9 +45,6 @@ class ArrivalProfile {
   std::optional<sim::Time> next_after(sim::Time now, sim::Tape& tape) const;
 
  private:
-  // Whether the rate is zero from `t` on, for ever.
-  bool ended_at(sim::Time t) const;
-
   std::vector<RatePoint> points_;
   std::int64_t peak_ = 0;
 };

@@ -75,6 +75,19 @@ TEST_CASE("arrivals: a step and a ramp change the rate where the profile says") 
   CHECK(rig.of(HK::kInvoke).size() < 100000);
 }
 
+TEST_CASE("arrivals: a rate far below the profile's peak costs no more draws than arrivals") {
+  // A million a second for a nanosecond, then one in a thousand seconds:
+  // thinning at the peak would draw about a billion candidates an arrival.
+  Rig rig(201, 1 * kMillisecond);
+  ClientConfig c = one_intent();
+  c.intents = 3;
+  c.arrivals = ArrivalProfile({{0, 1000000000}, {1, 1}});
+  rig.add_client(c);
+  rig.run();
+  REQUIRE(rig.of(HK::kInvoke).size() == 3);
+  CHECK(rig.of(HK::kInvoke).back()->at > 100 * kSecond);  // three gaps of about 1,000 s
+}
+
 TEST_CASE("circuit breaker: opens after consecutive failures, fails attempts at once, and closes after a probe succeeds") {
   Rig rig;
   rig.script = {api::Response{503, "{}", false}, api::Response{503, "{}", false}, api::Response{503, "{}", false},
