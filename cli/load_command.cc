@@ -6,6 +6,7 @@
 // seed whatever --jobs: the runs are independent and merged in order.
 #include <atomic>
 #include <cstdio>
+#include <exception>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -89,6 +90,8 @@ int run_load(const LoadOptions& o) {
   std::atomic<std::size_t> next{0};
   std::atomic<std::size_t> done{0};
   std::mutex progress_mutex;
+  std::mutex failure_mutex;
+  std::exception_ptr failure;
   Progress progress("load", tasks.size());
   realmode::catch_interrupts();
   const auto work = [&] {
@@ -101,8 +104,17 @@ int run_load(const LoadOptions& o) {
       r.bucket = *bucket;
       r.strategy = strategies[t.strategy]->name;
       r.point = grid[t.point];
-      const scenarios::RunReport report = scenarios::run_once(world, *strategies[t.strategy], t.seed, sim::TraceLevel::kOff);
-      scenarios::add_run(r, world, report);
+      try {
+        const scenarios::RunReport report =
+            scenarios::run_once(world, *strategies[t.strategy], t.seed, sim::TraceLevel::kOff);
+        scenarios::add_run(r, world, report);
+      } catch (...) {
+        // Out of memory, say: stop, and report it from the main thread.
+        const std::lock_guard<std::mutex> lock(failure_mutex);
+        if (!failure) failure = std::current_exception();
+        next = tasks.size();
+        return;
+      }
       const std::size_t finished = ++done;
       const std::lock_guard<std::mutex> lock(progress_mutex);
       progress.update(finished, r.strategy + " " + scenarios::point_label(r.point));
@@ -113,6 +125,7 @@ int run_load(const LoadOptions& o) {
   work();
   for (std::thread& t : threads) t.join();
   progress.finish();
+  if (failure) std::rethrow_exception(failure);
   if (realmode::interrupt_requested()) {
     std::fprintf(stderr, "idemlab: load interrupted after %zu of %zu runs; nothing written\n", done.load(), tasks.size());
     return 130;
