@@ -176,7 +176,8 @@ void register_load(CLI::App& app, Commands& commands) {
   load->add_option("--jobs", options->jobs, "Runs in parallel (the results do not depend on it)")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
-  load->add_option("--bucket", options->bucket, "The width of goodput-over-time buckets")->capture_default_str();
+  load->add_option("--bucket", options->bucket, "The width of goodput-over-time buckets (the timeline holds the first 86,400)")
+      ->capture_default_str();
   load->add_option("--pivot", options->pivot, "One --param whose values become the table's columns");
   load->add_option("--metric", options->metrics,
                    "With --pivot, what each cell shows: success, goodput, offered, p50, p99, p999, amplification (attempts an "

@@ -308,6 +308,7 @@ void add_run(LoadResult& into, const Scenario& scenario, const RunReport& report
   sim::Time last = 0;
   const auto count_in = [&into](std::vector<std::uint64_t>& series, sim::Time at) {
     const auto b = static_cast<std::size_t>(at / into.bucket);
+    if (b >= kTimelineBucketsMax) return;  // past the timeline's end
     if (series.size() <= b) series.resize(b + 1, 0);
     ++series[b];
   };

@@ -62,7 +62,8 @@ struct LoadResult {
   std::vector<sim::Duration> charge_delays;  // of each charged intent: first attempt to its first charge
   std::map<std::string, std::uint64_t> violated;  // invariant -> runs
   StoragePeak storage;             // the most any run held
-  // Per bucket from time 0: intents arrived and intents that succeeded.
+  // Per bucket from time 0: intents arrived and intents that succeeded,
+  // over the first kTimelineBucketsMax buckets (a day at 1 s).
   sim::Duration bucket = 1 * sim::kSecond;
   std::vector<std::uint64_t> arrivals;
   std::vector<std::uint64_t> successes;
@@ -79,6 +80,8 @@ struct LoadResult {
   sim::Duration charge_delay(double q) const;  // nearest rank; 0 without charges
   double charged_rate() const;
 };
+
+inline constexpr std::size_t kTimelineBucketsMax = 86400;
 
 // Adds one run's report (REQUIRES: of this strategy and point).
 void add_run(LoadResult& into, const Scenario& scenario, const RunReport& report);

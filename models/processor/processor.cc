@@ -1,6 +1,7 @@
 #include "models/processor/processor.h"
 
 #include "sim/state_writer.h"
+#include <algorithm>
 #include <cassert>
 
 #include "sim/hash.h"
@@ -220,7 +221,13 @@ ChargeDecision decide_charge(const ProcessorConfig& config, sim::Time now, sim::
   d.processing = config.processing_time.sample(tape);
   const ProcessorEpisode* episode = episode_at(config, now);
   if (episode != nullptr) {
-    d.processing = d.processing / 1000 * episode->slowdown_milli + d.processing % 1000 * episode->slowdown_milli / 1000;
+    // Slowed down at most to a script's longest duration (400 days), so
+    // that a 1000x slowdown of a long charge cannot overflow the clock.
+    constexpr sim::Duration kLongest = 400 * 24 * 3600 * sim::kSecond;
+    const std::int64_t milli = episode->slowdown_milli;
+    d.processing = d.processing / 1000 > kLongest / milli
+                       ? kLongest
+                       : std::min(kLongest, d.processing / 1000 * milli + d.processing % 1000 * milli / 1000);
   }
   d.unavailable = chance(tape, config.errors, sim::Choice::kFault) ||
                   (episode != nullptr && chance(tape, episode->errors, sim::Choice::kFault));

@@ -227,5 +227,14 @@ TEST_CASE("processor episodes: slow down and fail the charges of their window on
   CHECK(tape.recorded().empty());  // certain outcomes and constants draw nothing
 }
 
+TEST_CASE("processor episodes: a 1000x slowdown of the longest charge stops at 400 days, never overflows") {
+  constexpr sim::Duration kDays400 = 400 * 24 * 3600 * kSecond;
+  processor::ProcessorConfig config;
+  config.processing_time = sim::LatencyModel::constant(kDays400);
+  config.episodes.push_back({0, 1 * kSecond, 1000000, sim::Ratio{0, 1}});
+  sim::RandomTape tape(1);
+  CHECK(processor::decide_charge(config, 0, tape).processing == kDays400);
+}
+
 }  // namespace
 }  // namespace idemlab::models::clients
