@@ -35,15 +35,25 @@ std::vector<sim::Duration> attempt_latencies(const models::clients::History& his
   return out;
 }
 
+std::vector<std::size_t> charged_intents(const models::clients::History& history,
+                                         const std::vector<models::processor::LedgerEntry>& ledger) {
+  std::map<std::string, std::size_t> by_id;
+  for (std::size_t i = 0; i < history.intents().size(); ++i) by_id.emplace(history.intent_id(history.intents()[i]), i);
+  std::vector<std::size_t> out(ledger.size(), kNoIntent);
+  for (std::size_t e = 0; e < ledger.size(); ++e) {
+    if (ledger[e].kind != models::processor::LedgerEntry::Kind::kCharge) continue;
+    const auto it = by_id.find(ledger[e].intent);
+    if (it != by_id.end()) out[e] = it->second;
+  }
+  return out;
+}
+
 std::vector<IntentTiming> intent_timings(const models::clients::History& history,
                                          const std::vector<models::processor::LedgerEntry>& ledger) {
   std::vector<IntentTiming> out(history.intents().size());
-  std::map<std::string, std::size_t> by_id;
-  for (std::size_t i = 0; i < out.size(); ++i) by_id.emplace(history.intent_id(history.intents()[i]), i);
-  for (const models::processor::LedgerEntry& entry : ledger) {
-    if (entry.kind != models::processor::LedgerEntry::Kind::kCharge) continue;
-    const auto it = by_id.find(entry.intent);
-    if (it != by_id.end() && out[it->second].charged_at < 0) out[it->second].charged_at = entry.at;
+  const std::vector<std::size_t> charged = charged_intents(history, ledger);
+  for (std::size_t e = 0; e < ledger.size(); ++e) {
+    if (charged[e] != kNoIntent && out[charged[e]].charged_at < 0) out[charged[e]].charged_at = ledger[e].at;
   }
   for (const HistoryEvent& e : history.events()) {
     IntentTiming& t = out[e.intent];

@@ -22,6 +22,13 @@ struct IntentTiming {
   std::uint32_t attempts = 0;   // invokes, of every sender
 };
 
+// Per ledger entry, the index of the history's intent it charged; kNoIntent
+// for a refund or an entry of no intent of this history. One pass each:
+// a load run has as many entries as intents.
+inline constexpr std::size_t kNoIntent = SIZE_MAX;
+std::vector<std::size_t> charged_intents(const models::clients::History& history,
+                                         const std::vector<models::processor::LedgerEntry>& ledger);
+
 // Per intent, in the history's order, with the time of each one's first
 // charge in `ledger` (an accepted 202 is not a payment made: the charge is).
 std::vector<IntentTiming> intent_timings(const models::clients::History& history,

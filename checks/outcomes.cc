@@ -1,7 +1,6 @@
 #include "checks/outcomes.h"
 
-#include <map>
-#include <string_view>
+#include "checks/latency.h"
 
 namespace idemlab::checks {
 
@@ -18,13 +17,8 @@ std::vector<IntentOutcome> intent_outcomes(GroundTruth& truth) {
       out[e.intent].answers.push_back(e.status);
     }
   }
-  // One pass over the ledger: a load run has as many entries as intents.
-  std::map<std::string_view, std::size_t> by_id;
-  for (std::size_t i = 0; i < out.size(); ++i) by_id.emplace(out[i].intent, i);
-  for (const models::processor::LedgerEntry& entry : truth.ledger()) {
-    if (entry.kind != models::processor::LedgerEntry::Kind::kCharge) continue;
-    const auto it = by_id.find(entry.intent);
-    if (it != by_id.end()) ++out[it->second].charges;
+  for (std::size_t intent : charged_intents(history, truth.ledger())) {
+    if (intent != kNoIntent) ++out[intent].charges;
   }
   return out;
 }

@@ -106,17 +106,13 @@ LoadTableShape table_shape(const std::vector<scenarios::LoadParameter>& paramete
     if (it == parameters.end()) throw UsageError("--pivot: " + sim::shown(pivot, 40) + " is no --param of this run");
     shape.pivot_values = it->values;
   }
-  for (std::size_t from = 0;;) {
-    const std::size_t comma = metrics.find(',', from);
-    const std::string m = metrics.substr(from, comma == std::string::npos ? std::string::npos : comma - from);
+  for (const std::string& m : scenarios::split_list(metrics, ',')) {
     if (std::find(std::begin(kMetrics), std::end(kMetrics), m) == std::end(kMetrics)) {
       std::string known;
       for (const char* k : kMetrics) known += (known.empty() ? "" : ", ") + std::string(k);
       throw UsageError("--metric: unknown metric " + sim::shown(m, 40) + " (one of " + known + ")");
     }
     shape.metrics.push_back(m);
-    if (comma == std::string::npos) break;
-    from = comma + 1;
   }
   return shape;
 }

@@ -63,13 +63,7 @@ void apply_retry(Scenario& s, const std::string& value) {
   models::clients::RetryPolicy& p = c.retry;
   const std::int64_t script_budget = p.budget_tokens_max;
   const models::clients::BreakerConfig script_breaker = c.breaker;
-  std::vector<std::string> parts;
-  for (std::size_t from = 0;;) {
-    const std::size_t plus = value.find('+', from);
-    parts.push_back(value.substr(from, plus == std::string::npos ? std::string::npos : plus - from));
-    if (plus == std::string::npos) break;
-    from = plus + 1;
-  }
+  const std::vector<std::string> parts = split_list(value, '+');
   const std::string& backoff = parts.front();
   p.budget_tokens_max = 0;
   c.breaker = {};
@@ -159,6 +153,16 @@ void apply(Scenario& s, const std::string& name, const std::string& value) {
 
 }  // namespace
 
+std::vector<std::string> split_list(const std::string& text, char separator) {
+  std::vector<std::string> parts;
+  for (std::size_t from = 0;;) {
+    const std::size_t at = text.find(separator, from);
+    parts.push_back(text.substr(from, at == std::string::npos ? std::string::npos : at - from));
+    if (at == std::string::npos) return parts;
+    from = at + 1;
+  }
+}
+
 const std::vector<std::pair<std::string, std::string>>& load_parameter_help() {
   static const std::vector<std::pair<std::string, std::string>> help = {
       {"load", "a multiple of the script's arrival rates (0.25, 1, 2)"},
@@ -195,16 +199,12 @@ LoadParameter parse_load_parameter(const std::string& text) {
   }
   const std::string list = text.substr(eq + 1);
   if (list.empty()) throw LoadError("--param " + p.name + "=: no values (an empty grid)");
-  for (std::size_t from = 0;;) {
-    const std::size_t comma = list.find(',', from);
-    std::string value = list.substr(from, comma == std::string::npos ? std::string::npos : comma - from);
+  for (std::string& value : split_list(list, ',')) {
     if (value.empty()) throw LoadError("--param " + sim::shown(text, 60) + ": an empty value");
     if (std::find(p.values.begin(), p.values.end(), value) != p.values.end()) {
       throw LoadError("--param " + sim::shown(text, 60) + ": " + sim::shown(value, 40) + " listed twice");
     }
     p.values.push_back(std::move(value));
-    if (comma == std::string::npos) break;
-    from = comma + 1;
   }
   return p;
 }

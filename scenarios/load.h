@@ -23,6 +23,10 @@ struct LoadError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// "a,b,,c" split at `separator`: {"a", "b", "", "c"} (empty parts kept,
+// for the caller to refuse).
+std::vector<std::string> split_list(const std::string& text, char separator);
+
 // One parameter and its values: "retry=none,exponential".
 struct LoadParameter {
   std::string name;
