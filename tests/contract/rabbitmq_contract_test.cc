@@ -229,26 +229,25 @@ Task<std::vector<Delivery>> take(ports::Consumer& consumer, int count) {
   co_return deliveries;
 }
 
-// Drains like drain(), noting which deliveries came with the redelivered flag.
-Task<std::vector<std::pair<std::string, bool>>> drain_flagged(ports::Consumer& consumer) {
-  std::vector<std::pair<std::string, bool>> got;
+// Drains like drain(): the deliveries left, acked as they come, as text that a failed check prints
+// whole: each message id, with a "*" when it came flagged redelivered.
+Task<std::string> drain_flagged(ports::Consumer& consumer) {
+  std::string got;
   for (;;) {
     auto delivery = co_await consumer.next(kWait);
     if (!delivery.is_ok()) break;
-    got.emplace_back(delivery.value().message.id, delivery.value().redelivered);
+    if (!got.empty()) got += ' ';
+    got += delivery.value().message.id;
+    if (delivery.value().redelivered) got += '*';
     auto acked = co_await consumer.ack(delivery.value().tag);
     CHECK(acked.is_ok());
   }
   co_return got;
 }
 
-using Flagged = std::vector<std::pair<std::string, bool>>;
-
 // "When a message is requeued, it will be placed to its original position in
 // its queue, if possible" (docs/nack), for a classic and a quorum queue.
-void check_requeued_to_original_position(const Flagged& got) {
-  CHECK(got == Flagged{{"m1", true}, {"m2", false}, {"m3", false}});
-}
+void check_requeued_to_original_position(const std::string& got) { CHECK(got == "m1* m2 m3"); }
 
 CONTRACT_TEST("a message nacked with requeue returns to its original position, ahead of later messages", plain()) {
   if (!co_await declare(world, "payments", durable())) co_return;
@@ -261,7 +260,7 @@ CONTRACT_TEST("a message nacked with requeue returns to its original position, a
   CHECK_FALSE(first[0].redelivered);
   auto nacked = co_await consumer->nack(first[0].tag, true);
   CHECK(nacked.is_ok());
-  const Flagged got = co_await drain_flagged(*consumer);
+  const std::string got = co_await drain_flagged(*consumer);
   check_requeued_to_original_position(got);
 }
 
@@ -276,10 +275,15 @@ CONTRACT_TEST("in a quorum queue too a message nacked with requeue returns ahead
   if (first.size() != 1) co_return;
   auto nacked = co_await consumer->nack(first[0].tag, true);
   CHECK(nacked.is_ok());
-  const Flagged got = co_await drain_flagged(*consumer);
+  const std::string got = co_await drain_flagged(*consumer);
   check_requeued_to_original_position(got);
 }
 
+// Each nack frees a prefetch slot, and the live broker sometimes fills the
+// last one with m4 before m3 is back in the queue: about one run in 60 here
+// got "m1* m2* m4 m3*". What holds every time is publish order among the
+// requeued messages, m1 first, and m4 once and unflagged. The model always
+// gives "m1* m2* m3* m4", one of the orders the broker gives.
 CONTRACT_TEST("deliveries nacked in delivery order return in publish order", plain()) {
   if (!co_await declare(world, "payments", durable())) co_return;
   co_await publish_all(world, "payments", 4);
@@ -291,8 +295,8 @@ CONTRACT_TEST("deliveries nacked in delivery order return in publish order", pla
     auto nacked = co_await consumer->nack(d.tag, true);
     CHECK(nacked.is_ok());
   }
-  const Flagged got = co_await drain_flagged(*consumer);
-  CHECK(got == Flagged{{"m1", true}, {"m2", true}, {"m3", true}, {"m4", false}});
+  const std::string got = co_await drain_flagged(*consumer);
+  CHECK((got == "m1* m2* m3* m4" || got == "m1* m2* m4 m3*" || got == "m1* m4 m2* m3*"));
 }
 
 CONTRACT_TEST("a closed channel's unacked deliveries return to their original positions, in publish order",
@@ -306,8 +310,8 @@ CONTRACT_TEST("a closed channel's unacked deliveries return to their original po
   crashed.reset();
   auto survivor = co_await consume(world, "payments", 10);
   if (!survivor) co_return;
-  const Flagged got = co_await drain_flagged(*survivor);
-  CHECK(got == Flagged{{"m1", true}, {"m2", true}, {"m3", true}, {"m4", false}});
+  const std::string got = co_await drain_flagged(*survivor);
+  CHECK(got == "m1* m2* m3* m4");
 }
 
 // "A value of 0 is treated as infinite, allowing any number of unacknowledged
