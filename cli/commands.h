@@ -39,6 +39,7 @@ void register_merge(CLI::App& app, Commands& commands);
 void register_rediscover(CLI::App& app, Commands& commands);
 void register_replay(CLI::App& app, Commands& commands);
 void register_run(CLI::App& app, Commands& commands);
+void register_serve(CLI::App& app, Commands& commands);
 void register_shrink(CLI::App& app, Commands& commands);
 void register_sweep(CLI::App& app, Commands& commands);
 void register_validate(CLI::App& app, Commands& commands);

@@ -15,6 +15,7 @@
 #include "realmode/infra_control.h"
 #include "realmode/interrupt.h"
 #include "realmode/real_run.h"
+#include "serve/served_strategy.h"
 #include "scenarios/scenario_json.h"
 #include "sim/strict_json.h"
 
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
   idemlab::cli::register_shrink(app, commands);
   idemlab::cli::register_replay(app, commands);
   idemlab::cli::register_validate(app, commands);
+  idemlab::cli::register_serve(app, commands);
   idemlab::cli::register_calibrate(app, commands);
   idemlab::cli::register_clean(app, commands);
   idemlab::cli::register_demo(app, commands);

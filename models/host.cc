@@ -78,6 +78,7 @@ void Host::install(strategies::Strategy& strategy) {
   strategy_ = &strategy;
   const Ports ports = service_ports();
   auto handler = [this, &strategy, ports](api::Request request) {
+    if (!config_.record_ports) return strategy.handle(ports, std::move(request));
     return handle_recorded(strategy, ports, port_history_, std::move(request));
   };
   service_.route("POST /payments", handler);
@@ -85,13 +86,15 @@ void Host::install(strategies::Strategy& strategy) {
   for (strategies::Worker& worker : strategy.workers()) {
     if (!worker.own_node) {
       service_.add_background(worker.name, [this, run = worker.run, name = worker.name, ports] {
+        if (!config_.record_ports) return run(ports);
         return run_recorded(run, ports, port_history_, name);
       });
       continue;
     }
     // Its own node, crashing on its own; the boot routine restarts it.
     auto node = std::make_unique<sim::Node>(sim_, worker.name, [this, run = worker.run](sim::Node& n) -> sim::Task<void> {
-      n.spawn(run_recorded(run, ports_for(n), port_history_, n.name()), "worker");
+      n.spawn(config_.record_ports ? run_recorded(run, ports_for(n), port_history_, n.name()) : run(ports_for(n)),
+              "worker");
       co_return;
     });
     worker_nodes_.push_back(std::move(node));

@@ -31,6 +31,10 @@ struct WorldConfig {
   sim::Duration processor_timeout = 10 * sim::kSecond;
   int clients = 1;
   clients::ClientConfig client;
+  // The port history the checker reads (models/port_history.h). `idemlab
+  // serve`, which judges nothing and runs for as long as it is up, keeps
+  // none, so that its memory does not grow with the requests served.
+  bool record_ports = true;
 };
 
 }  // namespace idemlab::models

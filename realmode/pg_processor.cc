@@ -1,5 +1,6 @@
 #include "realmode/pg_processor.h"
 
+#include <algorithm>
 #include <cassert>
 #include <chrono>
 #include <functional>
@@ -345,6 +346,15 @@ RealProcessor::Session& RealProcessor::take_session() {
   sessions_.push_back(std::make_unique<Session>(endpoint_));
   sessions_.back()->busy = true;
   return *sessions_.back();
+}
+
+void RealProcessor::begin_episode(std::int64_t slowdown_milli, sim::Ratio errors, sim::Duration length) {
+  const sim::Time now = loop_.sim().now();
+  std::vector<models::processor::ProcessorEpisode>& episodes = config_.episodes;
+  episodes.erase(std::remove_if(episodes.begin(), episodes.end(),
+                                [now](const models::processor::ProcessorEpisode& e) { return e.until > now; }),
+                 episodes.end());
+  episodes.push_back({now, now + length, slowdown_milli, errors});
 }
 
 void RealProcessor::follow(std::vector<ChargeDecision> charges, std::vector<sim::Duration> refunds) {

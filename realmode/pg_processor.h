@@ -57,6 +57,11 @@ class RealProcessor final : public ports::Processor {
   // out). Call before the run starts.
   void follow(std::vector<models::processor::ChargeDecision> charges, std::vector<sim::Duration> refunds);
 
+  // From now on, for `length`: charges take `slowdown_milli`/1000 times as
+  // long and fail unavailable at the rate `errors` (a processor episode,
+  // begun at run time: `idemlab serve`'s slow-processor fault). Replaces any
+  // episode not yet over. Loop thread only, as the decisions are.
+  void begin_episode(std::int64_t slowdown_milli, sim::Ratio errors, sim::Duration length);
   // Drops the processor's schema. Blocking; call when the loop is idle.
   void drop_everything();
   const std::string& schema() const { return schema_; }

@@ -198,6 +198,15 @@ bool matches(const std::string& wanted, const std::string& point, const sim::Nod
 
 }  // namespace
 
+void FaultPlan::arm_next(TargetedFault fault) {
+  assert(!validate_point(fault.point, fault.action).has_value() && !is_link_point(fault.point));
+  // Counted as hit() counts it: per point, and per node for "@node" points.
+  const std::string counted = fault.point.substr(0, fault.point.find('@'));
+  watched_.insert(counted);
+  fault.nth += hits_[fault.point];
+  faults_.push_back(std::move(fault));
+}
+
 void FaultPlan::take_backend_link_faults_at_ports() {
   for (std::size_t i = 0; i < faults_.size(); ++i) {
     TargetedFault& fault = faults_[i];

@@ -116,6 +116,11 @@ class FaultPlan final : public ports::FaultHook {
   // numbers count the workload's calls only.
   void arm_network_faults();
 
+  // Adds a port-point fault at run time, its `nth` counted from now: nth 1
+  // is the next time the point is reached. `idemlab serve`'s admin faults.
+  // REQUIRES: a before:/after: point that validate_point accepts.
+  void arm_next(TargetedFault fault);
+
   // Real mode: the calls to the backends do not cross the simulated network,
   // so a fault on such a link ("reply:api<-processor") is taken at the
   // caller's port instead: drop_reply at "after:processor.*@api", counting
