@@ -110,7 +110,16 @@ void HttpApi::routes() {
     api::Request request;
     request.method = req.method;
     request.path = path;
-    if (req.has_header("Idempotency-Key")) request.idempotency_key = req.get_header_value("Idempotency-Key");
+    if (req.has_header("Idempotency-Key")) {
+      request.idempotency_key = req.get_header_value("Idempotency-Key");
+    } else if (req.method == "GET") {
+      request.idempotency_key = path.substr(std::string("/payments/").size());  // GET /payments/{key}
+    }
+    if (req.method == "GET" && !strategy.answers_lookups()) {
+      res.set_header("Allow", "POST");
+      return error_answer(res, 405, strategy.name() + " answers every payment at once: POST it again with the same "
+                                    "Idempotency-Key to read its outcome");
+    }
     request.body = std::move(body);
     request.origin = req.has_header("X-Intent") ? req.get_header_value("X-Intent") : request.idempotency_key.value_or("");
     metrics_.in_flight(1);

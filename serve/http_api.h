@@ -1,6 +1,8 @@
 // `idemlab serve`'s HTTP surface (cpp-httplib), on loopback only:
-//   POST /payments, GET /payments/{id}     the strategy served (when one is)
-//   POST /NAME/payments, GET /NAME/payments/{id}   each strategy served, by name
+//   POST /payments, GET /payments/{key}    the strategy served (when one is); GET reads the outcome
+//                                          of a payment answered 202, from the strategies that answer so
+//                                          (405 from the others)
+//   POST /NAME/payments, GET /NAME/payments/{key}  each strategy served, by name
 //   GET  /health                           200 while every API is up, else 503
 //   GET  /metrics                          Prometheus text (serve/metrics.h)
 //   POST /admin/faults                     arm a fault: {"fault": "crash_after_charge" | "drop_reply" |

@@ -151,7 +151,7 @@ class ServedStrategy::World {
 
 ServedStrategy::ServedStrategy(const strategies::StrategyInfo& info, const realmode::Servers& servers,
                                const ServeOptions& options)
-    : name_(info.name), run_id_(realmode::new_run_id()) {
+    : name_(info.name), run_id_(realmode::new_run_id()), answers_lookups_(info.make(options.strategy)->answers_lookups()) {
   std::promise<void> ready;
   std::future<void> started = ready.get_future();
   thread_ = std::thread([this, &info, &servers, &options, &ready] { run(info, servers, options, ready); });

@@ -76,6 +76,8 @@ class ServedStrategy {
 
   const std::string& name() const { return name_; }
   const std::string& run_id() const { return run_id_; }
+  // Whether the strategy reads a payment's outcome on GET /payments/{key}.
+  bool answers_lookups() const { return answers_lookups_; }
 
   // Thread-safe. The answer comes once the strategy has answered (or the
   // API crashed under the request).
@@ -99,6 +101,7 @@ class ServedStrategy {
 
   std::string name_;
   std::string run_id_;
+  bool answers_lookups_ = false;
   std::atomic<bool> up_{true};
   std::atomic<bool> stopping_{false};
   World* world_ = nullptr;  // the loop thread's; set before `ready` and kept until stopping_

@@ -131,6 +131,13 @@ std::variant<KeyedPayment, api::Response> keyed_payment(const api::Request& requ
   return KeyedPayment{*request.idempotency_key, std::move(*parsed.request), fp};
 }
 
+std::variant<std::string, api::Response> lookup_key(const api::Request& request) {
+  if (!request.idempotency_key || request.idempotency_key->empty()) {
+    return error_response(400, "the Idempotency-Key header is required");
+  }
+  return *request.idempotency_key;
+}
+
 ports::ChargeRequest charge_request(const PaymentRequest& r, const std::string& origin,
                                     std::optional<std::string> downstream_key) {
   ports::ChargeRequest charge;

@@ -44,6 +44,10 @@ struct KeyedPayment {
 };
 std::variant<KeyedPayment, api::Response> keyed_payment(const api::Request& request);
 
+// The opening of a lookup (GET /payments/{key}): the key, or the 400 to
+// answer. A lookup carries no body and moves no money.
+std::variant<std::string, api::Response> lookup_key(const api::Request& request);
+
 // The charge a request asks for. `origin` is the request's trace context,
 // forwarded as metadata so that the ledger can be attributed to intents; no
 // strategy decides anything from it.

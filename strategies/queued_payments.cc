@@ -43,13 +43,16 @@ std::vector<Worker> QueuedPayments::workers() {
 }
 
 sim::Task<api::Response> QueuedPayments::handle(ports::Ports ports, api::Request request) {
+  if (request.method == "GET") {
+    auto key = lookup_key(request);
+    if (auto* refusal = std::get_if<api::Response>(&key)) co_return *refusal;
+    co_return co_await status(ports, std::get<std::string>(key));
+  }
   auto opened = keyed_payment(request);
   if (auto* refusal = std::get_if<api::Response>(&opened)) co_return *refusal;
   const KeyedPayment& keyed = std::get<KeyedPayment>(opened);
   const std::string& key = keyed.key;
   const std::string& fp = keyed.fingerprint;
-
-  if (request.method == "GET") co_return co_await status(ports, key);
 
   // The key is recorded as accepted before the message is published, so
   // that a reuse with another payload is refused (422) even while the

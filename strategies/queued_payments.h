@@ -21,6 +21,7 @@ class QueuedPayments : public Strategy {
   sim::Task<ports::Result<ports::Unit>> setup(ports::Ports ports) override;
   std::vector<std::string> queues() const override { return {kQueue}; }
   std::vector<Worker> workers() override;
+  bool answers_lookups() const override { return true; }
   sim::Task<api::Response> handle(ports::Ports ports, api::Request request) override;
 
   static constexpr const char* kQueue = "payments";

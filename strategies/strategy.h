@@ -51,6 +51,10 @@ class Strategy {
   // Serves POST /payments (and GET /payments/{key} where supported).
   virtual sim::Task<api::Response> handle(ports::Ports ports, api::Request request) = 0;
   virtual std::vector<Worker> workers() { return {}; }
+  // Whether GET /payments/{key} reads a payment's outcome: the strategies
+  // that answer 202 and finish later do. The others answer every request as
+  // a POST would, so `idemlab serve` refuses their GETs (405).
+  virtual bool answers_lookups() const { return false; }
   // Queues the strategy uses, so that a run can tell when its background
   // work is done (nothing ready or unacknowledged in them).
   virtual std::vector<std::string> queues() const { return {}; }
