@@ -19,7 +19,10 @@
 #include <mutex>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "cli/commands.h"
+#include "cli/files.h"
 #include "cli/seed_option.h"
 #include "cli/server_options.h"
 #include "cli/strategy_choice.h"
@@ -33,7 +36,7 @@ namespace {
 struct ServeFlags {
   std::vector<std::string> strategies;
   int port = 8080;
-  std::size_t workers = 64;
+  std::size_t workers = serve::ServeOptions{}.workers;
   std::size_t queue = 1024;
   std::size_t http_threads = 128;
   std::size_t body_max = 64 * 1024;
@@ -43,6 +46,7 @@ struct ServeFlags {
   std::string key_ttl = "24h";
   std::string lock_ttl = "30s";
   std::uint64_t seed = 1;
+  std::string ledger;  // written at stop, before the runs' data goes
   ServerFlags servers;
 };
 
@@ -108,6 +112,18 @@ class SignalWatch {
   std::thread thread_;
 };
 
+// Every strategy's ledger as it stands, as JSON: what was charged, for
+// whoever checks afterwards that no request answered 2xx was lost.
+void write_ledger(const std::string& path, std::vector<std::unique_ptr<serve::ServedStrategy>>& served) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& s : served) {
+    for (const serve::LedgerLine& l : s->ledger()) {
+      out.push_back({{"strategy", s->name()}, {"id", l.id}, {"intent", l.intent}, {"amount", l.amount}});
+    }
+  }
+  write_file_atomically(path, out.dump(1) + "\n");
+}
+
 int serve(const ServeFlags& f) {
   if (f.strategies.empty()) throw UsageError("--strategy: required: a strategy's name, or all");
   std::vector<const strategies::StrategyInfo*> chosen;
@@ -119,7 +135,12 @@ int serve(const ServeFlags& f) {
     }
   }
   if (f.port < 0 || f.port > 65535) throw UsageError("--port: must be from 0 (any free port) to 65535");
-  if (f.workers < 1 || f.workers > 4096) throw UsageError("--workers: must be from 1 to 4096");
+  constexpr std::size_t kWorkersMax = serve::kSqlPool - serve::kSqlPoolForWorkers;
+  if (f.workers < 1 || f.workers > kWorkersMax) {
+    throw UsageError("--workers: must be from 1 to " + std::to_string(kWorkersMax) +
+                     " (each holds a PostgreSQL transaction, from a pool of " + std::to_string(serve::kSqlPool) +
+                     " shared with the background workers)");
+  }
   if (f.queue > 1000000) throw UsageError("--queue: must be at most 1000000");
   if (f.http_threads < 1 || f.http_threads > 4096) throw UsageError("--http-threads: must be from 1 to 4096");
   if (f.body_max < 64 || f.body_max > 64 * 1024 * 1024) throw UsageError("--body-max: must be from 64 to 67108864 bytes");
@@ -136,6 +157,7 @@ int serve(const ServeFlags& f) {
   http.body_max = f.body_max;
   http.read_timeout = duration_flag("--read-timeout", f.read_timeout, sim::kMillisecond, 600 * sim::kSecond);
   const sim::Duration drain = duration_flag("--drain", f.drain, 0, 3600 * sim::kSecond);
+  if (!f.ledger.empty()) check_output("--ledger", f.ledger);
   const realmode::Servers servers = resolve_servers(f.servers);
 
   SignalWatch signals;
@@ -168,6 +190,7 @@ int serve(const ServeFlags& f) {
                    s->name().c_str(), sim::duration_text(drain).c_str());
     }
   }
+  if (!f.ledger.empty()) write_ledger(f.ledger, served);
   served.clear();  // each removes what its run made
   std::printf("stopped%s; the runs' data removed\n", drained ? ", every accepted request finished" : "");
   return 0;
@@ -191,6 +214,7 @@ void register_serve(CLI::App& app, Commands& commands) {
       ->capture_default_str();
   cmd->add_option("--key-ttl", flags->key_ttl, "How long a completed key's response is kept")->capture_default_str();
   cmd->add_option("--lock-ttl", flags->lock_ttl, "How long an in-progress claim holds")->capture_default_str();
+  cmd->add_option("--ledger", flags->ledger, "At stop, write every strategy's ledger to this JSON file");
   add_seed_option(*cmd, "--seed", flags->seed, "The processor's draws (processing times, declines)");
   add_server_options(*cmd, flags->servers);
   cmd->callback([flags, &commands] { commands.selected = [flags] { return serve(*flags); }; });

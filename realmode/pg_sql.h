@@ -72,7 +72,8 @@ class RealSql final : public ports::Sql {
   // transactions at once; more wait for a session (kUnavailable after none
   // frees in time is left to the caller's timeout).
   RealSql(RealTimeLoop& loop, Endpoint endpoint, std::string schema, sim::Duration timeout,
-          std::size_t sessions_max = 16);
+          std::size_t sessions_max = kSessionsDefault);
+  static constexpr std::size_t kSessionsDefault = 16;
   ~RealSql() override;
 
   sim::Task<ports::Result<ports::Unit>> ensure_schema(ports::Schema schema) override;

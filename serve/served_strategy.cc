@@ -1,5 +1,6 @@
 #include "serve/served_strategy.h"
 
+#include <algorithm>
 #include <cassert>
 #include <limits>
 
@@ -26,7 +27,12 @@ models::WorldConfig world_config(const ServeOptions& options) {
   config.service.workers = options.workers;
   config.service.queue_max = options.queue;
   config.service.overhead = sim::LatencyModel::constant(0);  // httplib's parsing is real
-  config.processor.processing_time = sim::LatencyModel::log_normal(options.processing_median, 0.4, 2 * sim::kSecond);
+  // As the simulated processor's default (log-normal, sigma 0.4), with its
+  // cap raised for a slower median; 0: charges take no time but the ledger's.
+  const sim::Duration median = options.processing_median;
+  config.processor.processing_time =
+      median == 0 ? sim::LatencyModel::constant(0)
+                  : sim::LatencyModel::log_normal(median, 0.4, std::max(2 * sim::kSecond, 10 * median));
   return config;
 }
 

@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "realmode/pg_sql.h"
 #include "realmode/servers.h"
 #include "sim/tape.h"
 #include "strategies/api.h"
@@ -22,8 +23,16 @@
 
 namespace idemlab::serve {
 
+// Real mode's PostgreSQL pool.
+inline constexpr std::size_t kSqlPool = realmode::RealSql::kSessionsDefault;
+// Transactions left to the background workers (a relay, a consumer, a recovery pass).
+inline constexpr std::size_t kSqlPoolForWorkers = 2;
+
 struct ServeOptions {
-  std::size_t workers = 64;      // requests the service handles at once
+  // Requests the service handles at once. Each holds at most one
+  // PostgreSQL transaction, from real mode's pool of kSqlPool connections,
+  // which the strategy's background workers share.
+  std::size_t workers = 12;
   std::size_t queue = 1024;      // requests waiting for a worker; more are shed with 503
   sim::Duration processing_median = 150 * sim::kMillisecond;  // the processor's charge time (log-normal)
   strategies::StrategyOptions strategy;
