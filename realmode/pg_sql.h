@@ -69,8 +69,9 @@ class RealSql final : public ports::Sql {
   // within `timeout` is kTimeout for its caller and ends its transaction, as
   // the model's port call does by closing the connection: the statement is
   // cancelled (pg_cancel_backend) and rolled back. At most `sessions_max`
-  // transactions at once; more wait for a session (kUnavailable after none
-  // frees in time is left to the caller's timeout).
+  // transactions at once; one more fails kUnavailable at once ("every
+  // connection is in use"), so a caller keeps its concurrency within the
+  // pool (idemlab serve's --workers).
   RealSql(RealTimeLoop& loop, Endpoint endpoint, std::string schema, sim::Duration timeout,
           std::size_t sessions_max = kSessionsDefault);
   static constexpr std::size_t kSessionsDefault = 16;
