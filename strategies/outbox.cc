@@ -6,6 +6,7 @@
 // marking the event sent publishes it again: the consumer deduplicates.
 #include <nlohmann/json.hpp>
 
+#include "strategies/payment_lookup.h"
 #include "strategies/payment_request.h"
 #include "strategies/queue_consumer.h"
 #include "strategies/strategy.h"
@@ -67,7 +68,8 @@ class Outbox final : public Strategy {
     if (request.method == "GET") {
       auto key = lookup_key(request);
       if (auto* refusal = std::get_if<api::Response>(&key)) co_return *refusal;
-      co_return co_await lookup(ports, std::get<std::string>(key));
+      sim::Task<api::Response> looked_up = stored_outcome(ports, options_.isolation, kPayments, std::get<std::string>(key));
+      co_return co_await std::move(looked_up);
     }
     auto opened = keyed_payment(request);
     if (auto* refusal = std::get_if<api::Response>(&opened)) co_return *refusal;
@@ -107,25 +109,6 @@ class Outbox final : public Strategy {
   }
 
  private:
-  // GET /payments/{key}: the outcome once the consumer has recorded it,
-  // 202 while the event waits, 404 for a key never accepted.
-  sim::Task<api::Response> lookup(ports::Ports ports, std::string key) {
-    auto tx = co_await ports.sql.begin(options_.isolation);
-    if (!tx.is_ok()) co_return error_response(503, "database unavailable");
-    const ports::Where by_key{{"key", Value(key)}};
-    auto rows = co_await tx.value()->select(kPayments, by_key, ports::RowLock::kNone);
-    auto done = co_await tx.value()->commit();
-    (void)done;
-    if (!rows.is_ok()) co_return error_response(503, "database unavailable");
-    if (rows.value().empty()) co_return error_response(404, "no payment with this Idempotency-Key");
-    const ports::Row& row = rows.value().front();
-    if (std::holds_alternative<std::int64_t>(row.at("response_status"))) {
-      co_return replay(static_cast<int>(std::get<std::int64_t>(row.at("response_status"))),
-                       std::get<std::string>(row.at("response_body")));
-    }
-    co_return replay(202, accepted(key).body);
-  }
-
   // Publishes unsent events, oldest key first, and marks each sent.
   sim::Task<void> relay_forever(ports::Ports ports) {
     for (;;) {

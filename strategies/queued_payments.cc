@@ -1,5 +1,6 @@
 #include "strategies/queued_payments.h"
 
+#include "strategies/payment_lookup.h"
 #include "strategies/payment_request.h"
 
 namespace idemlab::strategies {
@@ -46,7 +47,8 @@ sim::Task<api::Response> QueuedPayments::handle(ports::Ports ports, api::Request
   if (request.method == "GET") {
     auto key = lookup_key(request);
     if (auto* refusal = std::get_if<api::Response>(&key)) co_return *refusal;
-    co_return co_await status(ports, std::get<std::string>(key));
+    sim::Task<api::Response> looked_up = stored_outcome(ports, options_.isolation, kPayments, std::get<std::string>(key));
+    co_return co_await std::move(looked_up);
   }
   auto opened = keyed_payment(request);
   if (auto* refusal = std::get_if<api::Response>(&opened)) co_return *refusal;
@@ -94,20 +96,6 @@ sim::Task<api::Response> QueuedPayments::handle(ports::Ports ports, api::Request
   auto published = co_await ports.queue.publish(kQueue, std::move(message));
   if (!published.is_ok()) co_return error_response(503, "the payment could not be queued; retry with the same key");
   co_return existing ? replay(202, pending.body) : pending;
-}
-
-sim::Task<api::Response> QueuedPayments::status(ports::Ports ports, std::string key) {
-  auto tx = co_await ports.sql.begin(options_.isolation);
-  if (!tx.is_ok()) co_return error_response(503, "database unavailable");
-  const ports::Where by_key{{"key", Value(key)}};
-  auto rows = co_await tx.value()->select(kPayments, by_key, ports::RowLock::kNone);
-  auto done = co_await tx.value()->commit();
-  (void)done;
-  if (!rows.is_ok()) co_return error_response(503, "database unavailable");
-  const std::optional<ports::Row> row = stored_payment(rows.value());
-  if (!row) co_return error_response(404, "no payment with this Idempotency-Key");
-  co_return replay(static_cast<int>(std::get<std::int64_t>(row->at("response_status"))),
-                   std::get<std::string>(row->at("response_body")));
 }
 
 sim::Task<bool> QueuedPayments::record_outcome(ports::Tx& tx, std::string key, std::string fingerprint,

@@ -36,10 +36,6 @@ class QueuedPayments : public Strategy {
   static sim::Task<bool> record_outcome(ports::Tx& tx, std::string key, std::string fingerprint, api::Response response);
 
   const StrategyOptions options_;
-
- private:
-  // GET /payments/{key}: the outcome, once the consumer has recorded it.
-  sim::Task<api::Response> status(ports::Ports ports, std::string key);
 };
 
 }  // namespace idemlab::strategies
