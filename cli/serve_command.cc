@@ -201,7 +201,8 @@ int serve(const ServeFlags& f) {
 void register_serve(CLI::App& app, Commands& commands) {
   auto flags = std::make_shared<ServeFlags>();
   CLI::App* cmd = app.add_subcommand("serve", "Serve strategies as live payments APIs over HTTP on 127.0.0.1");
-  cmd->add_option("--strategy", flags->strategies, "A strategy to serve (repeatable), or all");
+  cmd->add_option("--strategy", flags->strategies,
+                  "A strategy to serve (repeatable), or all (each holds about 14 PostgreSQL connections)");
   cmd->add_option("--port", flags->port, "The TCP port on 127.0.0.1 (0: any free port, printed)")->capture_default_str();
   cmd->add_option("--workers", flags->workers, "Requests each strategy handles at once")->capture_default_str();
   cmd->add_option("--queue", flags->queue, "Requests waiting for a worker; more are shed with 503")->capture_default_str();
