@@ -160,19 +160,21 @@ int serve(const ServeFlags& f) {
   if (!f.ledger.empty()) check_output("--ledger", f.ledger);
   const realmode::Servers servers = resolve_servers(f.servers);
 
+  // Declared before the signal thread, so that it goes after it: the
+  // thread calls api->stop() until it is joined, however serve() ends.
+  std::unique_ptr<serve::HttpApi> api;
   SignalWatch signals;
   std::vector<std::unique_ptr<serve::ServedStrategy>> served;
   for (const strategies::StrategyInfo* info : chosen) {
     served.push_back(std::make_unique<serve::ServedStrategy>(*info, servers, options));
     if (signals.requested()) return 130;
   }
-  std::unique_ptr<serve::HttpApi> api;
   try {
     api = std::make_unique<serve::HttpApi>(served, http);
   } catch (const serve::PortUnavailable& e) {
     throw UsageError(std::string("--port: ") + e.what());
   }
-  signals.on_stop([&api] { api->stop(); });
+  signals.on_stop([&api] { api->stop(); });  // cleared below, once the server has stopped
   for (const auto& s : served) {
     std::printf("serving %s at http://127.0.0.1:%d/%s/payments (run %s)\n", s->name().c_str(), api->port(),
                 s->name().c_str(), s->run_id().c_str());
