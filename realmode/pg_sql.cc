@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include <cassert>
+#include <map>
 
 namespace idemlab::realmode {
 namespace {
@@ -63,6 +64,22 @@ ports::Row decode(const pqxx::row& row, const ports::TableSchema& table) {
 struct PgConnection::Libpqxx {
   explicit Libpqxx(const std::string& info) : connection(info) {}
   pqxx::connection connection;
+  // Statements with parameters run prepared, once parsed and planned per
+  // connection (PostgreSQL re-plans them itself when a table they use
+  // changes): the text -> the prepared statement's name. The texts are the
+  // few a strategy's tables give; past kPreparedMax new ones run unprepared.
+  std::map<std::string, std::string> prepared;
+  static constexpr std::size_t kPreparedMax = 512;
+
+  // The name `text` runs under, prepared now if need be; null: run it unprepared.
+  const std::string* prepared_name(const std::string& text) {
+    auto it = prepared.find(text);
+    if (it != prepared.end()) return &it->second;
+    if (prepared.size() >= kPreparedMax) return nullptr;
+    std::string name = "idemlab_" + std::to_string(prepared.size());
+    connection.prepare(name, text);
+    return &prepared.emplace(text, std::move(name)).first->second;
+  }
 };
 
 PgConnection::PgConnection(Endpoint endpoint) : endpoint_(std::move(endpoint)) {}
@@ -109,7 +126,10 @@ PgConnection::Outcome PgConnection::exec(const SqlText& sql, const ports::TableS
   }
   try {
     pqxx::nontransaction statement(connection_->connection);
-    const pqxx::result result = statement.exec_params(sql.text, pqxx::prepare::make_dynamic_params(params));
+    const std::string* name = sql.params.empty() ? nullptr : connection_->prepared_name(sql.text);
+    const pqxx::result result = name != nullptr
+                                    ? statement.exec_prepared(*name, pqxx::prepare::make_dynamic_params(params))
+                                    : statement.exec_params(sql.text, pqxx::prepare::make_dynamic_params(params));
     out.affected = static_cast<std::int64_t>(result.affected_rows());
     if (decode_as != nullptr) {
       for (const pqxx::row& row : result) out.rows.push_back(decode(row, *decode_as));
