@@ -484,7 +484,11 @@ void RealProcessor::forget_connections() {
 }
 
 void RealProcessor::drop_everything() {
-  const PgConnection::Outcome o = reader_.exec(drop_schema(schema_));
+  // A connection of its own: the reader's may have died with a server
+  // restart since it last ran (libpq only notices when a statement fails).
+  PgConnection connection(endpoint_);
+  connection.connect();
+  const PgConnection::Outcome o = connection.exec(drop_schema(schema_));
   if (o.status != Status::kOk) throw Unreachable("PostgreSQL", endpoint_, "DROP SCHEMA " + schema_ + ": " + o.message);
 }
 

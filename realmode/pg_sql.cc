@@ -153,6 +153,10 @@ PgConnection::Outcome PgConnection::exec(const SqlText& sql, const ports::TableS
     out.status = Status::kError;
     out.message = e.what();
   }
+  // libpqxx reports some deaths of the connection as other errors ("Could
+  // not obtain client encoding: not connected"): a closed connection is
+  // opened afresh by the next statement rather than failing every one.
+  if (out.status != Status::kOk && connection_ && !connection_->connection.is_open()) connection_.reset();
   return out;
 }
 
