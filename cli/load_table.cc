@@ -232,6 +232,12 @@ std::string load_json(const LoadReportHeader& header, const std::vector<LoadResu
     point["storage"] = {{"redis_bytes", r.storage.redis_bytes},
                         {"postgres_bytes", r.storage.postgres_bytes},
                         {"broker_messages", r.storage.broker_messages}};
+    // Round trips an intent cost each backend: every call after set-up, over the intents.
+    point["round_trips_per_intent"] = json::object();
+    for (const auto& [backend, calls] : r.backend_calls) {
+      point["round_trips_per_intent"][backend] =
+          r.intents == 0 ? 0.0 : static_cast<double>(calls) / static_cast<double>(r.intents);
+    }
     point["timeline"] = {{"bucket_ns", r.bucket}, {"arrivals", r.arrivals}, {"successes", r.successes}};
     if (r.trigger) {
       point["trigger"] = {{"from_ns", r.trigger->first}, {"until_ns", r.trigger->second}};

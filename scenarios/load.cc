@@ -295,6 +295,7 @@ void add_run(LoadResult& into, const Scenario& scenario, const RunReport& report
   into.short_circuited += report.short_circuited;
   into.charges += report.charges;
   into.storage.take_max(report.storage);
+  for (const auto& [backend, calls] : report.backend_calls) into.backend_calls[backend] += calls;
   for (const checks::Violation& v : report.violations) {
     // Once per run and invariant.
     bool seen = false;
@@ -350,6 +351,7 @@ void merge_into(LoadResult& into, const LoadResult& other) {
   into.charge_delays.insert(into.charge_delays.end(), other.charge_delays.begin(), other.charge_delays.end());
   for (const auto& [invariant, runs] : other.violated) into.violated[invariant] += runs;
   into.storage.take_max(other.storage);
+  for (const auto& [backend, calls] : other.backend_calls) into.backend_calls[backend] += calls;
   const auto add_series = [](std::vector<std::uint64_t>& to, const std::vector<std::uint64_t>& from) {
     if (to.size() < from.size()) to.resize(from.size(), 0);
     for (std::size_t b = 0; b < from.size(); ++b) to[b] += from[b];

@@ -66,6 +66,7 @@ struct LoadResult {
   std::vector<sim::Duration> charge_delays;  // of each charged intent: first attempt to its first charge
   std::map<std::string, std::uint64_t> violated;  // invariant -> runs
   StoragePeak storage;             // the most any run held
+  std::map<std::string, std::uint64_t> backend_calls;  // all runs' calls to each backend (RunReport's)
   // Per bucket from time 0: intents arrived and intents that succeeded,
   // over the first kTimelineBucketsMax buckets (a day at 1 s).
   sim::Duration bucket = 1 * sim::kSecond;

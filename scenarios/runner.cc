@@ -119,6 +119,13 @@ RunReport run_world(const Scenario& scenario, const strategies::StrategyInfo& in
     report.storage.postgres_bytes += bytes.live_bytes + bytes.dead_bytes;
   }
   report.storage.broker_messages = world.broker().messages_peak();
+  const std::string* backends[] = {&world.redis().node().name(), &world.postgres().node().name(),
+                                   &world.broker().node().name(), &world.processor().node().name()};
+  for (const auto& [link, calls] : plan.link_calls()) {
+    for (const std::string* backend : backends) {
+      if (link.second == *backend) report.backend_calls[link.second] += calls;
+    }
+  }
   if (trace == sim::TraceLevel::kFull) {
     report.timeline = world.sim().trace().timeline();
     report.json_lines = world.sim().trace().json_lines();

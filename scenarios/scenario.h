@@ -121,6 +121,10 @@ struct RunReport {
   std::uint64_t charges = 0;
   std::uint64_t attempts = 0;
   StoragePeak storage;
+  // The calls made to each backend node after set-up, by its name ("redis",
+  // "postgres", "rabbitmq", "processor"), from any caller: the round trips
+  // the strategy's requests, workers and relays cost (simulated runs).
+  std::map<std::string, std::uint64_t> backend_calls;
   std::vector<sim::Duration> latencies;  // every attempt's, invoke to answer or timeout
   std::vector<checks::IntentTiming> timings;  // per intent: arrival, first 2xx, attempts
   std::uint64_t shed = 0;             // requests the service's admission control answered at once

@@ -41,6 +41,10 @@ with tempfile.TemporaryDirectory(prefix="idemlab_load_") as temp:
         check("the table does not depend on --jobs", one.stdout == two.stdout)
         document = json.loads((out / "one.json").read_text())
         points = document["points"]
+        for p in points:
+            check(f"{p['strategy']} {p['settings']}: round trips counted per backend",
+                  p["round_trips_per_intent"].get("postgres", 0) > 0 and p["round_trips_per_intent"].get("processor", 0) > 0,
+                  str(p["round_trips_per_intent"]))
         check("one point per strategy and grid point", len(points) == 2 * 2 * 2, str(len(points)))
         for p in points:
             label = f"{p['strategy']} {p['settings']}"
@@ -63,6 +67,15 @@ with tempfile.TemporaryDirectory(prefix="idemlab_load_") as temp:
 
     # A trigger and the recovery: the episode is found, and the recovery
     # judged (a number of seconds or "never") for every policy.
+    r = run("load", "steady_no_faults", "--strategy", "baseline", "--strategy", "idempotency_key",
+            "--json", str(out / "steady.json"))
+    check("steady_no_faults runs", r.returncode == 0, r.stderr[-400:])
+    if r.returncode == 0:
+        trips = {p["strategy"]: p["round_trips_per_intent"] for p in json.loads((out / "steady.json").read_text())["points"]}
+        check("without faults the baseline's intent is one transaction (BEGIN, INSERT, COMMIT) and one charge",
+              trips.get("baseline") == {"postgres": 3.0, "processor": 1.0}, str(trips))
+        check("idempotency_key adds Redis round trips and PostgreSQL ones to the baseline's",
+              trips["idempotency_key"].get("redis", 0) >= 2 and trips["idempotency_key"]["postgres"] > 3, str(trips))
     r = run("load", "processor_slowdown", "--strategy", "idempotency_key", "--param", "retry=none",
             "--json", str(out / "slowdown.json"))
     check("the slowdown scenario runs", r.returncode == 0, r.stderr[-400:])
