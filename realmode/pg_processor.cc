@@ -76,6 +76,18 @@ class Statements {
   std::string release_key() const {
     return sql({"DELETE FROM ", table("idempotency_keys"), " WHERE key = $1 AND in_progress"});
   }
+  // A charge under a key: the charge and its key's record in one statement,
+  // so one commit (and one round trip) makes both, and no crash falls
+  // between them ($1..$5 as insert_charge, $6 the key).
+  std::string insert_charge_under_key() const {
+    return sql({"WITH charged AS (INSERT INTO ", table("charges"),
+                " (intent, amount, currency, customer, succeeded, refundable)"
+                " VALUES ($1, $2::bigint, $3, $4, $5::bigint <> 0, CASE WHEN $5::bigint <> 0 THEN $2::bigint ELSE 0 END)"
+                " RETURNING number), finished AS (UPDATE ", table("idempotency_keys"),
+                " SET in_progress = false, created_at = clock_timestamp(), status = 'ok',"
+                " number = (SELECT number FROM charged), succeeded = $5::bigint <> 0, error = '' WHERE key = $6)"
+                " SELECT number FROM charged"});
+  }
   std::string insert_charge() const {
     return sql({"INSERT INTO ", table("charges"),
                 " (intent, amount, currency, customer, succeeded, refundable)"
@@ -234,14 +246,13 @@ Result<ports::Charge> run_charge(PgConnection& c, const Statements& s, const por
     if (request.idempotency_key) c.exec(SqlText{s.release_key(), {Value(*request.idempotency_key)}});
     return Result<ports::Charge>::failure(Status::kUnavailable, "the payment processor is unavailable");
   }
-  const PgConnection::Outcome inserted =
-      c.exec(SqlText{s.insert_charge(),
-                     {Value(request.intent), Value(request.amount), Value(request.currency), Value(request.customer),
-                      Value(std::int64_t{declined ? 0 : 1})}},
-             &kNumber);
+  std::vector<Value> values{Value(request.intent), Value(request.amount), Value(request.currency),
+                            Value(request.customer), Value(std::int64_t{declined ? 0 : 1})};
+  if (request.idempotency_key) values.push_back(Value(*request.idempotency_key));
+  const PgConnection::Outcome inserted = c.exec(
+      SqlText{request.idempotency_key ? s.insert_charge_under_key() : s.insert_charge(), std::move(values)}, &kNumber);
   if (inserted.status != Status::kOk || inserted.rows.empty()) return failed<ports::Charge>(inserted);
   const std::int64_t number = integer(inserted.rows.front(), "number");
-  if (request.idempotency_key) finish_key(c, s, *request.idempotency_key, Status::kOk, number, !declined, "");
   return Result<ports::Charge>::ok(charge_answer(number, !declined, false));
 }
 
