@@ -80,10 +80,7 @@ class Statements {
   // so one commit (and one round trip) makes both, and no crash falls
   // between them ($1..$5 as insert_charge, $6 the key).
   std::string insert_charge_under_key() const {
-    return sql({"WITH charged AS (INSERT INTO ", table("charges"),
-                " (intent, amount, currency, customer, succeeded, refundable)"
-                " VALUES ($1, $2::bigint, $3, $4, $5::bigint <> 0, CASE WHEN $5::bigint <> 0 THEN $2::bigint ELSE 0 END)"
-                " RETURNING number), finished AS (UPDATE ", table("idempotency_keys"),
+    return sql({"WITH charged AS (", insert_charge(), "), finished AS (UPDATE ", table("idempotency_keys"),
                 " SET in_progress = false, created_at = clock_timestamp(), status = 'ok',"
                 " number = (SELECT number FROM charged), succeeded = $5::bigint <> 0, error = '' WHERE key = $6)"
                 " SELECT number FROM charged"});
