@@ -1,6 +1,15 @@
-"""Payments sent to `idemlab serve` by Locust users, each at a steady rate.
+"""Payments sent to `idemlab serve` by Locust users at a configured rate.
 
-Every task is one payment intent: a fresh Idempotency-Key (also sent as
+Arrivals are open-loop by default: each user starts intents at Poisson
+times (its share of the rate), each intent in a greenlet and on a
+connection of its own, whether or not the earlier ones have ended, as the
+simulator's clients arrive. So past capacity the offered rate holds, the
+server's queue grows and retries add to it. Closed-loop users
+(IDEMLAB_ARRIVALS=closed) each send their next intent once the last one
+ended, at most at their share of the rate, so the rate sags to what the
+server answers.
+
+Every intent is one payment intent: a fresh Idempotency-Key (also sent as
 X-Intent, which the served ledger records), POSTed, and retried under the
 same key on a timeout, a closed connection, a 5xx, a 409 or a 429 (honouring
 Retry-After), as the simulated clients do. A share of the intents is sent
@@ -12,6 +21,8 @@ intent did not end in a 2xx).
 
 Set by the environment (scripts/load passes them):
   IDEMLAB_RATE_PER_USER  intents a second per user (default 1)
+  IDEMLAB_ARRIVALS       open (default) or closed
+  IDEMLAB_CONNECTIONS    open: connections a user holds at most, one an intent in flight (default 1024)
   IDEMLAB_PATH           the payments path (default /payments)
   IDEMLAB_RETRY          none, immediate, exponential or full_jitter (default exponential)
   IDEMLAB_ATTEMPTS       attempts per intent, the first included (default 4)
@@ -27,9 +38,12 @@ import os
 import random
 import time
 
+import gevent.pool
 from locust import FastHttpUser, constant_throughput, events, task
 
 RATE = float(os.environ.get("IDEMLAB_RATE_PER_USER", "1"))
+ARRIVALS = os.environ.get("IDEMLAB_ARRIVALS", "open")
+CONNECTIONS = int(os.environ.get("IDEMLAB_CONNECTIONS", "1024"))
 PATH = os.environ.get("IDEMLAB_PATH", "/payments")
 RETRY = os.environ.get("IDEMLAB_RETRY", "exponential")
 ATTEMPTS = int(os.environ.get("IDEMLAB_ATTEMPTS", "4"))
@@ -43,6 +57,8 @@ RETRIED = {409, 429, 500, 502, 503, 504}
 
 if RETRY not in ("none", "immediate", "exponential", "full_jitter"):
     raise SystemExit(f"IDEMLAB_RETRY: unknown policy {RETRY!r} (none, immediate, exponential, full_jitter)")
+if ARRIVALS not in ("open", "closed"):
+    raise SystemExit(f"IDEMLAB_ARRIVALS: open or closed, not {ARRIVALS!r}")
 
 _users = 0
 _intents = []
@@ -66,9 +82,15 @@ def backoff(rng, attempt):
 
 
 class Payer(FastHttpUser):
-    wait_time = constant_throughput(RATE)
     network_timeout = TIMEOUT_S
     connection_timeout = TIMEOUT_S
+    # Open: one connection an intent in flight (geventhttpclient's pool).
+    concurrency = CONNECTIONS if ARRIVALS == "open" else 10
+
+    def wait_time(self):
+        if ARRIVALS == "closed":
+            return constant_throughput(RATE)(self)
+        return self.rng.expovariate(RATE)  # the gap to the next Poisson arrival
 
     def on_start(self):
         global _users
@@ -77,6 +99,12 @@ class Payer(FastHttpUser):
         self.rng = random.Random(SEED * 100003 + self.number)
         self.sent = 0
         self.prefix = f"{os.getpid()}-{self.number}"
+        self.in_flight = gevent.pool.Group()
+
+    def on_stop(self):
+        # Open: the intents already started run to their end (within
+        # scripts/load's --stop-timeout), so each is recorded.
+        self.in_flight.join(timeout=60)
 
     def attempt(self, key, body, name):
         """One POST: (status or None, retry-after seconds or None, answer body)."""
@@ -91,10 +119,19 @@ class Payer(FastHttpUser):
             return status, float(retry_after) if retry_after else None, r.content
 
     @task
-    def pay(self):
+    def arrive(self):
         self.sent += 1
-        key = f"{self.prefix}-{self.sent}"
-        body = json.dumps({"amount": 100 + self.sent % 900, "currency": "EUR", "customer_id": f"cus_{self.number}"})
+        # Drawn here, in arrival order, so that a seed gives the same keys,
+        # bodies and draws whatever order the intents end in.
+        rng = random.Random(self.rng.getrandbits(64))
+        if ARRIVALS == "open":
+            self.in_flight.spawn(self.pay, self.sent, rng)
+        else:
+            self.pay(self.sent, rng)
+
+    def pay(self, number, rng):
+        key = f"{self.prefix}-{number}"
+        body = json.dumps({"amount": 100 + number % 900, "currency": "EUR", "customer_id": f"cus_{self.number}"})
         start = time.time()
         status, answer, attempt = None, None, 0
         for attempt in range(1, ATTEMPTS + 1):
@@ -103,13 +140,13 @@ class Payer(FastHttpUser):
                 break
             if attempt == ATTEMPTS or RETRY == "none":
                 break
-            time.sleep(retry_after if retry_after is not None else backoff(self.rng, attempt))
+            time.sleep(retry_after if retry_after is not None else backoff(rng, attempt))
         ok = status is not None and 200 <= status < 300
         ms = (time.time() - start) * 1000
         events.request.fire(request_type="INTENT", name="payment", response_time=ms, response_length=0,
                             exception=None if ok else Exception(f"ended with {status}"), context={})
         record = {"key": key, "status": status, "ms": round(ms, 3), "attempts": attempt}
-        if ok and self.rng.random() < DUPLICATES:
+        if ok and rng.random() < DUPLICATES:
             again, _, replayed = self.attempt(key, body, "POST /payments (duplicate)")
             record["duplicate"] = again
             record["replayed_alike"] = again == status and replayed == answer

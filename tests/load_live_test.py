@@ -3,7 +3,8 @@
 Locust's CSV, each intent and the served ledger are kept, and the summary
 agrees with them. idempotency_key under lost replies and retries charges each
 intent once and answers every duplicate with the first answer; the baseline
-under the same faults charges twice, which is what it is there to show."""
+under the same faults charges twice, which is what it is there to show. Past
+capacity, open-loop arrivals hold the offered rate and closed-loop users do not."""
 import json
 import os
 import subprocess
@@ -54,6 +55,26 @@ with tempfile.TemporaryDirectory() as tmp:
     check("scripts/load baseline: exit 0", r.returncode == 0, r.stdout[-500:] + r.stderr[-500:])
     check("baseline: the 5 lost replies, retried, charge 5 intents twice", s.get("double_charged") == 5, str(s))
 
+    # Past capacity (2 workers over a 250 ms charge: 8 payments a second),
+    # open-loop arrivals keep the offered 30/s; closed-loop users (three,
+    # each waiting for its last intent) send what the service answers.
+    past_capacity = ("--strategy", "idempotency_key", "--rate", "30", "--duration", "6s", "--timeout", "1",
+                     "--attempts", "1", "--duplicates", "0", "--serve-arg=--workers=2", "--serve-arg=--processing=250ms")
+    r, open_loop = load(os.path.join(tmp, "open"), *past_capacity, "--arrivals", "open")
+    check("scripts/load --arrivals open past capacity: exit 0", r.returncode == 0, r.stdout[-500:] + r.stderr[-500:])
+    check("open arrivals hold the offered rate past capacity (30/s for 6 s: over 140 intents)",
+          open_loop.get("intents", 0) > 140, str(open_loop))
+    check("open arrivals past capacity: some intents time out (success under 100%)",
+          open_loop.get("success_rate", 1.0) < 1.0, str(open_loop))
+    r, closed_loop = load(os.path.join(tmp, "closed"), *past_capacity, "--arrivals", "closed", "--users", "3")
+    check("scripts/load --arrivals closed: exit 0", r.returncode == 0, r.stdout[-500:] + r.stderr[-500:])
+    check("closed users past capacity send what is answered (under 90 intents in 6 s)",
+          0 < closed_loop.get("intents", 0) < 90, str(closed_loop))
+
+    r = subprocess.run([os.path.join(ROOT, "scripts", "load"), "--idemlab", IDEMLAB, "--arrivals", "sometimes"],
+                       capture_output=True, text=True, timeout=60, cwd=ROOT)
+    check("scripts/load with unknown arrivals: exit 2, one line naming them",
+          r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "sometimes" in r.stderr, r.stderr)
     r = subprocess.run([os.path.join(ROOT, "scripts", "load"), "--idemlab", IDEMLAB, "--retry", "sometimes"],
                        capture_output=True, text=True, timeout=60, cwd=ROOT)
     check("scripts/load with an unknown retry policy: exit 2, one line naming it",
