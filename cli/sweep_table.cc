@@ -26,7 +26,9 @@ std::string cell_text(const scenarios::SweepResult& r) {
   };
   for (const auto& [invariant, tally] : r.violated) add(invariant, tally.runs, tally.example_seed);
   for (const auto& [kind, tally] : r.unjudged) add(kind, tally.runs, tally.example_seed);
-  return text.empty() ? "safe" : text;
+  if (!text.empty()) return text;
+  // No violation, but nothing the scenario does reached the strategy: untested, not safe.
+  return r.runs > 0 && r.runs_disturbed == 0 ? "untested" : "safe";
 }
 
 std::string sweep_markdown(const std::vector<std::string>& scenarios, const std::vector<std::string>& strategies,
@@ -59,7 +61,7 @@ std::string sweep_csv_header() {
   csv << "scenario,strategy,runs,runs_with_violations";
   for (const std::string& invariant : checks::invariant_names()) csv << ',' << invariant;
   for (const char* kind : kUnjudgedColumns) csv << ',' << kind;
-  csv << '\n';
+  csv << ",runs_disturbed\n";
   return csv.str();
 }
 
@@ -74,7 +76,7 @@ std::string sweep_csv_row(const scenarios::SweepResult& r) {
     const auto found = r.unjudged.find(kind);
     csv << ',' << (found == r.unjudged.end() ? 0 : found->second.runs);
   }
-  csv << '\n';
+  csv << ',' << r.runs_disturbed << '\n';
   return csv.str();
 }
 

@@ -110,6 +110,8 @@ RunReport run_world(const Scenario& scenario, const strategies::StrategyInfo& in
   }
   report.strategy = info.name;
   report.seed = seed;
+  report.disturbances = tape.disturbances() + report.faults_taken.size() +
+                        (report.attempts > report.outcomes.size() ? report.attempts - report.outcomes.size() : 0);
   report.charge_decisions = world.processor().charge_decisions();
   report.refund_times = world.processor().refund_times();
   report.order_hash = world.sim().trace().order_hash();

@@ -55,6 +55,7 @@ void fold(SweepResult& result, const RunReport& report) {
   for (sim::Duration latency : report.latencies) result.latencies.add(latency);
   if (report.outcome != RunOutcome::kJudged) tally(result, outcome_name(report.outcome), report.seed, report.outcome_detail);
   if (!report.violations.empty()) ++result.runs_with_violations;
+  if (report.disturbances > 0) ++result.runs_disturbed;
   std::map<std::string, bool> seen;
   for (const checks::Violation& v : report.violations) {
     if (seen[v.invariant]) continue;
@@ -145,6 +146,7 @@ void merge_into(SweepResult& into, const SweepResult& shard) {
   assert(into.scenario == shard.scenario && into.strategy == shard.strategy);
   into.runs += shard.runs;
   into.runs_with_violations += shard.runs_with_violations;
+  into.runs_disturbed += shard.runs_disturbed;
   into.charges += shard.charges;
   into.attempts += shard.attempts;
   into.intents += shard.intents;

@@ -62,6 +62,9 @@ struct SweepResult {
   std::string strategy;
   std::uint64_t runs = 0;
   std::uint64_t runs_with_violations = 0;
+  // Runs that the scenario's faults, duplicates or retries reached
+  // (RunReport::disturbances > 0). A cell with none is untested, not safe.
+  std::uint64_t runs_disturbed = 0;
   // By what happened: "did not converge", "set-up failed", "workload never
   // started", "error". Judged runs are not listed.
   std::map<std::string, OutcomeTally> unjudged;

@@ -24,6 +24,7 @@ ordered_json cell_json(const SweepResult& r) {
   c["strategy"] = r.strategy;
   c["runs"] = r.runs;
   c["runs_with_violations"] = r.runs_with_violations;
+  c["runs_disturbed"] = r.runs_disturbed;
   c["charges"] = r.charges;
   c["attempts"] = r.attempts;
   c["intents"] = r.intents;
@@ -117,6 +118,7 @@ class Reader {
     r.strategy = text(c, path, "strategy");
     r.runs = number(c, path, "runs");
     r.runs_with_violations = number(c, path, "runs_with_violations");
+    r.runs_disturbed = number(c, path, "runs_disturbed");
     r.charges = number(c, path, "charges");
     r.attempts = number(c, path, "attempts");
     r.intents = number(c, path, "intents");

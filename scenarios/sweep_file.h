@@ -13,7 +13,7 @@
 
 namespace idemlab::scenarios {
 
-inline constexpr const char* kSweepFormat = "idemlab-sweep/2";
+inline constexpr const char* kSweepFormat = "idemlab-sweep/3";
 
 struct SweepFile {
   std::string version;  // the idemlab that made it

@@ -60,8 +60,10 @@ LatencyPick ReplayTape::latency_pick() {
 bool chance(Tape& tape, Ratio probability, Choice choice) {
   assert(probability.denominator > 0);
   if (probability.numerator == 0) return false;
-  if (probability.numerator >= probability.denominator) return true;
-  return tape.draw(probability.denominator, choice) < probability.numerator;
+  const bool yes = probability.numerator >= probability.denominator ||
+                   tape.draw(probability.denominator, choice) < probability.numerator;
+  if (yes && choice == Choice::kFault) tape.count_disturbance();
+  return yes;
 }
 
 std::int64_t uniform(Tape& tape, std::int64_t low, std::int64_t high, Choice choice) {

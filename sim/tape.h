@@ -65,6 +65,15 @@ class Tape {
   // Called once by the simulator that draws from this tape, for explorers
   // that ask it which process is running (PCT ranks processes).
   virtual void attach(Simulator& simulator) { (void)simulator; }
+
+  // How many chance() draws of a fault came true, and the workload's
+  // disturbances its models count (a reused key, a purchase made again):
+  // whether a run's random faults reached it at all. Counting draws nothing.
+  std::uint64_t disturbances() const { return disturbances_; }
+  void count_disturbance() { ++disturbances_; }
+
+ private:
+  std::uint64_t disturbances_ = 0;
 };
 
 // Draws from xoshiro256** seeded with `seed`, optionally keeping every draw so

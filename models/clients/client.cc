@@ -190,13 +190,20 @@ std::uint32_t Client::make_intent(std::uint32_t n, Chain& chain) {
   } else if (config_.keys == KeyMode::kUuid) {
     key = draw_uuid(sim_.tape());
   }
-  if (key && chance(sim_.tape(), config_.key_reused_with_other_payload, sim::Choice::kWorkload)) chain.reused_key = key;
+  // A key or a purchase used again is what the scenario does to the
+  // strategy (RunReport::disturbances), as a fault is; a decline is not.
+  const auto disturbance = [&](sim::Ratio probability) {
+    const bool yes = chance(sim_.tape(), probability, sim::Choice::kWorkload);
+    if (yes) sim_.tape().count_disturbance();
+    return yes;
+  };
+  if (key && disturbance(config_.key_reused_with_other_payload)) chain.reused_key = key;
   intent.has_key = key.has_value();
   if (key) intent.key = *key;
-  if (chance(sim_.tape(), config_.same_purchase_again, sim::Choice::kWorkload)) chain.bought_again = intent;
+  if (disturbance(config_.same_purchase_again)) chain.bought_again = intent;
   // One change of one intent: a changed copy is not changed again.
   if (key && !chain.reused_key && !chain.bought_again && intent.changed == ChangedField::kNone &&
-      chance(sim_.tape(), config_.key_reused_with_one_field_changed, sim::Choice::kWorkload)) {
+      disturbance(config_.key_reused_with_one_field_changed)) {
     chain.changed_copy = intent;
   }
   return history_.add_intent(std::move(intent));

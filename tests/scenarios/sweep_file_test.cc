@@ -98,3 +98,34 @@ TEST_CASE("a latency bucket holds its samples and is at most 12.5% wide") {
 
 }  // namespace
 }  // namespace idemlab::scenarios
+
+namespace idemlab::scenarios {
+namespace {
+
+// A cell whose scenario never reached its strategy is told apart from one
+// that was reached and held: outbox_relay_crash_after_publish crashes the
+// outbox's relay, which the baseline does not have.
+TEST_CASE("a sweep counts the runs its faults reached: none for a strategy they never reach") {
+  const Scenario relay = find_scenario("outbox_relay_crash_after_publish");
+  const SweepResult baseline = parallel_sweep(relay, *strategies::find_strategy("baseline"), 1, 5, 2, Shard{});
+  const SweepResult outbox = parallel_sweep(relay, *strategies::find_strategy("outbox"), 1, 5, 2, Shard{});
+  CHECK(baseline.runs == 5);
+  CHECK(baseline.runs_disturbed == 0);
+  CHECK(outbox.runs_disturbed == 5);
+  // Random faults count too: a lost answer in one of five replies.
+  const Scenario lost = find_scenario("client_retry_after_lost_response");
+  CHECK(parallel_sweep(lost, *strategies::find_strategy("idempotency_key"), 1, 5, 2, Shard{}).runs_disturbed == 5);
+  // And they go through the file and the merge of shards.
+  SweepFile f;
+  f.version = "test";
+  f.seeds = 5;
+  f.strategies = {"baseline", "outbox"};
+  f.scenarios = {relay.name};
+  f.cells = {baseline, outbox};
+  const SweepFile back = parse_sweep_file(sweep_file_text(f), "test");
+  CHECK(back.cells.at(0).runs_disturbed == 0);
+  CHECK(back.cells.at(1).runs_disturbed == 5);
+}
+
+}  // namespace
+}  // namespace idemlab::scenarios
