@@ -36,6 +36,7 @@ void register_explore(CLI::App& app, Commands& commands);
 void register_invariants(CLI::App& app, Commands& commands);
 void register_load(CLI::App& app, Commands& commands);
 void register_merge(CLI::App& app, Commands& commands);
+void register_plot(CLI::App& app, Commands& commands);
 void register_rediscover(CLI::App& app, Commands& commands);
 void register_replay(CLI::App& app, Commands& commands);
 void register_run(CLI::App& app, Commands& commands);

@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   idemlab::cli::register_explore(app, commands);
   idemlab::cli::register_load(app, commands);
   idemlab::cli::register_merge(app, commands);
+  idemlab::cli::register_plot(app, commands);
   idemlab::cli::register_rediscover(app, commands);
   idemlab::cli::register_shrink(app, commands);
   idemlab::cli::register_replay(app, commands);
