@@ -5,12 +5,14 @@
 // written: one line naming it, exit 2.
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "cli/files.h"
 #include "plots/figures.h"
 #include "plots/gnuplot.h"
+#include "plots/report.h"
 #include "sim/strict_json.h"
 
 namespace idemlab::cli {
@@ -30,7 +32,13 @@ std::string stem_of(const std::string& path) {
   return path_component(name);
 }
 
-plots::Figures figures_of(const std::string& path) {
+struct Parsed {
+  plots::Figures figures;
+  std::optional<plots::SweepInput> sweep;
+  std::optional<plots::LoadResults> load;
+};
+
+Parsed parse(const std::string& path) {
   const std::string text = read_file(path);
   std::string format;
   try {
@@ -43,10 +51,17 @@ plots::Figures figures_of(const std::string& path) {
     throw UsageError(path + ": " + e.what());
   }
   try {
+    Parsed out;
     if (format.rfind("idemlab-sweep/", 0) == 0) {
-      return plots::sweep_figures(scenarios::parse_sweep_file(text, path), path, stem_of(path));
+      out.sweep = plots::SweepInput{path, scenarios::parse_sweep_file(text, path)};
+      out.figures = plots::sweep_figures(out.sweep->file, path, stem_of(path));
+      return out;
     }
-    if (format.rfind("idemlab-load/", 0) == 0) return plots::load_figures(plots::parse_load_results(text, path), stem_of(path));
+    if (format.rfind("idemlab-load/", 0) == 0) {
+      out.load = plots::parse_load_results(text, path);
+      out.figures = plots::load_figures(*out.load, stem_of(path));
+      return out;
+    }
   } catch (const scenarios::SweepFileError& e) {
     throw UsageError(e.what());
   } catch (const plots::PlotError& e) {
@@ -57,34 +72,47 @@ plots::Figures figures_of(const std::string& path) {
 }
 
 ordered_json index_entry(const plots::Drawn& d) {
-  return ordered_json{{"name", d.name}, {"kind", d.kind},     {"title", d.title}, {"caption", d.caption},
-                      {"source", d.source}, {"svg", d.svg}, {"png", d.png},     {"data", d.data}};
+  return ordered_json{{"name", d.name},     {"kind", d.kind}, {"title", d.title}, {"caption", d.caption},
+                      {"source", d.source}, {"origin", d.origin}, {"svg", d.svg}, {"png", d.png}, {"data", d.data}};
 }
 
 int plot_command(const PlotOptions& o) {
   // Every file is read and checked before anything is drawn.
-  std::vector<plots::Figures> all;
-  for (const std::string& path : o.inputs) all.push_back(figures_of(path));
+  std::vector<Parsed> all;
+  for (const std::string& path : o.inputs) all.push_back(parse(path));
   make_directories("-o", o.dir);
   const std::string index_path = o.dir + "/figures.json";
-  check_output("-o", index_path);
+  const std::string report_path = o.dir + "/report.html";
+  check_outputs({{"-o", index_path}, {"-o", report_path}});
+  plots::ReportInput report;
+  report.version = kVersion;
+  report.dir = o.dir;
+  report.plot_command = "idemlab plot";
+  for (const std::string& path : o.inputs) report.plot_command += " " + path;
+  report.plot_command += " -o " + o.dir;
   ordered_json index = {{"format", "idemlab-figures/1"}, {"version", kVersion}, {"figures", ordered_json::array()}};
-  std::size_t drawn = 0;
   try {
-    for (const plots::Figures& f : all) {
-      for (const plots::Heatmap& h : f.heatmaps) index["figures"].push_back(index_entry(plots::draw(h, o.dir)));
-      for (const plots::Chart& c : f.charts) {
-        if (c.series.empty()) continue;
-        index["figures"].push_back(index_entry(plots::draw(c, o.dir)));
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      const auto drawn = [&](plots::Drawn d) {
+        d.origin = o.inputs[i];
+        index["figures"].push_back(index_entry(d));
+        report.figures.push_back(std::move(d));
+      };
+      for (const plots::Heatmap& h : all[i].figures.heatmaps) drawn(plots::draw(h, o.dir));
+      for (const plots::Chart& c : all[i].figures.charts) {
+        if (!c.series.empty()) drawn(plots::draw(c, o.dir));
       }
+      if (all[i].sweep) report.sweeps.push_back(std::move(*all[i].sweep));
+      if (all[i].load) report.loads.push_back(std::move(*all[i].load));
     }
+    write_file_atomically(report_path, plots::report_html(report));
   } catch (const plots::PlotError& e) {
     throw UsageError(e.what());
   }
-  drawn = index["figures"].size();
   write_file_atomically(index_path, index.dump(2) + "\n");
-  std::printf("%zu figures (SVG and PNG, each with its data file) from %zu results files in %s; listed in %s\n", drawn,
-              o.inputs.size(), o.dir.c_str(), index_path.c_str());
+  std::printf("%zu figures (SVG and PNG, each with its data file) from %zu results files in %s; listed in %s\n"
+              "report: %s\n",
+              report.figures.size(), o.inputs.size(), o.dir.c_str(), index_path.c_str(), report_path.c_str());
   return 0;
 }
 

@@ -85,6 +85,7 @@ struct Drawn {
   std::string svg;
   std::string png;
   std::string data;
+  std::string origin = {};  // the results file it was drawn from (set by the caller)
 };
 
 }  // namespace idemlab::plots
