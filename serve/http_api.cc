@@ -8,6 +8,7 @@
 
 #include "serve/admin_fault.h"
 #include "serve/connection.h"
+#include "serve/demo_page.h"
 
 namespace idemlab::serve {
 namespace {
@@ -196,6 +197,11 @@ void HttpApi::routes() {
     payment(*strategy, "/payments/" + std::string(req.matches[2]), req, res, "");
   });
 
+  server_->Get("/", [](const httplib::Request&, httplib::Response& res) {
+    res.set_header("Content-Security-Policy", demo_page_policy());
+    res.set_header("Cache-Control", "no-store");
+    res.set_content(demo_page_html(), "text/html; charset=utf-8");
+  });
   server_->Get("/health", [this](const httplib::Request&, httplib::Response& res) {
     json strategies = json::array();
     bool all_up = true;

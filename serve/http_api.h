@@ -3,6 +3,7 @@
 //                                          of a payment answered 202, from the strategies that answer so
 //                                          (405 from the others)
 //   POST /NAME/payments, GET /NAME/payments/{key}  each strategy served, by name
+//   GET  /                                 the demo page (serve/demo_page.h)
 //   GET  /health                           200 while every API is up, else 503
 //   GET  /metrics                          Prometheus text (serve/metrics.h)
 //   POST /admin/faults                     arm a fault: {"fault": "crash_after_charge" | "drop_reply" |

@@ -18,9 +18,13 @@ def chromium(width=1280, height=900):
     return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
 
 
-def console_errors(driver):
-    """What the page's console logged as errors (SEVERE), since the last call."""
-    return [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+def console_errors(driver, network_too=False):
+    """What the page's console logged as errors (SEVERE) since the last call:
+    its scripts' errors and exceptions. Chromium also logs every HTTP answer
+    of 4xx or 5xx and every failed request as a "network" error; those are
+    the answers the page shows, so they count only with network_too."""
+    return [entry["message"] for entry in driver.get_log("browser")
+            if entry["level"] == "SEVERE" and (network_too or entry.get("source") != "network")]
 
 
 def png_colours(png):
