@@ -85,7 +85,9 @@ void add_series(Chart& c, const LoadResults& load, const std::string& strategy, 
     if (at == p.settings.end()) continue;
     const std::optional<double> x = numeric(at->second);
     if (!x) continue;
-    const std::string title = series_axis.empty() ? strategy : p.settings.at(series_axis);
+    const auto named = series_axis.empty() ? p.settings.end() : p.settings.find(series_axis);
+    if (!series_axis.empty() && named == p.settings.end()) continue;  // a point off the grid's axes
+    const std::string title = series_axis.empty() ? strategy : named->second;
     auto [it, added] = index.emplace(title, c.series.size());
     if (added) c.series.push_back(Series{title, {}});
     c.series[it->second].points.emplace_back(*x, y(p));
