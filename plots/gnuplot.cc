@@ -40,11 +40,11 @@ void write_text(const std::string& path, const std::string& text) {
 // The first line gnuplot complained with, or "".
 std::string first_line_of(const std::string& path) {
   std::ifstream in(path);
-  std::string line, last;
+  std::string line;
   while (std::getline(in, line)) {
     if (!line.empty()) return line;
   }
-  return last;
+  return "";
 }
 
 // Runs `gnuplot SCRIPT`, its output to SCRIPT.log; throws PlotError if it fails.
