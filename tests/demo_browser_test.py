@@ -122,8 +122,25 @@ try:
     click_and_wait("resubmit", 8)
     check("resubmitted after the lost reply: the replayed 201, one charge for the key",
           rows()[0][4] == "201" and rows()[0][5] == "yes" and len(charges_of(lost_key)) == 1, (rows()[0], ledger()))
+    # A crash after the charge: the connection closes unanswered; once the
+    # API is back (1 s), the resubmit does not charge again.
+    click_and_wait("submit-new", 9)
+    crash_key = driver.find_element(By.ID, "key").get_attribute("value")
+    driver.find_element(By.ID, "crash").click()
+    wait.until(lambda d: d.find_element(By.ID, "status").text.startswith("Armed"))
+    driver.find_element(By.ID, "submit-new").click()
+    wait.until(lambda d: d.find_element(By.ID, "status").text.startswith("Request 10:"))
+    check("a crash after the charge: the connection closes unanswered", rows()[0][4].startswith("connection closed"),
+          rows()[0])
+    crashed_key = driver.find_element(By.ID, "key").get_attribute("value")
+    time.sleep(1.5)  # the API restarts after 1 s
+    click_and_wait("resubmit", 11)
+    # The claim outlives the crashed request until its lock TTL: 409 until then, never a second charge.
+    check("resubmitted after the crash: in progress (409) or the 201, and one charge for the key",
+          rows()[0][4] in ("409", "201") and len(charges_of(crashed_key)) == 1 and crashed_key != crash_key,
+          (rows()[0], ledger()))
     errors = console_errors(driver)
-    check("no script error through the lost reply", not errors, errors)
+    check("no script error through the lost reply and the crash", not errors, errors)
 finally:
     driver.quit()
     proc.send_signal(signal.SIGTERM)
