@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <memory>
 #include <optional>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
@@ -91,6 +92,18 @@ int plot_command(const PlotOptions& o) {
   for (const std::string& path : o.inputs) report.plot_command += " " + path;
   report.plot_command += " -o " + o.dir;
   ordered_json index = {{"format", "idemlab-figures/1"}, {"version", kVersion}, {"figures", ordered_json::array()}};
+  // A figure's name comes from the results (a strategy's, a file's): as a
+  // file name it is made one safe component, and one of its own.
+  std::set<std::string> names;
+  const auto file_name = [&names](std::string& name) {
+    const std::string safe = path_component(name);
+    name = safe;
+    for (int n = 2; !names.insert(name).second; ++n) name = safe + "-" + std::to_string(n);
+  };
+  for (Parsed& p : all) {
+    for (plots::Heatmap& h : p.figures.heatmaps) file_name(h.name);
+    for (plots::Chart& c : p.figures.charts) file_name(c.name);
+  }
   try {
     for (std::size_t i = 0; i < all.size(); ++i) {
       const auto drawn = [&](plots::Drawn d) {

@@ -92,6 +92,19 @@ std::string sweep_table(const scenarios::SweepFile& f) {
   return out.str();
 }
 
+// The sweep that made `f`, as a command (the scenarios and strategies it
+// names are the file's, in its order).
+std::string sweep_command(const SweepInput& in) {
+  std::string command = "idemlab sweep";
+  for (const std::string& s : in.file.scenarios) command += " --scenario " + s;
+  for (const std::string& s : in.file.strategies) command += " --strategy " + s;
+  command += " --seeds " + std::to_string(in.file.seeds) + " --first-seed " + std::to_string(in.file.first_seed);
+  if (in.file.shard.count > 1) {
+    command += " --shard " + std::to_string(in.file.shard.index) + "/" + std::to_string(in.file.shard.count);
+  }
+  return command + " --json " + in.path;
+}
+
 std::string load_command(const LoadResults& l) {
   std::string command = "idemlab load " + l.scenario;
   std::vector<std::string> strategies;
@@ -189,7 +202,8 @@ std::string report_html(const ReportInput& in) {
         << "</h2>\n<p>" << s.file.scenarios.size() << " scenarios x " << s.file.strategies.size() << " strategies, "
         << s.file.seeds << " seeds a cell from seed " << s.file.first_seed << ", by <code>"
         << html_escaped(s.file.version) << "</code>" << (s.file.complete ? "" : " (interrupted: fewer runs)")
-        << ". A run reproduces with <code>idemlab run SCENARIO --strategy NAME --seed N</code>.</p>\n"
+        << ". A run reproduces with <code>idemlab run SCENARIO --strategy NAME --seed N</code>; the sweep with:</p>\n<pre>"
+        << html_escaped(sweep_command(s)) << "</pre>\n"
         << figures_of(in, s.path, counter) << sweep_table(s.file) << "</section>\n";
   }
   for (const LoadResults& l : in.loads) {
