@@ -26,6 +26,9 @@ struct UsageError : std::runtime_error {
 
 struct Commands {
   std::function<int()> selected;
+  // How idemlab was invoked, each argument shell-quoted where it needs to
+  // be: what a results file records as the command that made it.
+  std::string command_line;
   int run() const { return selected ? selected() : 2; }
 };
 

@@ -14,10 +14,12 @@
 #include <utility>
 
 #include "cli/commands.h"
+#include "cli/explore_json.h"
 #include "cli/files.h"
 #include "cli/seed_option.h"
 #include "cli/strategy_choice.h"
 #include "scenarios/explore.h"
+#include "scenarios/scenario_json.h"
 #include "scenarios/schedule.h"
 #include "scenarios/schedule_search.h"
 #include "scenarios/shipped.h"
@@ -45,7 +47,12 @@ struct ExploreCommandOptions {
   std::string dot;  // with --schedules: write the state graph here
   std::string downtime = "100ms";  // or "LOW..HIGH"
   std::string out = "out/explore";
+  std::string json;          // --json: the results as a file, for idemlab plot
+  std::string command_line;  // what --json records as the command
 };
+
+// Where --json's strategies go (nullptr without --json).
+using Entries = nlohmann::ordered_json*;
 
 // "100ms" or "100ms..10s": a crash's downtime, fixed or drawn from a range.
 std::pair<sim::Duration, sim::Duration> parse_downtime(const std::string& text) {
@@ -82,7 +89,7 @@ std::string interleavings_text(std::uint64_t count, bool exact) {
 // --schedules: the orders of simultaneous events and the ends of latency
 // ranges, from the script's world, workload and faults.
 bool schedules_one(const scenarios::Scenario& scenario, const strategies::StrategyInfo& strategy,
-                   const ExploreCommandOptions& o) {
+                   const ExploreCommandOptions& o, Entries entries) {
   scenarios::ScheduleSearchOptions options;
   options.deviations_max = o.deviations;
   options.runs_max = o.max_runs;
@@ -115,7 +122,20 @@ bool schedules_one(const scenarios::Scenario& scenario, const strategies::Strate
     std::printf("  %s: %llu runs (no verdict)\n", kind.c_str(), static_cast<unsigned long long>(runs));
   }
   if (r.first.empty()) std::printf("  no invariant violated\n");
+  std::vector<ExploreExample> examples;
   for (const auto& [invariant, example] : r.first) {
+    ExploreExample& e = examples.emplace_back();
+    e.invariant = invariant;
+    e.violating_runs = r.violating_runs.at(invariant);
+    e.first_run = example.run;
+    e.seconds = example.seconds;
+    e.intent = example.intent;
+    e.evidence = example.evidence;
+    for (const scenarios::Deviation& d : example.deviations) e.faults.push_back(scenarios::deviation_text(d));
+    e.world = scenarios::with_faults(scenario, {}, options.keep_script_faults);
+    e.world.schedule = example.schedule;
+    e.seed = o.seed;
+    e.mode = scenarios::RunMode::kReplay;
     if (example.path_steps > 0) {
       std::printf("  (shortest path in the state graph to the violating state: %llu steps)\n",
                   static_cast<unsigned long long>(example.path_steps));
@@ -140,14 +160,20 @@ bool schedules_one(const scenarios::Scenario& scenario, const strategies::Strate
     const std::string path = o.out + "/" + path_component(scenario.name) + "." + path_component(strategy.name) +
                              ".schedule." + path_component(invariant) + ".json";
     write_file_atomically(path, scenarios::script_with_schedule(written, example.schedule));
-    std::printf("    replay: idemlab run %s --strategy %s\n", path.c_str(), strategy.name.c_str());
+    e.replay = "idemlab run " + path + " --strategy " + strategy.name;
+    std::printf("    replay: %s\n", e.replay.c_str());
+  }
+  if (entries != nullptr) {
+    const ExploreSummary summary{strategy.name, r.runs, o.pct == 0 && r.exhausted, elapsed(), r.interleavings,
+                                 r.interleavings_exact, 0, 0, r.progress, r.unjudged};
+    entries->push_back(explore_entry(summary, examples, strategy));
   }
   return !r.first.empty();
 }
 
 // --swarm: random worlds and faults instead of the breadth-first search.
 bool swarm_one(const scenarios::Scenario& scenario, const strategies::StrategyInfo& strategy,
-               const ExploreCommandOptions& o) {
+               const ExploreCommandOptions& o, Entries entries) {
   scenarios::SwarmOptions options;
   options.runs_max = o.max_runs;
   options.seed = o.seed;
@@ -163,7 +189,19 @@ bool swarm_one(const scenarios::Scenario& scenario, const strategies::StrategyIn
     std::printf("  %s: %llu runs (no verdict)\n", kind.c_str(), static_cast<unsigned long long>(runs));
   }
   if (r.first.empty()) std::printf("  no invariant violated\n");
+  std::vector<ExploreExample> examples;
   for (const auto& [invariant, found] : r.first) {
+    ExploreExample& e = examples.emplace_back();
+    e.invariant = invariant;
+    e.violating_runs = r.violating_runs.at(invariant);
+    e.first_run = found.run;
+    e.seconds = found.seconds;
+    e.intent = found.intent;
+    e.evidence = found.evidence;
+    for (const std::string& d : found.drawn) e.faults.push_back("world: " + d);
+    for (const scenarios::TargetedFault& f : found.faults) e.faults.push_back(scenarios::fault_text(f));
+    e.world = scenarios::parse_scenario(found.script, scenario.name + " (swarm run " + std::to_string(found.run) + ")");
+    e.seed = found.seed;
     std::printf("  VIOLATED %s in %llu runs; first at run %llu (%.2f s), seed %llu:\n", invariant.c_str(),
                 static_cast<unsigned long long>(r.violating_runs.at(invariant)), static_cast<unsigned long long>(found.run),
                 found.seconds, static_cast<unsigned long long>(found.seed));
@@ -175,10 +213,15 @@ bool swarm_one(const scenarios::Scenario& scenario, const strategies::StrategyIn
     const std::string path = o.out + "/" + path_component(scenario.name) + "." + path_component(strategy.name) +
                              ".swarm." + path_component(invariant) + ".json";
     write_file_atomically(path, found.script);
-    std::printf("    replay: idemlab run %s --strategy %s --seed %llu\n", path.c_str(), strategy.name.c_str(),
-                static_cast<unsigned long long>(found.seed));
+    e.replay = "idemlab run " + path + " --strategy " + strategy.name + " --seed " + std::to_string(found.seed);
+    std::printf("    replay: %s\n", e.replay.c_str());
     std::printf("    shrink: idemlab shrink %s --strategy %s --seed %llu --invariant %s\n", path.c_str(),
                 strategy.name.c_str(), static_cast<unsigned long long>(found.seed), invariant.c_str());
+  }
+  if (entries != nullptr) {
+    const ExploreSummary summary{strategy.name, r.runs, false, elapsed(), r.interleavings, r.interleavings_exact,
+                                 r.pairs_covered, r.pairs_seen, r.progress, r.unjudged};
+    entries->push_back(explore_entry(summary, examples, strategy));
   }
   return !r.first.empty();
 }
@@ -219,6 +262,7 @@ int explore_command(const ExploreCommandOptions& o) {
   }
   parse_downtime(o.downtime);  // refused before anything runs
   if (!o.dot.empty()) check_output("--dot", o.dot);
+  if (!o.json.empty()) check_output("--json", o.json);
   const scenarios::Scenario scenario = scenarios::find_scenario(o.scenario);
   if (o.swarm && scenario.source.empty()) throw UsageError(o.scenario + ": no script text to draw worlds from");
   make_directories("--out", o.out);
@@ -229,6 +273,16 @@ int explore_command(const ExploreCommandOptions& o) {
   for (scenarios::TargetedFault::Action a : actions) only += std::string(only.empty() ? ", only " : ", ") + scenarios::action_name(a);
   const char* kept = scenario.faults.empty() || o.without_script_faults || o.swarm ? "" : ", the script's faults kept";
   bool any_violation = false;
+  nlohmann::ordered_json entries = nlohmann::ordered_json::array();
+  const Entries into = o.json.empty() ? nullptr : &entries;
+  // Written after every search, whatever it found.
+  const auto finish = [&](const char* mode) {
+    if (into != nullptr) {
+      write_file_atomically(o.json, explore_file(o.command_line, scenario.name, mode, o.seed, o.max_runs, entries).dump(1) + "\n");
+      std::printf("\nresults: %s\n", o.json.c_str());
+    }
+    return any_violation ? 1 : 0;
+  };
   if (o.schedules) {
     char space[64];
     if (o.pct > 0) {
@@ -239,15 +293,15 @@ int explore_command(const ExploreCommandOptions& o) {
     std::printf("explore %s --schedules: seed %llu, %s, at most %llu runs%s per strategy%s\n", scenario.name.c_str(),
                 static_cast<unsigned long long>(o.seed), space, static_cast<unsigned long long>(o.max_runs), time_bound,
                 kept);
-    for (const strategies::StrategyInfo* strategy : chosen) any_violation |= schedules_one(scenario, *strategy, o);
-    return any_violation ? 1 : 0;
+    for (const strategies::StrategyInfo* strategy : chosen) any_violation |= schedules_one(scenario, *strategy, o, into);
+    return finish("schedules");
   }
   std::printf("explore %s: seed %llu, up to %d added fault%s%s, at most %llu runs%s per strategy%s\n",
               scenario.name.c_str(), static_cast<unsigned long long>(o.seed), o.faults, o.faults == 1 ? "" : "s",
               only.c_str(), static_cast<unsigned long long>(o.max_runs), time_bound, kept);
   if (o.swarm) {
-    for (const strategies::StrategyInfo* strategy : chosen) any_violation |= swarm_one(scenario, *strategy, o);
-    return any_violation ? 1 : 0;
+    for (const strategies::StrategyInfo* strategy : chosen) any_violation |= swarm_one(scenario, *strategy, o, into);
+    return finish("swarm");
   }
   for (const strategies::StrategyInfo* strategy : chosen) {
     scenarios::ExploreOptions options;
@@ -276,8 +330,18 @@ int explore_command(const ExploreCommandOptions& o) {
       std::printf("\n");
     }
     if (r.first.empty()) std::printf("  no invariant violated\n");
+    std::vector<ExploreExample> examples;
     for (const auto& [invariant, example] : r.first) {
       any_violation = true;
+      ExploreExample& e = examples.emplace_back();
+      e.invariant = invariant;
+      e.violating_runs = r.violating_runs.at(invariant);
+      e.first_run = example.run;
+      e.seconds = example.seconds;
+      e.intent = example.intent;
+      e.evidence = example.evidence;
+      for (const scenarios::TargetedFault& f : example.added) e.faults.push_back(scenarios::fault_text(f));
+      e.seed = o.seed;
       std::printf("  VIOLATED %s in %llu runs; first at run %llu with %zu added fault%s:\n", invariant.c_str(),
                   static_cast<unsigned long long>(r.violating_runs.at(invariant)),
                   static_cast<unsigned long long>(example.run), example.added.size(),
@@ -285,17 +349,23 @@ int explore_command(const ExploreCommandOptions& o) {
       for (const scenarios::TargetedFault& f : example.added) std::printf("    %s\n", scenarios::fault_text(f).c_str());
       std::printf("    %s: %s\n", example.intent.c_str(), example.evidence.c_str());
       const scenarios::Scenario replay = scenarios::with_faults(scenario, example.added, options.keep_script_faults);
+      e.world = replay;
       if (scenario.source.empty()) continue;
       const std::string path = o.out + "/" + path_component(scenario.name) + "." + path_component(strategy->name) +
                                "." + path_component(invariant) + ".json";
       write_file_atomically(path, scenarios::script_with_faults(scenario, replay.faults));
-      std::printf("    replay: idemlab run %s --strategy %s --seed %llu\n", path.c_str(), strategy->name.c_str(),
-                  static_cast<unsigned long long>(o.seed));
+      e.replay = "idemlab run " + path + " --strategy " + strategy->name + " --seed " + std::to_string(o.seed);
+      std::printf("    replay: %s\n", e.replay.c_str());
       std::printf("    shrink: idemlab shrink %s --strategy %s --seed %llu --invariant %s\n", path.c_str(),
                   strategy->name.c_str(), static_cast<unsigned long long>(o.seed), invariant.c_str());
     }
+    if (into != nullptr) {
+      const ExploreSummary summary{strategy->name, r.runs, r.exhausted, elapsed(), r.interleavings,
+                                   r.interleavings_exact, r.pairs_placed, r.pairs_seen, r.progress, r.unjudged};
+      entries.push_back(explore_entry(summary, examples, *strategy));
+    }
   }
-  return any_violation ? 1 : 0;
+  return finish("placements");
 }
 
 }  // namespace
@@ -340,7 +410,13 @@ void register_explore(CLI::App& app, Commands& commands) {
                       "With --schedules: PCT runs with this depth (priority change points + 1) instead of the "
                       "enumeration, --max-runs of them");
   explore->add_option("--out", options->out, "Directory for the counterexample scripts")->capture_default_str();
-  explore->callback([options, &commands] { commands.selected = [options] { return explore_command(*options); }; });
+  explore->add_option("--json", options->json,
+                      "Also write the results to FILE (for idemlab plot): per strategy the search's growth and each "
+                      "invariant's first counterexample with its sequence diagram");
+  explore->callback([options, &commands] {
+    options->command_line = commands.command_line;
+    commands.selected = [options] { return explore_command(*options); };
+  });
 }
 
 }  // namespace idemlab::cli

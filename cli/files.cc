@@ -177,4 +177,21 @@ std::string path_component(const std::string& text) {
   return out.empty() ? "_" : out;
 }
 
+std::string shell_command(int argc, const char* const* argv) {
+  std::string out = "idemlab";
+  for (int i = 1; i < argc; ++i) {
+    const std::string word = argv[i];
+    const bool plain = !word.empty() && word.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                                "0123456789_-./=,:@%+") == std::string::npos;
+    if (plain) {
+      out += " " + word;
+      continue;
+    }
+    out += " '";
+    for (char c : word) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    out += "'";
+  }
+  return out;
+}
+
 }  // namespace idemlab::cli

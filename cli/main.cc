@@ -10,6 +10,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/files.h"
 #include "realmode/endpoint.h"
 #include "realmode/foreign_data.h"
 #include "realmode/infra_control.h"
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string(idemlab::cli::kVersion));
 
   idemlab::cli::Commands commands;
+  commands.command_line = idemlab::cli::shell_command(argc, argv);
   idemlab::cli::register_sweep(app, commands);
   idemlab::cli::register_run(app, commands);
   idemlab::cli::register_explore(app, commands);

@@ -1,5 +1,5 @@
 // `idemlab plot RESULTS... -o DIR`: the figures of each results file (the
-// --json of sweep and load), drawn by gnuplot to SVG and PNG in DIR, each
+// --json of sweep, load and explore), drawn by gnuplot to SVG and PNG in DIR, each
 // beside the data file gnuplot read, and DIR/figures.json listing them.
 // A file missing, truncated, of another kind, or a DIR that cannot be
 // written: one line naming it, exit 2.
@@ -37,6 +37,7 @@ struct Parsed {
   plots::Figures figures;
   std::optional<plots::SweepInput> sweep;
   std::optional<plots::LoadResults> load;
+  std::optional<plots::ExploreResults> explore;
 };
 
 Parsed parse(const std::string& path) {
@@ -63,13 +64,18 @@ Parsed parse(const std::string& path) {
       out.figures = plots::load_figures(*out.load, stem_of(path));
       return out;
     }
+    if (format.rfind("idemlab-explore/", 0) == 0) {
+      out.explore = plots::parse_explore_results(text, path);
+      out.figures = plots::explore_figures(*out.explore, stem_of(path));
+      return out;
+    }
   } catch (const scenarios::SweepFileError& e) {
     throw UsageError(e.what());
   } catch (const plots::PlotError& e) {
     throw UsageError(e.what());
   }
   throw UsageError(path + ": $.format: " + sim::shown(format) + " is not a kind idemlab plot draws (" +
-                   scenarios::kSweepFormat + ", " + plots::kLoadFormat + ")");
+                   scenarios::kSweepFormat + ", " + plots::kLoadFormat + ", " + plots::kExploreFormat + ")");
 }
 
 ordered_json index_entry(const plots::Drawn& d) {
@@ -103,6 +109,7 @@ int plot_command(const PlotOptions& o) {
   for (Parsed& p : all) {
     for (plots::Heatmap& h : p.figures.heatmaps) file_name(h.name);
     for (plots::Chart& c : p.figures.charts) file_name(c.name);
+    for (plots::SequenceFigure& q : p.figures.sequences) file_name(q.name);
   }
   try {
     for (std::size_t i = 0; i < all.size(); ++i) {
@@ -115,8 +122,10 @@ int plot_command(const PlotOptions& o) {
       for (const plots::Chart& c : all[i].figures.charts) {
         if (!c.series.empty()) drawn(plots::draw(c, o.dir));
       }
+      for (const plots::SequenceFigure& q : all[i].figures.sequences) drawn(plots::draw(q, o.dir));
       if (all[i].sweep) report.sweeps.push_back(std::move(*all[i].sweep));
       if (all[i].load) report.loads.push_back(std::move(*all[i].load));
+      if (all[i].explore) report.explores.push_back(std::move(*all[i].explore));
     }
     write_file_atomically(report_path, plots::report_html(report));
   } catch (const plots::PlotError& e) {
@@ -133,8 +142,8 @@ int plot_command(const PlotOptions& o) {
 
 void register_plot(CLI::App& app, Commands& commands) {
   auto options = std::make_shared<PlotOptions>();
-  CLI::App* plot = app.add_subcommand("plot", "Draw the figures of sweep and load results (SVG and PNG, by gnuplot)");
-  plot->add_option("results", options->inputs, "Results files: the --json of idemlab sweep or idemlab load")->required();
+  CLI::App* plot = app.add_subcommand("plot", "Draw the figures of sweep, load and explore results (SVG and PNG, by gnuplot) and report.html");
+  plot->add_option("results", options->inputs, "Results files: the --json of idemlab sweep, load or explore")->required();
   plot->add_option("-o,--output", options->dir, "The directory the figures go to")->required();
   plot->callback([options, &commands] { commands.selected = [options] { return plot_command(*options); }; });
 }

@@ -17,7 +17,7 @@
 #include "scenarios/run_loop.h"
 #include "scenarios/schedule.h"
 #include "scenarios/shipped.h"
-#include "scenarios/mermaid.h"
+#include "scenarios/sequence.h"
 #include "sim/trace.h"
 
 namespace idemlab::cli {

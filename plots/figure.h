@@ -45,6 +45,7 @@ struct Chart {
   // Bars instead of lines: x is an index into these names, and the series
   // stand side by side at each.
   std::vector<std::string> categories;
+  bool bar_values = false;  // each bar labelled with its value (a short bar stays readable)
   std::vector<Series> series;
 };
 

@@ -195,6 +195,10 @@ Drawn draw(const Chart& chart, const std::string& dir) {
       const double shift = (static_cast<double>(i) - (static_cast<double>(drawn.size()) - 1) / 2) * width;
       body << dat << " index " << i << " using ($1 + " << number(shift) << "):2 with boxes title "
            << quoted(drawn[i]->title);
+      if (chart.bar_values) {
+        body << ", \\\n     " << dat << " index " << i << " using ($1 + " << number(shift)
+             << "):2:(sprintf(\"%g\", $2)) with labels offset 0,0.6 font \",8\" notitle";
+      }
       continue;
     }
     body << dat << " index " << i << " using 1:2 with " << (chart.steps ? "steps" : "linespoints pt 7 ps 0.6")

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "plots/figure.h"
+#include "plots/json_reader.h"
 #include "sim/strict_json.h"
 
 namespace idemlab::plots {
@@ -10,52 +11,7 @@ namespace {
 
 using nlohmann::json;
 
-class Reader {
- public:
-  explicit Reader(std::string where) : where_(std::move(where)) {}
-
-  [[noreturn]] void fail(const std::string& path, const std::string& what) const {
-    throw PlotError(where_ + ": " + path + ": " + what);
-  }
-  const json& member(const json& object, const std::string& path, const char* key) const {
-    if (!object.is_object()) fail(path, "not an object");
-    const auto found = object.find(key);
-    if (found == object.end()) fail(path + "." + key, "missing");
-    return *found;
-  }
-  std::uint64_t count(const json& v, const std::string& path) const {
-    if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<std::int64_t>() >= 0)) fail(path, "not a count");
-    return v.get<std::uint64_t>();
-  }
-  std::uint64_t count(const json& object, const std::string& path, const char* key) const {
-    return count(member(object, path, key), path + "." + key);
-  }
-  std::int64_t integer(const json& object, const std::string& path, const char* key) const {
-    const json& v = member(object, path, key);
-    if (!v.is_number_integer()) fail(path + "." + key, "not an integer");
-    return v.get<std::int64_t>();
-  }
-  double real(const json& object, const std::string& path, const char* key) const {
-    const json& v = member(object, path, key);
-    if (!v.is_number()) fail(path + "." + key, "not a number");
-    return v.get<double>();
-  }
-  std::string text(const json& object, const std::string& path, const char* key) const {
-    const json& v = member(object, path, key);
-    if (!v.is_string()) fail(path + "." + key, "not a string");
-    return v.get<std::string>();
-  }
-  std::vector<std::uint64_t> counts(const json& object, const std::string& path, const char* key) const {
-    const json& v = member(object, path, key);
-    if (!v.is_array()) fail(path + "." + key, "not a list");
-    std::vector<std::uint64_t> out;
-    for (std::size_t i = 0; i < v.size(); ++i) out.push_back(count(v[i], path + "." + key + "[" + std::to_string(i) + "]"));
-    return out;
-  }
-
- private:
-  std::string where_;
-};
+using Reader = JsonReader;
 
 LoadPoint point(const Reader& r, const json& p, const std::string& at) {
   LoadPoint out;
@@ -103,30 +59,19 @@ LoadPoint point(const Reader& r, const json& p, const std::string& at) {
 }  // namespace
 
 LoadResults parse_load_results(const std::string& text, const std::string& where) {
-  json root;
-  try {
-    root = sim::parse_strict_json(text);
-  } catch (const sim::JsonError& e) {
-    throw PlotError(where + ": " + e.what());
-  }
   const Reader r(where);
-  if (r.text(root, "$", "format") != kLoadFormat) {
-    r.fail("$.format", std::string("not ") + kLoadFormat + " (not the --json results of idemlab load)");
-  }
+  const json root = r.root(text, kLoadFormat, "the --json results of idemlab load");
   LoadResults out;
   out.path = where;
   out.scenario = r.text(root, "$", "scenario");
   out.version = r.text(root, "$", "version");
   out.seeds = r.count(root, "$", "seeds");
   out.first_seed = r.count(root, "$", "first_seed");
-  const json& parameters = r.member(root, "$", "parameters");
-  if (!parameters.is_array()) r.fail("$.parameters", "not a list");
+  const json& parameters = r.list(root, "$", "parameters");
   for (std::size_t i = 0; i < parameters.size(); ++i) {
     out.parameters.push_back(r.text(parameters[i], "$.parameters[" + std::to_string(i) + "]", "name"));
   }
-  const json& points = r.member(root, "$", "points");
-  if (!points.is_array()) r.fail("$.points", "not a list");
-  if (points.empty()) r.fail("$.points", "empty: nothing to plot");
+  const json& points = r.list(root, "$", "points", true);
   for (std::size_t i = 0; i < points.size(); ++i) out.points.push_back(point(r, points[i], "$.points[" + std::to_string(i) + "]"));
   return out;
 }

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "plots/figures.h"
+#include "plots/report_sections.h"
 
 namespace idemlab::plots {
 namespace {
@@ -31,14 +32,12 @@ td.violated { background: #f4c7c3; } td.safe { background: #d7ecd7; }
 td.untested { background: repeating-linear-gradient(45deg, #fff, #fff 4px, #e4e4e4 4px, #e4e4e4 8px); }
 td.unjudged { background: #ffe9a8; }
 nav ul { columns: 2 16rem; }
-@media print { body { max-width: none; font-size: 11pt; } nav { display: none; } h2 { break-before: page; } }
+.sequence { max-height: 80vh; overflow: auto; border: 1px solid var(--rule); }
+.sequence svg { width: auto; max-width: none; }
+.sequence .marked rect:first-child { fill: #fff3c4; }
+@media print { body { max-width: none; font-size: 11pt; } nav { display: none; } h2 { break-before: page; }
+               .sequence { max-height: none; overflow: visible; } .sequence svg { width: 100%; } }
 )";
-
-std::string number(double v, const char* format) {
-  char text[48];
-  std::snprintf(text, sizeof text, format, v);
-  return text;
-}
 
 // The SVG as gnuplot wrote it, made an inline image: no XML prolog, its
 // ids made its own (several SVGs share a page), its title the figure's.
@@ -56,13 +55,13 @@ std::string inline_svg(const std::string& path, const std::string& prefix, const
       svg.replace(at, from.size(), to);
     }
   };
-  for (const char* id : {"gnuplot_canvas", "gnuplot_plot_", "gpDot", "gpPat", "gpPt", "greybox", "textbox"}) {
+  for (const char* id : {"gnuplot_canvas", "gnuplot_plot_", "gpDot", "gpPat", "gpPt", "greybox", "textbox", "seq"}) {
     const std::string name = id;
     replace_all("id='" + name, "id='" + prefix + name);
     replace_all("id=\"" + name, "id=\"" + prefix + name);
     replace_all("#" + name, "#" + prefix + name);
   }
-  replace_all("<title>Gnuplot</title>", "<title>" + html_escaped(title) + "</title>");
+  replace_all("<title>Gnuplot</title>", "<title>" + html_escaped(title) + "</title>");  // idemlab's own SVG has its title
   replace_all("<svg ", "<svg role=\"img\" aria-label=\"" + html_escaped(title) + "\" ");
   return svg;
 }
@@ -140,24 +139,29 @@ std::string load_table(const LoadResults& l) {
       violated += (violated.empty() ? "" : ", ") + invariant + " " + std::to_string(runs) + "/" + std::to_string(p.runs);
     }
     out << "<tr><th scope=\"row\">" << html_escaped(p.strategy) << "</th><td>" << html_escaped(point) << "</td><td>"
-        << number(p.offered_per_s, "%.0f") << "</td><td>" << number(100 * p.success_rate, "%.1f%%") << "</td><td>"
-        << number(p.goodput_per_s, "%.0f") << "</td><td>" << number(p.latency_p50_ns / 1e6, "%.1f") << "</td><td>"
-        << number(p.latency_p99_ns / 1e6, "%.1f") << "</td><td>" << number(p.attempts_per_intent, "%.2f")
+        << formatted(p.offered_per_s, "%.0f") << "</td><td>" << formatted(100 * p.success_rate, "%.1f%%") << "</td><td>"
+        << formatted(p.goodput_per_s, "%.0f") << "</td><td>" << formatted(p.latency_p50_ns / 1e6, "%.1f") << "</td><td>"
+        << formatted(p.latency_p99_ns / 1e6, "%.1f") << "</td><td>" << formatted(p.attempts_per_intent, "%.2f")
         << "</td><td>" << html_escaped(violated.empty() ? "none" : violated) << "</td></tr>";
   }
   out << "</tbody></table></div>\n";
   return out.str();
 }
 
-std::string figures_of(const ReportInput& in, const std::string& source_path, std::size_t& counter) {
+// The figures drawn from one results file: its charts and heatmaps, or
+// (`diagrams`) its sequence diagrams, each in a box that scrolls.
+std::string figures_of(const ReportInput& in, const std::string& source_path, std::size_t& counter,
+                       bool diagrams = false) {
   std::ostringstream out;
   for (const Drawn& d : in.figures) {
-    if (d.origin != source_path) continue;
+    if (d.origin != source_path || (d.kind == "sequence") != diagrams) continue;
     const std::string prefix = "f" + std::to_string(++counter) + "_";
+    const std::string svg = inline_svg(in.dir + "/" + d.svg, prefix, d.title);
     out << "<figure id=\"" << html_escaped(d.name) << "\">\n"
-        << inline_svg(in.dir + "/" + d.svg, prefix, d.title) << "\n<figcaption><strong>Figure " << counter << ". "
-        << html_escaped(d.title) << ".</strong> " << html_escaped(d.caption) << " Data: <code>" << html_escaped(d.data)
-        << "</code>; also <code>" << html_escaped(d.png) << "</code>.</figcaption>\n</figure>\n";
+        << (diagrams ? "<div class=\"sequence\" tabindex=\"0\">" + svg + "</div>" : svg)
+        << "\n<figcaption><strong>Figure " << counter << ". " << html_escaped(d.title) << ".</strong> "
+        << html_escaped(d.caption) << " Data: <code>" << html_escaped(d.data) << "</code>"
+        << (d.png.empty() ? "" : "; also <code>" + html_escaped(d.png) + "</code>") << ".</figcaption>\n</figure>\n";
   }
   return out.str();
 }
@@ -195,6 +199,10 @@ std::string report_html(const ReportInput& in) {
   for (const LoadResults& l : in.loads) {
     out << "<li><a href=\"#load-" << html_escaped(l.path) << "\">Load: " << html_escaped(l.scenario) << "</a></li>";
   }
+  for (const ExploreResults& e : in.explores) {
+    out << "<li><a href=\"#explore-" << html_escaped(e.path) << "\">Exploration: " << html_escaped(e.scenario)
+        << "</a></li>";
+  }
   out << "</ul></nav>\n<main>\n";
   std::size_t counter = 0;
   for (const SweepInput& s : in.sweeps) {
@@ -211,6 +219,10 @@ std::string report_html(const ReportInput& in) {
         << "</h2>\n<p>By <code>" << html_escaped(l.version) << "</code>:</p>\n<pre>" << html_escaped(load_command(l))
         << "</pre>\n"
         << figures_of(in, l.path, counter) << load_table(l) << "</section>\n";
+  }
+  for (const ExploreResults& e : in.explores) {
+    const std::string figures = figures_of(in, e.path, counter);
+    out << explore_section(e, figures, figures_of(in, e.path, counter, true));
   }
   out << "</main>\n</body>\n</html>\n";
   return out.str();

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "plots/explore_results.h"
 #include "plots/figure.h"
 #include "plots/load_results.h"
 #include "scenarios/sweep_file.h"
@@ -25,6 +26,7 @@ struct ReportInput {
   std::string plot_command;  // how the report was made
   std::vector<SweepInput> sweeps;
   std::vector<LoadResults> loads;
+  std::vector<ExploreResults> explores;
   std::vector<Drawn> figures;  // in the order drawn; each from one of the files above
   std::string dir;             // where the figures' SVG files are
 };

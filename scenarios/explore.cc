@@ -202,7 +202,12 @@ ExploreResult explore(const Scenario& scenario, const strategies::StrategyInfo& 
   std::set<FaultSite> sites;
   std::set<std::string> pairs_seen;
   std::set<std::string> pairs_placed;
+  std::uint64_t pairs_covered = 0;  // placed and seen: what result.pairs_placed ends as
   sim::DistinctCount interleavings;
+  ProgressCurve progress;
+  const auto point = [&] {
+    return SearchProgress{result.runs, pairs_covered, pairs_seen.size(), interleavings.count()};
+  };
   bool cut = false;
   while (!frontier.empty()) {
     if (result.runs >= options.runs_max || (options.out_of_time && options.out_of_time())) {
@@ -224,7 +229,11 @@ ExploreResult explore(const Scenario& scenario, const strategies::StrategyInfo& 
     }
     ++result.runs;
     interleavings.add(report.order_hash);
-    for (const TargetedFault& f : added) pairs_placed.insert(one_fault_key(f.point, f));
+    for (const TargetedFault& f : added) {
+      std::string pair = one_fault_key(f.point, f);
+      if (pairs_seen.count(pair) && !pairs_placed.count(pair)) ++pairs_covered;
+      pairs_placed.insert(std::move(pair));
+    }
     for (const FaultSite& s : report.port_sites) sites.insert(s);
     for (const LinkUse& link : report.link_uses) {
       for (std::uint64_t n = 1; n <= link.calls; ++n) sites.insert({"link:" + link.caller + ">" + link.callee, n});
@@ -246,7 +255,12 @@ ExploreResult explore(const Scenario& scenario, const strategies::StrategyInfo& 
     }
     if (!violated.empty()) ++result.runs_with_violations;
     std::vector<TargetedFault> candidates = fault_candidates(report, scenario.world, options);
-    for (const TargetedFault& f : candidates) pairs_seen.insert(one_fault_key(f.point, f));
+    for (const TargetedFault& f : candidates) {
+      std::string pair = one_fault_key(f.point, f);
+      if (pairs_placed.count(pair) && !pairs_seen.count(pair)) ++pairs_covered;
+      pairs_seen.insert(std::move(pair));
+    }
+    if (progress.due(result.runs)) progress.add(point());
     if (static_cast<int>(added.size()) >= options.faults_max) continue;
     for (TargetedFault& next : candidates) {
       std::vector<TargetedFault> placement = added;
@@ -270,6 +284,9 @@ ExploreResult explore(const Scenario& scenario, const strategies::StrategyInfo& 
   for (const std::string& placed : pairs_placed) result.pairs_placed += pairs_seen.count(placed);
   result.interleavings = interleavings.count();
   result.interleavings_exact = interleavings.exact();
+  assert(result.pairs_placed == pairs_covered);
+  progress.finish(point());
+  result.progress = progress.points();
   result.exhausted = !cut && frontier.empty();
   return result;
 }

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "scenarios/scenario.h"
+#include "scenarios/search_progress.h"
 
 namespace idemlab::scenarios {
 
@@ -75,6 +76,7 @@ struct ExploreResult {
   std::map<std::string, Counterexample> first;          // by invariant
   std::map<std::string, std::uint64_t> unjudged;        // by outcome name: runs without a verdict
   std::map<std::string, Counterexample> first_unjudged; // by outcome name; `evidence` says why
+  std::vector<SearchProgress> progress;                 // the search's growth, run by run
 };
 
 // Every fault that applies at the sites `report` (a RunMode::kSites run of

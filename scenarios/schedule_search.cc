@@ -282,6 +282,8 @@ ScheduleSearchResult search_schedules(const Scenario& scenario, const strategies
   result.deviations_max = options.deviations_max;
   result.pct_depth = options.pct_depth;
   sim::DistinctCount interleavings;
+  ProgressCurve progress;  // no faults placed: no pairs to cover
+  const auto point = [&] { return SearchProgress{result.runs, 0, 0, interleavings.count()}; };
   StateGraph graph(options.graph_states_max);
   std::unordered_map<std::uint64_t, Claim> claims;  // looked up, never iterated
   constexpr std::size_t kBytesKept = 4096;          // claims whose bytes verify_hashes keeps
@@ -292,6 +294,7 @@ ScheduleSearchResult search_schedules(const Scenario& scenario, const strategies
   const auto judge = [&](const RunReport& report, std::size_t final_vertex) {
     ++result.runs;
     interleavings.add(report.order_hash);
+    if (progress.due(result.runs)) progress.add(point());
     if (report.outcome != RunOutcome::kJudged) ++result.unjudged[outcome_name(report.outcome)];
     std::set<std::string> violated;
     for (const checks::Violation& v : report.violations) {
@@ -455,6 +458,8 @@ ScheduleSearchResult search_schedules(const Scenario& scenario, const strategies
   result.exhausted = options.pct_depth == 0 && !cut;
   result.interleavings = interleavings.count();
   result.interleavings_exact = interleavings.exact();
+  progress.finish(point());
+  result.progress = progress.points();
   if (options.hash_states) {
     result.states = graph.states();
     result.state_edges = graph.edges();

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "scenarios/scenario.h"
+#include "scenarios/search_progress.h"
 
 namespace idemlab::scenarios {
 
@@ -111,6 +112,7 @@ struct ScheduleSearchResult {
   std::uint64_t hash_checks = 0;     // merges verified (verify_hashes)
   bool graph_truncated = false;      // graph_states_max was reached
   std::string dot;                   // with want_dot: the state graph for Graphviz
+  std::vector<SearchProgress> progress;  // the search's growth, run by run
 };
 
 // Two states with one hash behaved differently: the hash misses part of

@@ -92,6 +92,9 @@ SwarmResult swarm(const Scenario& scenario, const strategies::StrategyInfo& stra
   std::map<std::string, std::size_t> indexed;  // pair -> its pool entry
   const ExploreOptions every_action;
   sim::DistinctCount interleavings;
+  std::uint64_t covered = 0;  // pool entries placed
+  ProgressCurve progress;
+  const auto point = [&] { return SearchProgress{result.runs, covered, pool.size(), interleavings.count()}; };
   while (result.runs < options.runs_max) {
     if (options.out_of_time && options.out_of_time()) {
       result.cut = true;
@@ -137,13 +140,17 @@ SwarmResult swarm(const Scenario& scenario, const strategies::StrategyInfo& stra
       continue;
     }
     interleavings.add(report.order_hash);
-    for (std::size_t i : chosen) placed[i] = 1;
+    for (std::size_t i : chosen) {
+      covered += placed[i] == 0 ? 1 : 0;
+      placed[i] = 1;
+    }
     for (TargetedFault& f : fault_candidates(report, world.world, every_action)) {
       if (indexed.emplace(pair_key(f), pool.size()).second) {
         pool.push_back(std::move(f));
         placed.push_back(0);
       }
     }
+    if (progress.due(result.runs)) progress.add(point());
     if (report.outcome != RunOutcome::kJudged) ++result.unjudged[outcome_name(report.outcome)];
     // A client whose attempts were redrawn may give up before its intent
     // resolves: its choice, not the strategy's fault.
@@ -171,6 +178,9 @@ SwarmResult swarm(const Scenario& scenario, const strategies::StrategyInfo& stra
   for (char was_placed : placed) result.pairs_covered += was_placed != 0;
   result.interleavings = interleavings.count();
   result.interleavings_exact = interleavings.exact();
+  assert(result.pairs_covered == covered);
+  progress.finish(point());
+  result.progress = progress.points();
   return result;
 }
 

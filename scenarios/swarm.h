@@ -60,6 +60,7 @@ struct SwarmResult {
   std::map<std::string, SwarmFinding> first;  // by invariant
   std::map<std::string, std::uint64_t> unjudged;
   bool cut = false;  // out_of_time stopped it before runs_max
+  std::vector<SearchProgress> progress;  // the search's growth, run by run
 };
 
 // REQUIRES: scenario.source holds the script's JSON text; options.runs_max >= 1.

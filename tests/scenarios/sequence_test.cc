@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "scenarios/mermaid.h"
+#include "scenarios/sequence.h"
 
 namespace idemlab::scenarios {
 namespace {

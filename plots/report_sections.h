@@ -1,0 +1,18 @@
+// The report's sections beyond the sweep and load ones (plots/report.cc),
+// each in its own file: the HTML of one results file's section, around the
+// figures drawn from it (`figures`, already HTML) and, for an exploration,
+// its counterexamples' sequence diagrams (`diagrams`).
+#pragma once
+
+#include <string>
+
+#include "plots/explore_results.h"
+
+namespace idemlab::plots {
+
+std::string explore_section(const ExploreResults& explore, const std::string& figures, const std::string& diagrams);
+
+// printf's `format` of one number, as text.
+std::string formatted(double value, const char* format);
+
+}  // namespace idemlab::plots
