@@ -5,6 +5,8 @@
 // scenario (no faults) with that calibration, in simulation and on the live
 // servers, and compares the latency percentiles each strategy's clients see:
 // the targets are p50 within 25% and p99 within 50% of the real figure.
+// --json FILE writes the measured percentiles and the comparison for idemlab
+// plot (idemlab-calibrate/1).
 // Exit codes: 0 written (and every target met), 1 a target missed, 2 bad
 // input, 3 a server does not answer.
 #include <cmath>
@@ -18,6 +20,7 @@
 #include "cli/calibration_option.h"
 #include "cli/commands.h"
 #include "cli/files.h"
+#include "cli/latency_json.h"
 #include "cli/server_options.h"
 #include "cli/strategy_choice.h"
 #include "realmode/calibrate.h"
@@ -42,6 +45,8 @@ struct CalibrateOptions {
   std::uint64_t sim_seeds = 5;
   std::uint64_t real_runs = 3;
   std::string markdown;
+  std::string json;
+  std::string command_line;  // what --json records
   ServerFlags servers;
 };
 
@@ -79,7 +84,9 @@ std::string signed_percent(sim::Duration simulated, sim::Duration real) {
   return text;
 }
 
-int compare(const CalibrateOptions& o, const std::string& calibration, const realmode::Servers& servers) {
+// --compare's results; `into` is $.compare of --json.
+int compare(const CalibrateOptions& o, const std::string& calibration, const realmode::Servers& servers,
+            nlohmann::ordered_json& into) {
   scenarios::Scenario scenario = scenarios::find_scenario(o.scenario);
   if (!scenario.faults.empty()) throw UsageError(o.scenario + ": --compare needs a scenario without targeted faults");
   if (const std::optional<std::string> refusal = realmode::real_mode_refusal(scenario, servers)) {
@@ -95,6 +102,10 @@ int compare(const CalibrateOptions& o, const std::string& calibration, const rea
   table << "| strategy | p50 simulated | p50 real | diff | p99 simulated | p99 real | diff | targets met |\n"
            "|---|---|---|---|---|---|---|---|\n";
   int missed = 0;
+  into = {{"scenario", scenario.name},     {"calibration", calibration},
+          {"sim_seeds", o.sim_seeds},       {"real_runs", o.real_runs},
+          {"p50_tolerance", kP50Tolerance}, {"p99_tolerance", kP99Tolerance},
+          {"strategies", nlohmann::ordered_json::array()}};
   for (const strategies::StrategyInfo* strategy : strategies_named(o.strategies)) {
     std::vector<sim::Duration> simulated;
     for (std::uint64_t seed = 1; seed <= o.sim_seeds; ++seed) {
@@ -110,6 +121,10 @@ int compare(const CalibrateOptions& o, const std::string& calibration, const rea
     const sim::Duration sim99 = checks::percentile(simulated, 0.99), real99 = checks::percentile(real, 0.99);
     const bool met = within(sim50, real50, kP50Tolerance) && within(sim99, real99, kP99Tolerance);
     missed += met ? 0 : 1;
+    into["strategies"].push_back({{"strategy", strategy->name},
+                                  {"simulated_latency_ns", latency_json(simulated)},
+                                  {"real_latency_ns", latency_json(real)},
+                                  {"met", met}});
     std::printf("%-32s %8.2f %8.2f %7s %8.2f %8.2f %7s  %s\n", strategy->name.c_str(), ms(sim50), ms(real50),
                 signed_percent(sim50, real50).c_str(), ms(sim99), ms(real99), signed_percent(sim99, real99).c_str(),
                 met ? "met" : "MISSED");
@@ -129,7 +144,7 @@ int compare(const CalibrateOptions& o, const std::string& calibration, const rea
 
 int calibrate(const CalibrateOptions& o) {
   if (!o.real) throw UsageError("calibrate measures the live servers: pass --real");
-  check_outputs({{"--output", o.output}, {"--markdown", o.markdown}});
+  check_outputs({{"--output", o.output}, {"--markdown", o.markdown}, {"--json", o.json}});
   const realmode::Servers servers = resolve_servers(o.servers);
   realmode::catch_interrupts();
   const std::string machine = machine_description();
@@ -154,7 +169,24 @@ int calibrate(const CalibrateOptions& o) {
   }
   write_file_atomically(o.output, realmode::calibration_json(alone, under_load, machine, o.concurrency));
   std::printf("wrote %s\n", o.output.c_str());
-  return o.compare ? compare(o, o.output, servers) : 0;
+  nlohmann::ordered_json compared;  // null without --compare
+  const int code = o.compare ? compare(o, o.output, servers, compared) : 0;
+  if (!o.json.empty()) {
+    nlohmann::ordered_json operations = nlohmann::ordered_json::array();
+    for (const auto& [name, samples] : alone) {
+      const auto loaded = under_load.find(name);
+      operations.push_back({{"operation", name},
+                            {"alone_ns", latency_json(samples)},
+                            {"under_load_ns", loaded == under_load.end() ? nlohmann::ordered_json()
+                                                                         : latency_json(loaded->second)}});
+    }
+    const nlohmann::ordered_json file = {{"format", "idemlab-calibrate/1"}, {"version", kVersion},
+                                         {"command", o.command_line},       {"machine", machine},
+                                         {"samples", o.samples},            {"concurrency", o.concurrency},
+                                         {"operations", std::move(operations)}, {"compare", std::move(compared)}};
+    write_file_atomically(o.json, file.dump(1) + "\n");
+  }
+  return code;
 }
 
 }  // namespace
@@ -183,8 +215,13 @@ void register_calibrate(CLI::App& app, Commands& commands) {
       ->check(CLI::Range(1, 100))
       ->capture_default_str();
   cmd->add_option("--markdown", options->markdown, "Also write the comparison table to FILE");
+  cmd->add_option("--json", options->json,
+                  "Also write the percentiles measured and, with --compare, the comparison to FILE (for idemlab plot)");
   add_server_options(*cmd, options->servers);
-  cmd->callback([options, &commands] { commands.selected = [options] { return calibrate(*options); }; });
+  cmd->callback([options, &commands] {
+    options->command_line = commands.command_line;
+    commands.selected = [options] { return calibrate(*options); };
+  });
 }
 
 }  // namespace idemlab::cli

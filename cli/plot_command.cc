@@ -1,6 +1,6 @@
 // `idemlab plot RESULTS... -o DIR`: the figures of each results file (the
-// --json of sweep, load and explore), drawn by gnuplot to SVG and PNG in DIR, each
-// beside the data file gnuplot read, and DIR/figures.json listing them.
+// --json of sweep, load, explore, validate and calibrate), drawn by gnuplot
+// to SVG and PNG in DIR, each beside the data file gnuplot read, and DIR/figures.json listing them.
 // A file missing, truncated, of another kind, or a DIR that cannot be
 // written: one line naming it, exit 2.
 #include <cstdio>
@@ -38,6 +38,8 @@ struct Parsed {
   std::optional<plots::SweepInput> sweep;
   std::optional<plots::LoadResults> load;
   std::optional<plots::ExploreResults> explore;
+  std::optional<plots::ValidateResults> validate;
+  std::optional<plots::CalibrateResults> calibrate;
 };
 
 Parsed parse(const std::string& path) {
@@ -69,13 +71,24 @@ Parsed parse(const std::string& path) {
       out.figures = plots::explore_figures(*out.explore, stem_of(path));
       return out;
     }
+    if (format.rfind("idemlab-validate/", 0) == 0) {
+      out.validate = plots::parse_validate_results(text, path);
+      out.figures = plots::validate_figures(*out.validate, stem_of(path));
+      return out;
+    }
+    if (format.rfind("idemlab-calibrate/", 0) == 0) {
+      out.calibrate = plots::parse_calibrate_results(text, path);
+      out.figures = plots::calibrate_figures(*out.calibrate, stem_of(path));
+      return out;
+    }
   } catch (const scenarios::SweepFileError& e) {
     throw UsageError(e.what());
   } catch (const plots::PlotError& e) {
     throw UsageError(e.what());
   }
   throw UsageError(path + ": $.format: " + sim::shown(format) + " is not a kind idemlab plot draws (" +
-                   scenarios::kSweepFormat + ", " + plots::kLoadFormat + ", " + plots::kExploreFormat + ")");
+                   scenarios::kSweepFormat + ", " + plots::kLoadFormat + ", " + plots::kExploreFormat + ", " +
+                   plots::kValidateFormat + ", " + plots::kCalibrateFormat + ")");
 }
 
 ordered_json index_entry(const plots::Drawn& d) {
@@ -126,6 +139,8 @@ int plot_command(const PlotOptions& o) {
       if (all[i].sweep) report.sweeps.push_back(std::move(*all[i].sweep));
       if (all[i].load) report.loads.push_back(std::move(*all[i].load));
       if (all[i].explore) report.explores.push_back(std::move(*all[i].explore));
+      if (all[i].validate) report.validates.push_back(std::move(*all[i].validate));
+      if (all[i].calibrate) report.calibrations.push_back(std::move(*all[i].calibrate));
     }
     write_file_atomically(report_path, plots::report_html(report));
   } catch (const plots::PlotError& e) {
@@ -142,8 +157,8 @@ int plot_command(const PlotOptions& o) {
 
 void register_plot(CLI::App& app, Commands& commands) {
   auto options = std::make_shared<PlotOptions>();
-  CLI::App* plot = app.add_subcommand("plot", "Draw the figures of sweep, load and explore results (SVG and PNG, by gnuplot) and report.html");
-  plot->add_option("results", options->inputs, "Results files: the --json of idemlab sweep, load or explore")->required();
+  CLI::App* plot = app.add_subcommand("plot", "Draw the figures of sweep, load, explore, validate and calibrate results (SVG and PNG, by gnuplot) and report.html");
+  plot->add_option("results", options->inputs, "Results files: the --json of idemlab sweep, load, explore, validate or calibrate")->required();
   plot->add_option("-o,--output", options->dir, "The directory the figures go to")->required();
   plot->callback([options, &commands] { commands.selected = [options] { return plot_command(*options); }; });
 }

@@ -25,6 +25,8 @@ class PlotError : public std::runtime_error {
 struct Series {
   std::string title;
   std::vector<std::pair<double, double>> points;  // x, y; drawn in this order
+  // Empty, or one (low, high) a point: the interval drawn as an error bar.
+  std::vector<std::pair<double, double>> errors = {};
 };
 
 // Lines (with points) over an x axis, one per series.

@@ -4,7 +4,8 @@
 // gives goodput over time; a ttl axis gives violations and storage against
 // the TTL; a copies axis gives the calls and completion of N senders per
 // backoff; a baseline beside other strategies gives their latency overhead.
-// An exploration gives its growth, its first violations and their diagrams.
+// An exploration gives its growth, its first violations and their diagrams;
+// validate and calibrate the simulation beside the live servers.
 #pragma once
 
 #include <string>
@@ -12,6 +13,7 @@
 
 #include "plots/explore_results.h"
 #include "plots/figure.h"
+#include "plots/live_results.h"
 #include "plots/load_results.h"
 #include "plots/sequence_svg.h"
 #include "scenarios/sweep_file.h"
@@ -29,6 +31,8 @@ struct Figures {
 Figures sweep_figures(const scenarios::SweepFile& sweep, const std::string& source, const std::string& stem);
 Figures load_figures(const LoadResults& load, const std::string& stem);
 Figures explore_figures(const ExploreResults& explore, const std::string& stem);
+Figures validate_figures(const ValidateResults& validate, const std::string& stem);
+Figures calibrate_figures(const CalibrateResults& calibrate, const std::string& stem);
 
 // The heatmap cell of one sweep result.
 HeatCell heat_cell(const scenarios::SweepResult& result);

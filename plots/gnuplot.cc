@@ -166,8 +166,18 @@ Drawn draw(const Chart& chart, const std::string& dir) {
   std::string data = data_header(chart.name, chart.title, chart.source, chart.x_label + " | " + chart.y_label);
   for (std::size_t i = 0; i < drawn.size(); ++i) {
     if (i > 0) data += "\n\n";  // gnuplot's index separator
-    data += "# series " + std::to_string(i) + ": " + drawn[i]->title + "\n";
-    for (const auto& [x, y] : drawn[i]->points) data += number(x) + " " + number(y) + "\n";
+    const Series& series = *drawn[i];
+    if (!series.errors.empty() && series.errors.size() != series.points.size()) {
+      throw PlotError(chart.name + ": series " + series.title + " has " + std::to_string(series.errors.size()) +
+                      " error bars for " + std::to_string(series.points.size()) + " points");
+    }
+    data += "# series " + std::to_string(i) + ": " + series.title + (series.errors.empty() ? "" : " (x y low high)") + "\n";
+    for (std::size_t p = 0; p < series.points.size(); ++p) {
+      std::vector<double> columns{series.points[p].first, series.points[p].second};
+      if (!series.errors.empty()) columns.insert(columns.end(), {series.errors[p].first, series.errors[p].second});
+      for (std::size_t c = 0; c < columns.size(); ++c) data.append(c == 0 ? "" : " ").append(number(columns[c]));
+      data += "\n";
+    }
   }
   std::ostringstream body;
   body << "set title " << quoted(chart.title) << "\nset xlabel " << quoted(chart.x_label) << "\nset ylabel "
@@ -195,14 +205,20 @@ Drawn draw(const Chart& chart, const std::string& dir) {
       const double shift = (static_cast<double>(i) - (static_cast<double>(drawn.size()) - 1) / 2) * width;
       body << dat << " index " << i << " using ($1 + " << number(shift) << "):2 with boxes title "
            << quoted(drawn[i]->title);
+      if (!drawn[i]->errors.empty()) {
+        body << ", \\\n     " << dat << " index " << i << " using ($1 + " << number(shift)
+             << "):2:3:4 with yerrorbars lc rgb \"#222222\" pt 7 ps 0 lw 1.2 notitle";
+      }
       if (chart.bar_values) {
         body << ", \\\n     " << dat << " index " << i << " using ($1 + " << number(shift)
              << "):2:(sprintf(\"%g\", $2)) with labels offset 0,0.6 font \",8\" notitle";
       }
       continue;
     }
-    body << dat << " index " << i << " using 1:2 with " << (chart.steps ? "steps" : "linespoints pt 7 ps 0.6")
-         << " lw 2 title " << quoted(drawn[i]->title);
+    const bool bars = !drawn[i]->errors.empty();
+    body << dat << " index " << i << " using 1:2" << (bars ? ":3:4" : "") << " with "
+         << (bars ? "yerrorlines pt 7 ps 0.6" : chart.steps ? "steps" : "linespoints pt 7 ps 0.6") << " lw 2 title "
+         << quoted(drawn[i]->title);
   }
   body << "\n";
   return finish(dir, chart.name, chart.title, chart.caption, chart.source, "chart", data,

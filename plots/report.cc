@@ -203,6 +203,14 @@ std::string report_html(const ReportInput& in) {
     out << "<li><a href=\"#explore-" << html_escaped(e.path) << "\">Exploration: " << html_escaped(e.scenario)
         << "</a></li>";
   }
+  for (const ValidateResults& v : in.validates) {
+    out << "<li><a href=\"#validate-" << html_escaped(v.path) << "\">Against the live servers: "
+        << html_escaped(v.path) << "</a></li>";
+  }
+  for (const CalibrateResults& c : in.calibrations) {
+    out << "<li><a href=\"#calibrate-" << html_escaped(c.path) << "\">Calibration: " << html_escaped(c.path)
+        << "</a></li>";
+  }
   out << "</ul></nav>\n<main>\n";
   std::size_t counter = 0;
   for (const SweepInput& s : in.sweeps) {
@@ -224,6 +232,8 @@ std::string report_html(const ReportInput& in) {
     const std::string figures = figures_of(in, e.path, counter);
     out << explore_section(e, figures, figures_of(in, e.path, counter, true));
   }
+  for (const ValidateResults& v : in.validates) out << validate_section(v, figures_of(in, v.path, counter));
+  for (const CalibrateResults& c : in.calibrations) out << calibrate_section(c, figures_of(in, c.path, counter));
   out << "</main>\n</body>\n</html>\n";
   return out.str();
 }

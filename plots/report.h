@@ -11,6 +11,7 @@
 
 #include "plots/explore_results.h"
 #include "plots/figure.h"
+#include "plots/live_results.h"
 #include "plots/load_results.h"
 #include "scenarios/sweep_file.h"
 
@@ -27,6 +28,8 @@ struct ReportInput {
   std::vector<SweepInput> sweeps;
   std::vector<LoadResults> loads;
   std::vector<ExploreResults> explores;
+  std::vector<ValidateResults> validates;
+  std::vector<CalibrateResults> calibrations;
   std::vector<Drawn> figures;  // in the order drawn; each from one of the files above
   std::string dir;             // where the figures' SVG files are
 };

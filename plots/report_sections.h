@@ -7,10 +7,14 @@
 #include <string>
 
 #include "plots/explore_results.h"
+#include "plots/live_results.h"
 
 namespace idemlab::plots {
 
 std::string explore_section(const ExploreResults& explore, const std::string& figures, const std::string& diagrams);
+
+std::string validate_section(const ValidateResults& validate, const std::string& figures);
+std::string calibrate_section(const CalibrateResults& calibrate, const std::string& figures);
 
 // printf's `format` of one number, as text.
 std::string formatted(double value, const char* format);
