@@ -41,6 +41,11 @@ LoadPoint point(const Reader& r, const json& p, const std::string& at) {
   const json& violations = r.member(p, at, "violations");
   if (!violations.is_object()) r.fail(at + ".violations", "not an object");
   for (const auto& [invariant, runs] : violations.items()) out.violations[invariant] = r.count(runs, at + ".violations." + invariant);
+  const json& round_trips = r.member(p, at, "round_trips_per_intent");
+  if (!round_trips.is_object()) r.fail(at + ".round_trips_per_intent", "not an object");
+  for (const auto& [backend, calls] : round_trips.items()) {
+    out.round_trips_per_intent[backend] = r.real(round_trips, at + ".round_trips_per_intent", backend.c_str());
+  }
   const json& timeline = r.member(p, at, "timeline");
   out.bucket_ns = r.integer(timeline, at + ".timeline", "bucket_ns");
   if (out.bucket_ns <= 0) r.fail(at + ".timeline.bucket_ns", "not a positive width");

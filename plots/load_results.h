@@ -29,6 +29,7 @@ struct LoadPoint {
   std::int64_t redis_bytes = 0, postgres_bytes = 0;
   std::uint64_t broker_messages = 0;
   std::map<std::string, std::uint64_t> violations;  // invariant -> runs
+  std::map<std::string, double> round_trips_per_intent;  // backend -> calls an intent
   std::int64_t bucket_ns = 0;
   std::vector<std::uint64_t> arrivals, successes;  // per bucket
   std::optional<std::pair<std::int64_t, std::int64_t>> trigger;  // from, until (ns)

@@ -211,7 +211,9 @@ std::string report_html(const ReportInput& in) {
     out << "<li><a href=\"#calibrate-" << html_escaped(c.path) << "\">Calibration: " << html_escaped(c.path)
         << "</a></li>";
   }
-  out << "</ul></nav>\n<main>\n";
+  const std::string cost = cost_section(in.sweeps, in.loads);
+  if (!cost.empty()) out << "<li><a href=\"#cost\">The cost model</a></li>";
+  out << "</ul></nav>\n<main>\n" << cost;
   std::size_t counter = 0;
   for (const SweepInput& s : in.sweeps) {
     out << "<section id=\"sweep-" << html_escaped(s.path) << "\">\n<h2>Strategies x scenarios: " << html_escaped(s.path)

@@ -8,6 +8,8 @@
 
 #include "plots/explore_results.h"
 #include "plots/live_results.h"
+#include "plots/load_results.h"
+#include "plots/report.h"
 
 namespace idemlab::plots {
 
@@ -15,6 +17,10 @@ std::string explore_section(const ExploreResults& explore, const std::string& fi
 
 std::string validate_section(const ValidateResults& validate, const std::string& figures);
 std::string calibrate_section(const CalibrateResults& calibrate, const std::string& figures);
+
+// The cost model table from the first sweep and a load run with one point a
+// strategy and a baseline; "" without them.
+std::string cost_section(const std::vector<SweepInput>& sweeps, const std::vector<LoadResults>& loads);
 
 // printf's `format` of one number, as text.
 std::string formatted(double value, const char* format);
