@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """report.html in headless Chromium: it opens with no console error and
 fetches nothing (no network, no font, script or style sheet from outside the
-file); every figure is an inline SVG image with a title and a caption;
-tables are tables with headers; on a phone-sized window the page does not
+file); every figure, the counterexamples' sequence diagrams too, is an
+inline SVG image with a title and a caption; tables are tables with headers; on a phone-sized window the page does not
 scroll sideways; a screenshot at either size is not blank."""
 import json
 import re
@@ -32,7 +32,12 @@ with tempfile.TemporaryDirectory(prefix="idemlab_report_") as temp:
         "--strategy", "baseline", "--strategy", "outbox", "--seeds", "3", "--json", str(out / "sweep.json"))
     run("load", "offered_load", "--strategy", "baseline", "--strategy", "idempotency_key", "--param", "intents=100",
         "--param", "load=0.5,2", "--param", "retry=none,exponential", "--json", str(out / "load.json"))
-    r = run("plot", str(out / "sweep.json"), str(out / "load.json"), "-o", str(out / "fig"))
+    run("load", "steady_no_faults", "--strategy", "baseline", "--strategy", "outbox", "--param", "intents=40",
+        "--json", str(out / "steady.json"))
+    run("explore", "partial_failure", "--strategy", "baseline", "--strategy", "outbox", "--max-runs", "30",
+        "--out", str(out / "cx"), "--json", str(out / "explore.json"))
+    r = run("plot", str(out / "sweep.json"), str(out / "load.json"), str(out / "steady.json"), str(out / "explore.json"),
+            "-o", str(out / "fig"))
     check("plot writes the report", r.returncode == 0 and (out / "fig" / "report.html").exists(), r.stderr[-400:])
     figures = json.loads((out / "fig" / "figures.json").read_text())["figures"] if r.returncode == 0 else []
     html = (out / "fig" / "report.html").read_text() if r.returncode == 0 else ""
@@ -62,8 +67,16 @@ with tempfile.TemporaryDirectory(prefix="idemlab_report_") as temp:
         tables = driver.execute_script(
             "return [...document.querySelectorAll('table')].map(t => [t.querySelectorAll('thead th').length,"
             " t.querySelectorAll('tbody tr').length, !!t.querySelector('caption')])")
-        check("the sweep's and the load's tables are tables with headers and captions",
-              len(tables) == 2 and all(h > 1 and rows > 0 and cap for h, rows, cap in tables), tables)
+        check("the tables (cost model, sweep, loads, exploration, counterexamples) have headers and captions",
+              len(tables) == 6 and all(h > 1 and rows > 0 and cap for h, rows, cap in tables), tables)
+        diagrams = driver.execute_script(
+            "return [...document.querySelectorAll('.sequence svg')].map(s => [s.getAttribute('role'),"
+            " s.querySelectorAll('g.call').length, s.querySelector('marker') && s.querySelector('marker').id,"
+            " s.querySelector('line[marker-end]') && s.querySelector('line[marker-end]').getAttribute('marker-end')])")
+        check("each counterexample is an inline SVG sequence diagram, its arrowheads its own",
+              diagrams and all(role == "img" and calls > 0 and marker and end == f"url(#{marker})"
+                               for role, calls, marker, end in diagrams), diagrams)
+        check("the cost model is in the report", driver.execute_script("return !!document.getElementById('cost')"))
         untested = driver.execute_script("return document.querySelectorAll('td.untested').length")
         check("the sweep's table marks the untested cell", untested >= 1, untested)
         shot = driver.get_screenshot_as_png()
