@@ -10,6 +10,7 @@ was: the primary a primary, its replica following it, no key of ours left."""
 import json
 import os
 import re
+import shutil
 import socket
 import signal
 import subprocess
@@ -127,13 +128,23 @@ check("and no key of ours is left on either",
       redis(primary, "--scan", "--pattern", "idemlab:*") == "" and redis(replica, "--scan", "--pattern", "idemlab:*") == "")
 
 no_infra = {k: v for k, v in os.environ.items() if k != "IDEMLAB_INFRA"}
+live_results = tempfile.mkdtemp(prefix="idemlab_live_results_")
+validated = os.path.join(live_results, "validate.json")
 r = run("validate", "--real", "--scenario", "crash_after_charge_before_commit", "--scenario", "redis_failover_loses_claim",
-        "--strategy", "baseline", "--strategy", "db_unique", env=no_infra)
+        "--strategy", "baseline", "--strategy", "db_unique", "--json", validated, env=no_infra)
 check("validate --real: one line per run, refused scenarios named, every run agrees",
       r.returncode == 0 and "crash_after_charge_before_commit baseline seed 1: agree (simulated: at_most_one_charge; "
       "real: at_most_one_charge)" in r.stdout and "crash_after_charge_before_commit db_unique seed 1: agree" in r.stdout
       and "redis_failover_loses_claim: not run: $.faults[0]" in r.stdout and r.stdout.rstrip().endswith("every run agrees"),
       r.stdout + r.stderr)
+v = json.load(open(validated)) if os.path.exists(validated) else {}
+check("validate --json: every run with both verdicts and latencies, the tallies, the scenario not run",
+      v.get("format") == "idemlab-validate/1" and len(v.get("runs", [])) == 2
+      and all(x["agree"] and x["simulated"]["latency_ns"]["samples"] > 0 and x["real"]["latency_ns"]["samples"] > 0
+              for x in v["runs"])
+      and [(s["strategy"], s["runs"], s["agreeing"]) for s in v["strategies"]] == [("baseline", 1, 1), ("db_unique", 1, 1)]
+      and v["runs"][0]["simulated"]["violated"] == v["runs"][0]["real"]["violated"] == ["at_most_one_charge"]
+      and [n["scenario"] for n in v["not_run"]] == ["redis_failover_loses_claim"], v)
 
 env = dict(os.environ, IDEMLAB_PG="postgresql://idemlab:s3cret@127.0.0.1:1/idemlab")
 r = run("replay", "crash_after_charge_before_commit", "--strategy", "idempotency_key", "--real", env=env)
@@ -190,8 +201,20 @@ check("a lost reply on the processor link is taken at the port, and the double c
 
 with tempfile.TemporaryDirectory() as folder:
     calibration = os.path.join(folder, "calibration.json")
+    calibrated = os.path.join(live_results, "calibrate.json")
     r = run("calibrate", "--real", "-o", calibration, "--samples", "20", "--compare", "--strategy", "db_unique",
-            "--real-runs", "1", "--sim-seeds", "1")
+            "--real-runs", "1", "--sim-seeds", "1", "--json", calibrated)
+    c = json.load(open(calibrated)) if os.path.exists(calibrated) else {}
+    check("calibrate --json: every operation's percentiles alone and under load, and the comparison",
+          c.get("format") == "idemlab-calibrate/1" and len(c.get("operations", [])) == 12
+          and all(o["alone_ns"]["samples"] == 20 and o["under_load_ns"]["samples"] == 20 for o in c["operations"])
+          and [s["strategy"] for s in c["compare"]["strategies"]] == ["db_unique"], c)
+    r_plot = run("plot", validated, calibrated, "-o", os.path.join(live_results, "fig"))
+    drawn = {f["name"] for f in json.load(open(os.path.join(live_results, "fig", "figures.json")))["figures"]} \
+        if r_plot.returncode == 0 else set()
+    check("plot draws the live results: agreement, latency and error, operations",
+          {"validate-agreement", "validate-latency", "validate-error", "calibrate-operations", "calibrate-latency",
+           "calibrate-error"} <= drawn, r_plot.stderr + str(drawn))
     written = json.load(open(calibration)) if os.path.exists(calibration) else {}
     ops = written.get("operations", {})
     loaded = written.get("operations_under_load", {})
@@ -274,6 +297,7 @@ redis(primary, "DEL", f"idemlab:{live_run}:k", "customer:untouched")
 r = run("replay", "crash_after_charge_before_commit", "--strategy", "idempotency_key")
 check("replay without --real says what it needs (exit 2)", r.returncode == 2 and "--real" in r.stderr, r.stderr)
 
+shutil.rmtree(live_results, ignore_errors=True)
 failed = [r for r in results if not r[1]]
 for name, _, detail in failed:
     print(f"FAIL: {name}: {detail}")

@@ -62,5 +62,45 @@ TEST_CASE("text that Mermaid would read as syntax is escaped") {
   CHECK(outside_entities.find('#') == std::string::npos);
 }
 
+TEST_CASE("the diagram's steps keep each record's time, kind and ends; events' times stay out of their text") {
+  const SequenceDiagram d = sequence_of(call_with_lost_reply());
+  REQUIRE(d.steps.size() == 7);
+  CHECK(d.steps[0].kind == SequenceStep::Kind::kOutcome);
+  CHECK(d.steps[1].kind == SequenceStep::Kind::kCall);
+  CHECK(d.steps[1].at == 1);
+  CHECK(d.steps[1].from == "client-1");
+  CHECK(d.steps[1].to == "api");
+  CHECK(d.steps[3].kind == SequenceStep::Kind::kCommand);
+  CHECK(d.steps[5].kind == SequenceStep::Kind::kLostReply);
+  CHECK(d.steps[6].kind == SequenceStep::Kind::kEvent);
+  CHECK(d.steps[6].at == 6);
+  CHECK(d.steps[6].text == "fault crash at after:processor.charge #1 on api");
+}
+
+TEST_CASE("clients stand in the order of their numbers, not of their first step") {
+  const std::vector<sim::TraceRecord> records = {
+      {1, "client-10", "send", "POST /payments a to api"},
+      {2, "client-2", "send", "POST /payments b to api"},
+      {3, "client-1", "send", "POST /payments c to api"},
+      {4, "api", "drop-request", "redis GET k to redis"},
+  };
+  const SequenceDiagram d = sequence_of(records);
+  CHECK(d.participants == std::vector<std::string>{"client-1", "client-2", "client-10", "api", "redis"});
+  CHECK(d.steps.back().kind == SequenceStep::Kind::kLostRequest);
+  CHECK(mermaid_text(d).find("Note over api: redis GET k lost on the way to redis\n") != std::string::npos);
+}
+
+TEST_CASE("every step kind's name reads back as that kind, and no other name does") {
+  for (int k = 0; k <= static_cast<int>(SequenceStep::Kind::kCommand); ++k) {
+    const auto kind = static_cast<SequenceStep::Kind>(k);
+    SequenceStep::Kind read = SequenceStep::Kind::kCall;
+    CHECK(parse_step_kind(step_kind_name(kind), read));
+    CHECK(read == kind);
+  }
+  SequenceStep::Kind read = SequenceStep::Kind::kCall;
+  CHECK_FALSE(parse_step_kind("arrow", read));
+  CHECK_FALSE(parse_step_kind("", read));
+}
+
 }  // namespace
 }  // namespace idemlab::scenarios
