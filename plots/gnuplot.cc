@@ -205,9 +205,9 @@ Drawn draw(const Chart& chart, const std::string& dir) {
       const double shift = (static_cast<double>(i) - (static_cast<double>(drawn.size()) - 1) / 2) * width;
       body << dat << " index " << i << " using ($1 + " << number(shift) << "):2 with boxes title "
            << quoted(drawn[i]->title);
-      if (!drawn[i]->errors.empty()) {
+      if (!drawn[i]->errors.empty()) {  // as flat-capped vectors: yerrorbars would mark the value with a point
         body << ", \\\n     " << dat << " index " << i << " using ($1 + " << number(shift)
-             << "):2:3:4 with yerrorbars lc rgb \"#222222\" pt 7 ps 0 lw 1.2 notitle";
+             << "):3:(0):($4 - $3) with vectors heads size screen 0.006,90 lc rgb \"#222222\" lw 1.2 notitle";
       }
       if (chart.bar_values) {
         body << ", \\\n     " << dat << " index " << i << " using ($1 + " << number(shift)
