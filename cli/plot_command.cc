@@ -147,7 +147,7 @@ int plot_command(const PlotOptions& o) {
     throw UsageError(e.what());
   }
   write_file_atomically(index_path, index.dump(2) + "\n");
-  std::printf("%zu figures (SVG and PNG, each with its data file) from %zu results files in %s; listed in %s\n"
+  std::printf("%zu figures (SVG, a PNG too for each chart, each with its data file) from %zu results files in %s; listed in %s\n"
               "report: %s\n",
               report.figures.size(), o.inputs.size(), o.dir.c_str(), index_path.c_str(), report_path.c_str());
   return 0;
