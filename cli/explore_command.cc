@@ -3,6 +3,7 @@
 // workload. Prints, per strategy, the runs, whether the space was exhausted
 // or cut, and for each invariant violated the first placement that broke it
 // (the fewest faults), written as a script that `idemlab run` replays.
+// --json FILE also writes the results for `idemlab plot` (cli/explore_json.h).
 // Exit code 1 when any invariant was violated.
 #include <chrono>
 #include <cstdio>
@@ -53,6 +54,21 @@ struct ExploreCommandOptions {
 
 // Where --json's strategies go (nullptr without --json).
 using Entries = nlohmann::ordered_json*;
+
+// What --json records of a search's first counterexample of `invariant`
+// (each search's kind has these fields); the caller adds its faults, world
+// and replay command.
+template <class Found>
+ExploreExample example_of(const std::string& invariant, std::uint64_t violating_runs, const Found& found) {
+  ExploreExample e;
+  e.invariant = invariant;
+  e.violating_runs = violating_runs;
+  e.first_run = found.run;
+  e.seconds = found.seconds;
+  e.intent = found.intent;
+  e.evidence = found.evidence;
+  return e;
+}
 
 // "100ms" or "100ms..10s": a crash's downtime, fixed or drawn from a range.
 std::pair<sim::Duration, sim::Duration> parse_downtime(const std::string& text) {
@@ -124,13 +140,7 @@ bool schedules_one(const scenarios::Scenario& scenario, const strategies::Strate
   if (r.first.empty()) std::printf("  no invariant violated\n");
   std::vector<ExploreExample> examples;
   for (const auto& [invariant, example] : r.first) {
-    ExploreExample& e = examples.emplace_back();
-    e.invariant = invariant;
-    e.violating_runs = r.violating_runs.at(invariant);
-    e.first_run = example.run;
-    e.seconds = example.seconds;
-    e.intent = example.intent;
-    e.evidence = example.evidence;
+    ExploreExample& e = examples.emplace_back(example_of(invariant, r.violating_runs.at(invariant), example));
     for (const scenarios::Deviation& d : example.deviations) e.faults.push_back(scenarios::deviation_text(d));
     e.world = scenarios::with_faults(scenario, {}, options.keep_script_faults);
     e.world.schedule = example.schedule;
@@ -191,13 +201,7 @@ bool swarm_one(const scenarios::Scenario& scenario, const strategies::StrategyIn
   if (r.first.empty()) std::printf("  no invariant violated\n");
   std::vector<ExploreExample> examples;
   for (const auto& [invariant, found] : r.first) {
-    ExploreExample& e = examples.emplace_back();
-    e.invariant = invariant;
-    e.violating_runs = r.violating_runs.at(invariant);
-    e.first_run = found.run;
-    e.seconds = found.seconds;
-    e.intent = found.intent;
-    e.evidence = found.evidence;
+    ExploreExample& e = examples.emplace_back(example_of(invariant, r.violating_runs.at(invariant), found));
     for (const std::string& d : found.drawn) e.faults.push_back("world: " + d);
     for (const scenarios::TargetedFault& f : found.faults) e.faults.push_back(scenarios::fault_text(f));
     e.world = scenarios::parse_scenario(found.script, scenario.name + " (swarm run " + std::to_string(found.run) + ")");
@@ -333,13 +337,7 @@ int explore_command(const ExploreCommandOptions& o) {
     std::vector<ExploreExample> examples;
     for (const auto& [invariant, example] : r.first) {
       any_violation = true;
-      ExploreExample& e = examples.emplace_back();
-      e.invariant = invariant;
-      e.violating_runs = r.violating_runs.at(invariant);
-      e.first_run = example.run;
-      e.seconds = example.seconds;
-      e.intent = example.intent;
-      e.evidence = example.evidence;
+      ExploreExample& e = examples.emplace_back(example_of(invariant, r.violating_runs.at(invariant), example));
       for (const scenarios::TargetedFault& f : example.added) e.faults.push_back(scenarios::fault_text(f));
       e.seed = o.seed;
       std::printf("  VIOLATED %s in %llu runs; first at run %llu with %zu added fault%s:\n", invariant.c_str(),
