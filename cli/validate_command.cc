@@ -15,6 +15,8 @@
 //                   effect in one order; a script's own schedule is
 //                   followed whether or not this is given
 //   --calibration FILE  simulate with the live servers' measured latencies
+//                   (not a run that replays a recorded schedule: its draws
+//                   are the schedule's)
 //   --json FILE     every run and the per-strategy tallies, with the
 //                   attempt latencies simulated and live (idemlab plot)
 #include <cstdio>
@@ -117,7 +119,10 @@ int validate(const ValidateOptions& o) {
                                         : o.follow ? scenarios::RunMode::kRecord
                                                    : scenarios::RunMode::kSeed;
         scenarios::Scenario modelled = scenario;
-        if (!o.calibration.empty()) apply_calibration_file(o.calibration, modelled);
+        // A recorded schedule holds its own draws: it replays as recorded.
+        if (!o.calibration.empty() && mode != scenarios::RunMode::kReplay) {
+          apply_calibration_file(o.calibration, modelled);
+        }
         const scenarios::RunReport simulated = scenarios::run_once(modelled, *strategy, seed, sim::TraceLevel::kHash, mode);
         scenarios::Scenario live = scenario;
         if (mode == scenarios::RunMode::kRecord) live.schedule = simulated.schedule;

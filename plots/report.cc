@@ -34,7 +34,6 @@ td.unjudged { background: #ffe9a8; }
 nav ul { columns: 2 16rem; }
 .sequence { max-height: 80vh; overflow: auto; border: 1px solid var(--rule); }
 .sequence svg { width: auto; max-width: none; }
-.sequence .marked rect:first-child { fill: #fff3c4; }
 @media print { body { max-width: none; font-size: 11pt; } nav { display: none; } h2 { break-before: page; }
                .sequence { max-height: none; overflow: visible; } .sequence svg { width: 100%; } }
 )";
@@ -61,7 +60,7 @@ std::string inline_svg(const std::string& path, const std::string& prefix, const
     replace_all("id=\"" + name, "id=\"" + prefix + name);
     replace_all("#" + name, "#" + prefix + name);
   }
-  replace_all("<title>Gnuplot</title>", "<title>" + html_escaped(title) + "</title>");  // idemlab's own SVG has its title
+  replace_all("<title>Gnuplot</title>", "<title>" + html_escaped(title) + "</title>");
   replace_all("<svg ", "<svg role=\"img\" aria-label=\"" + html_escaped(title) + "\" ");
   return svg;
 }
