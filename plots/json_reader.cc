@@ -9,7 +9,7 @@ nlohmann::json JsonReader::root(const std::string& contents, const char* format,
   try {
     out = sim::parse_strict_json(contents);
   } catch (const sim::JsonError& e) {
-    throw PlotError(where_ + ": " + e.what());
+    throw PlotError(where() + ": " + e.what());
   }
   if (text(out, "$", "format") != format) fail("$.format", std::string("not ") + format + " (not " + what + ")");
   return out;

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <set>
 
+#include "sim/json_fields.h"
 #include "sim/strict_json.h"
 
 namespace idemlab::scenarios {
@@ -61,35 +62,14 @@ ordered_json cell_json(const SweepResult& r) {
 }
 
 // Reads what the writer wrote; anything else is an error naming its path.
-class Reader {
+class Reader : public sim::JsonFields<SweepFileError> {
  public:
-  explicit Reader(std::string where) : where_(std::move(where)) {}
+  using JsonFields::JsonFields;
 
-  [[noreturn]] void fail(const std::string& path, const std::string& what) const {
-    throw SweepFileError(where_ + ": " + path + ": " + what);
-  }
-  const json& member(const json& object, const std::string& path, const char* key) const {
-    if (!object.is_object()) fail(path, "not an object");
-    const auto found = object.find(key);
-    if (found == object.end()) fail(path + "." + key, "missing");
-    return *found;
-  }
-  std::uint64_t number(const json& object, const std::string& path, const char* key) const {
-    const json& v = member(object, path, key);
-    if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<std::int64_t>() >= 0)) {
-      fail(path + "." + key, "not a count");
-    }
-    return v.get<std::uint64_t>();
-  }
   std::int64_t bytes(const json& object, const std::string& path, const char* key) const {
-    const std::uint64_t n = number(object, path, key);
+    const std::uint64_t n = count(object, path, key);
     if (n > static_cast<std::uint64_t>(INT64_MAX)) fail(path + "." + key, "not a number of bytes");
     return static_cast<std::int64_t>(n);
-  }
-  std::string text(const json& object, const std::string& path, const char* key) const {
-    const json& v = member(object, path, key);
-    if (!v.is_string()) fail(path + "." + key, "not a string");
-    return v.get<std::string>();
   }
   std::vector<std::uint64_t> seeds(const json& object, const std::string& path) const {
     const json& v = member(object, path, "seeds");
@@ -116,25 +96,25 @@ class Reader {
     SweepResult r;
     r.scenario = text(c, path, "scenario");
     r.strategy = text(c, path, "strategy");
-    r.runs = number(c, path, "runs");
-    r.runs_with_violations = number(c, path, "runs_with_violations");
-    r.runs_disturbed = number(c, path, "runs_disturbed");
-    r.charges = number(c, path, "charges");
-    r.attempts = number(c, path, "attempts");
-    r.intents = number(c, path, "intents");
+    r.runs = count(c, path, "runs");
+    r.runs_with_violations = count(c, path, "runs_with_violations");
+    r.runs_disturbed = count(c, path, "runs_disturbed");
+    r.charges = count(c, path, "charges");
+    r.attempts = count(c, path, "attempts");
+    r.intents = count(c, path, "intents");
     const json& storage = member(c, path, "storage_high_water");
     const std::string storage_path = path + ".storage_high_water";
     r.storage.redis_bytes = bytes(storage, storage_path, "redis_bytes");
     r.storage.postgres_bytes = bytes(storage, storage_path, "postgres_bytes");
-    r.storage.broker_messages = number(storage, storage_path, "broker_messages");
+    r.storage.broker_messages = count(storage, storage_path, "broker_messages");
     const json& violated = member(c, path, "violated");
     if (!violated.is_object()) fail(path + ".violated", "not an object");
     for (const auto& [invariant, t] : violated.items()) {
       const std::string at = path + ".violated." + invariant;
       InvariantTally& tally = r.violated[invariant];
-      tally.runs = number(t, at, "runs");
+      tally.runs = count(t, at, "runs");
       tally.seeds = seeds(t, at);
-      tally.example_seed = number(t, at, "example_seed");
+      tally.example_seed = count(t, at, "example_seed");
       tally.example_intent = text(t, at, "example_intent");
       tally.example_evidence = text(t, at, "example_evidence");
     }
@@ -143,9 +123,9 @@ class Reader {
     for (const auto& [kind, t] : unjudged.items()) {
       const std::string at = path + ".unjudged." + kind;
       OutcomeTally& tally = r.unjudged[kind];
-      tally.runs = number(t, at, "runs");
+      tally.runs = count(t, at, "runs");
       tally.seeds = seeds(t, at);
-      tally.example_seed = number(t, at, "example_seed");
+      tally.example_seed = count(t, at, "example_seed");
       tally.example_detail = text(t, at, "example_detail");
     }
     const json& latency = member(c, path, "attempt_latency");
@@ -161,9 +141,6 @@ class Reader {
     }
     return r;
   }
-
- private:
-  std::string where_;
 };
 
 }  // namespace
@@ -197,15 +174,13 @@ SweepFile parse_sweep_file(const std::string& text, const std::string& where) {
   }
   SweepFile f;
   f.version = read.text(root, "$", "version");
-  f.first_seed = read.number(root, "$", "first_seed");
-  f.seeds = read.number(root, "$", "seeds");
+  f.first_seed = read.count(root, "$", "first_seed");
+  f.seeds = read.count(root, "$", "seeds");
   const json& shard = read.member(root, "$", "shard");
-  f.shard.index = read.number(shard, "$.shard", "index");
-  f.shard.count = read.number(shard, "$.shard", "count");
+  f.shard.index = read.count(shard, "$.shard", "index");
+  f.shard.count = read.count(shard, "$.shard", "count");
   if (f.shard.count < 1 || f.shard.index < 1 || f.shard.index > f.shard.count) read.fail("$.shard", "not i/n with 1 <= i <= n");
-  const nlohmann::json& complete = read.member(root, "$", "complete");
-  if (!complete.is_boolean()) read.fail("$.complete", "not true or false");
-  f.complete = complete.get<bool>();
+  f.complete = read.boolean(root, "$", "complete");
   f.scenarios = read.names(root, "scenarios");
   f.strategies = read.names(root, "strategies");
   const json& cells = read.member(root, "$", "cells");
