@@ -262,6 +262,10 @@ with tempfile.TemporaryDirectory(prefix="idemlab_plot_search_") as temp:
     one_line_error("a calibration results file without $.compare",
                    run("plot", str(out / "bad_calibrate.json"), "-o", str(out / "bad")), "$.compare: missing")
     check("nothing was drawn for the bad inputs", not (out / "bad").exists())
+    for command in (["explore", "partial_failure", "--strategy", "baseline", "--max-runs", "5"],
+                    ["validate", "--real"], ["calibrate", "--real", "-o", str(out / "c.json")]):
+        one_line_error(f"{command[0]} --json to a directory that does not exist: refused before any run",
+                       run(*command, "--json", str(out / "missing" / "x.json")), "--json")
 
 failed = [x for x in results if not x[1]]
 for name, ok, detail in results:
