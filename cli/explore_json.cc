@@ -1,7 +1,5 @@
 #include "cli/explore_json.h"
 
-#include <algorithm>
-#include <cassert>
 
 #include "cli/commands.h"
 #include "plots/explore_results.h"
@@ -12,16 +10,14 @@ namespace {
 
 using nlohmann::ordered_json;
 
-ordered_json sequence_json(const scenarios::SequenceDiagram& diagram) {
+ordered_json sequence_json(scenarios::SequenceDiagram diagram) {
+  scenarios::cut_to_readable(diagram);
   ordered_json steps = ordered_json::array();
-  const std::size_t kept = std::min(diagram.steps.size(), kSequenceStepsMax);
-  assert(diagram.steps_left_out == 0);
-  for (std::size_t i = 0; i < kept; ++i) {
-    const scenarios::SequenceStep& s = diagram.steps[i];
+  for (const scenarios::SequenceStep& s : diagram.steps) {
     steps.push_back({{"kind", scenarios::step_kind_name(s.kind)}, {"at_ns", s.at}, {"from", s.from}, {"to", s.to}, {"text", s.text}});
   }
   return {{"participants", diagram.participants}, {"steps", std::move(steps)},
-          {"steps_left_out", diagram.steps.size() - kept}};
+          {"steps_left_out", diagram.steps_left_out}};
 }
 
 // The counterexample run again with its full trace, as a diagram. A run

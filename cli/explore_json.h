@@ -45,10 +45,6 @@ struct ExploreExample {
   scenarios::RunMode mode = scenarios::RunMode::kSeed;
 };
 
-// A diagram keeps at most this many steps (a long run's trace is cut, and
-// says how many steps it left out).
-inline constexpr std::size_t kSequenceStepsMax = 1500;
-
 // The strategy's entry of $.strategies; reruns each example with a full trace.
 nlohmann::ordered_json explore_entry(const ExploreSummary& summary, const std::vector<ExploreExample>& examples,
                                      const strategies::StrategyInfo& strategy);

@@ -59,6 +59,7 @@ Parsed parse(const std::string& path) {
     if (format.rfind("idemlab-sweep/", 0) == 0) {
       out.sweep = plots::SweepInput{path, scenarios::parse_sweep_file(text, path)};
       out.figures = plots::sweep_figures(out.sweep->file, path, stem_of(path));
+      out.figures.sequences = plots::sweep_counterexamples(out.sweep->file, path, stem_of(path));
       return out;
     }
     if (format.rfind("idemlab-load/", 0) == 0) {

@@ -29,6 +29,10 @@ struct Figures {
 // `stem` prefixes every figure's name (the results file's, so that two
 // files give distinct names).
 Figures sweep_figures(const scenarios::SweepFile& sweep, const std::string& source, const std::string& stem);
+// One diagram per invariant the sweep saw violated: its first cell's
+// example run, made again (plots/sweep_counterexamples.cc).
+std::vector<SequenceFigure> sweep_counterexamples(const scenarios::SweepFile& sweep, const std::string& source,
+                                                  const std::string& stem);
 Figures load_figures(const LoadResults& load, const std::string& stem);
 Figures explore_figures(const ExploreResults& explore, const std::string& stem);
 Figures validate_figures(const ValidateResults& validate, const std::string& stem);

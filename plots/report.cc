@@ -222,7 +222,14 @@ std::string report_html(const ReportInput& in) {
         << html_escaped(s.file.version) << "</code>" << (s.file.complete ? "" : " (interrupted: fewer runs)")
         << ". A run reproduces with <code>idemlab run SCENARIO --strategy NAME --seed N</code>; the sweep with:</p>\n<pre>"
         << html_escaped(sweep_command(s)) << "</pre>\n"
-        << figures_of(in, s.path, counter) << sweep_table(s.file) << "</section>\n";
+        << figures_of(in, s.path, counter) << sweep_table(s.file);
+    const std::string diagrams = figures_of(in, s.path, counter, true);
+    if (!diagrams.empty()) {
+      out << "<h3>Counterexamples</h3>\n<p>For each invariant the sweep saw broken, its first run (the first "
+             "scenario, then strategy, in the table's order), made again from its seed.</p>\n"
+          << diagrams;
+    }
+    out << "</section>\n";
   }
   for (const LoadResults& l : in.loads) {
     out << "<section id=\"load-" << html_escaped(l.path) << "\">\n<h2>Load: " << html_escaped(l.scenario)

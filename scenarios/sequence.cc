@@ -120,6 +120,12 @@ SequenceDiagram sequence_of(const std::vector<sim::TraceRecord>& records) {
   return out;
 }
 
+void cut_to_readable(SequenceDiagram& diagram) {
+  if (diagram.steps.size() <= kSequenceStepsMax) return;
+  diagram.steps_left_out += diagram.steps.size() - kSequenceStepsMax;
+  diagram.steps.resize(kSequenceStepsMax);
+}
+
 std::string mermaid_text(const SequenceDiagram& diagram) {
   std::string out = "sequenceDiagram\n";
   for (const std::string& node : diagram.participants) out += "  participant " + id_of(node) + " as " + text_of(node) + "\n";

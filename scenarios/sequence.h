@@ -42,6 +42,11 @@ struct SequenceDiagram {
 // REQUIRES: records from a TraceLevel::kFull run.
 SequenceDiagram sequence_of(const std::vector<sim::TraceRecord>& records);
 
+// A diagram a reader can follow keeps at most this many steps: a long
+// run's is cut at the end (steps_left_out says how many went).
+inline constexpr std::size_t kSequenceStepsMax = 1500;
+void cut_to_readable(SequenceDiagram& diagram);
+
 // "call", "reply", "lost_reply", "lost_request", "outcome", "event", "command".
 const char* step_kind_name(SequenceStep::Kind kind);
 // False if `name` is none of those.

@@ -8,7 +8,8 @@ diagram with one element a step that shows the double charge; validate's
 agreement is drawn with its 95% Wilson interval and the latency error as
 simulated less live over live; calibrate's operations with their spread;
 the report's cost model ranks the strategies from the sweep and a steady
-load run; bad input is one line naming the JSON path, exit 2."""
+load run, and a sweep gives a diagram per invariant it saw violated, its
+example run made again; bad input is one line naming the JSON path, exit 2."""
 import html
 import json
 import math
@@ -238,6 +239,29 @@ with tempfile.TemporaryDirectory(prefix="idemlab_plot_search_") as temp:
         check(f"cost model, {strategy}: scenarios broken and the round trips an intent as the results say",
               tds[0] == f"{broken[strategy]} of 2" and
               f"{trips.get('postgres', 0):.2f}" in tds and f"{trips.get('processor', 0):.2f}" in tds, (tds, trips))
+
+    # The sweep's counterexamples: one diagram per invariant violated, its first cell's example run made again.
+    drawn = {f["name"]: f for f in json.loads((out / "cost" / "figures.json").read_text())["figures"]} \
+        if r.returncode == 0 else {}
+    first = {}
+    for c in cells:
+        for invariant, tally in c["violated"].items():
+            first.setdefault(invariant, (c, tally))
+    check("a sweep diagram per invariant it saw violated",
+          first and sorted(n for n, f in drawn.items() if f["kind"] == "sequence") ==
+          sorted(f"sweep-{i}" for i in first), (sorted(drawn), sorted(first)))
+    for invariant, (c, tally) in first.items():
+        mermaid = out / f"{invariant}.mmd"
+        run("run", c["scenario"], "--strategy", c["strategy"], "--seed", str(tally["example_seed"]), "-q",
+            "--mermaid", str(mermaid))
+        text = mermaid.read_text() if mermaid.exists() else ""
+        data = out / "cost" / f"sweep-{invariant}.dat"
+        rows = [line.split("\t") for line in data.read_text().splitlines() if not line.startswith("#")] \
+            if data.exists() else []
+        check(f"the sweep's {invariant} diagram is its example run's (the one run --mermaid draws)",
+              rows and sum(r[2] == "call" for r in rows) == len(re.findall(r"^  \w+->>\w+: ", text, re.M))
+              and any(r[5] == "1" for r in rows) and tally["example_intent"] in (out / "cost" / f"sweep-{invariant}.svg")
+              .read_text(), (len(rows), invariant))
 
     # Bad input: one line naming the JSON path, exit 2.
     bad = json.loads(explore.read_text())
