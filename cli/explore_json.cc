@@ -1,5 +1,6 @@
 #include "cli/explore_json.h"
 
+#include <exception>
 
 #include "cli/commands.h"
 #include "plots/explore_results.h"
@@ -14,7 +15,11 @@ ordered_json sequence_json(scenarios::SequenceDiagram diagram) {
   scenarios::cut_to_readable(diagram);
   ordered_json steps = ordered_json::array();
   for (const scenarios::SequenceStep& s : diagram.steps) {
-    steps.push_back({{"kind", scenarios::step_kind_name(s.kind)}, {"at_ns", s.at}, {"from", s.from}, {"to", s.to}, {"text", s.text}});
+    steps.push_back({{"kind", scenarios::step_kind_name(s.kind)},
+                     {"at_ns", s.at},
+                     {"from", s.from},
+                     {"to", s.to},
+                     {"text", s.text}});
   }
   return {{"participants", diagram.participants}, {"steps", std::move(steps)},
           {"steps_left_out", diagram.steps_left_out}};
