@@ -282,7 +282,8 @@ int explore_command(const ExploreCommandOptions& o) {
   // Written after every search, whatever it found.
   const auto finish = [&](const char* mode) {
     if (into != nullptr) {
-      write_file_atomically(o.json, explore_file(o.command_line, scenario.name, mode, o.seed, o.max_runs, entries).dump(1) + "\n");
+      const auto file = explore_file(o.command_line, scenario.name, mode, o.seed, o.max_runs, entries);
+      write_file_atomically(o.json, file.dump(1) + "\n");
       std::printf("\nresults: %s\n", o.json.c_str());
     }
     return any_violation ? 1 : 0;
@@ -297,7 +298,9 @@ int explore_command(const ExploreCommandOptions& o) {
     std::printf("explore %s --schedules: seed %llu, %s, at most %llu runs%s per strategy%s\n", scenario.name.c_str(),
                 static_cast<unsigned long long>(o.seed), space, static_cast<unsigned long long>(o.max_runs), time_bound,
                 kept);
-    for (const strategies::StrategyInfo* strategy : chosen) any_violation |= schedules_one(scenario, *strategy, o, into);
+    for (const strategies::StrategyInfo* strategy : chosen) {
+      any_violation |= schedules_one(scenario, *strategy, o, into);
+    }
     return finish("schedules");
   }
   std::printf("explore %s: seed %llu, up to %d added fault%s%s, at most %llu runs%s per strategy%s\n",
