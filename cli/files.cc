@@ -177,10 +177,25 @@ std::string path_component(const std::string& text) {
   return out.empty() ? "_" : out;
 }
 
+namespace {
+
+// A URL's password as "***" ("postgresql://u:secret@h/db" -> "postgresql://u:***@h/db"):
+// a results file records the command, and a password has no place in it.
+std::string without_password(std::string word) {
+  const std::size_t scheme = word.find("://");
+  if (scheme == std::string::npos) return word;
+  const std::size_t at = word.find('@', scheme + 3);
+  const std::size_t colon = word.find(':', scheme + 3);
+  if (at == std::string::npos || colon == std::string::npos || colon > at) return word;
+  return word.replace(colon + 1, at - colon - 1, "***");
+}
+
+}  // namespace
+
 std::string shell_command(int argc, const char* const* argv) {
   std::string out = "idemlab";
   for (int i = 1; i < argc; ++i) {
-    const std::string word = argv[i];
+    const std::string word = without_password(argv[i]);
     const bool plain = !word.empty() && word.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
                                                                 "0123456789_-./=,:@%+") == std::string::npos;
     if (plain) {

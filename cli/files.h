@@ -37,7 +37,8 @@ void make_directories(const std::string& option, const std::string& dir);
 std::string path_component(const std::string& text);
 
 // "idemlab explore partial_failure --json 'a b.json'": the arguments as a
-// POSIX shell would read them back, argv[0] as "idemlab".
+// POSIX shell would read them back, argv[0] as "idemlab", a URL's password
+// as "***".
 std::string shell_command(int argc, const char* const* argv);
 
 }  // namespace idemlab::cli

@@ -130,8 +130,10 @@ check("and no key of ours is left on either",
 no_infra = {k: v for k, v in os.environ.items() if k != "IDEMLAB_INFRA"}
 live_results = tempfile.mkdtemp(prefix="idemlab_live_results_")
 validated = os.path.join(live_results, "validate.json")
+# scripts/infra's PostgreSQL trusts loopback: the password is ignored, and must not reach the results file.
+pg_with_password = os.environ.get("IDEMLAB_PG", "").replace("postgresql://idemlab@", "postgresql://idemlab:s3cret@")
 r = run("validate", "--real", "--scenario", "crash_after_charge_before_commit", "--scenario", "redis_failover_loses_claim",
-        "--strategy", "baseline", "--strategy", "db_unique", "--json", validated, env=no_infra)
+        "--strategy", "baseline", "--strategy", "db_unique", "--json", validated, "--pg", pg_with_password, env=no_infra)
 check("validate --real: one line per run, refused scenarios named, every run agrees",
       r.returncode == 0 and "crash_after_charge_before_commit baseline seed 1: agree (simulated: at_most_one_charge; "
       "real: at_most_one_charge)" in r.stdout and "crash_after_charge_before_commit db_unique seed 1: agree" in r.stdout
@@ -145,6 +147,10 @@ check("validate --json: every run with both verdicts and latencies, the tallies,
       and [(s["strategy"], s["runs"], s["agreeing"]) for s in v["strategies"]] == [("baseline", 1, 1), ("db_unique", 1, 1)]
       and v["runs"][0]["simulated"]["violated"] == v["runs"][0]["real"]["violated"] == ["at_most_one_charge"]
       and [n["scenario"] for n in v["not_run"]] == ["redis_failover_loses_claim"], v)
+written_text = open(validated).read() if os.path.exists(validated) else ""
+check("validate --json records the command with the URL's password as ***",
+      "s3cret" in pg_with_password and written_text and "s3cret" not in written_text
+      and "idemlab:***@" in v.get("command", ""), v.get("command"))
 
 env = dict(os.environ, IDEMLAB_PG="postgresql://idemlab:s3cret@127.0.0.1:1/idemlab")
 r = run("replay", "crash_after_charge_before_commit", "--strategy", "idempotency_key", "--real", env=env)
