@@ -53,7 +53,7 @@ struct ExploreCommandOptions {
 };
 
 // Where --json's strategies go (nullptr without --json).
-using Entries = nlohmann::ordered_json*;
+using Entries = std::vector<plots::ExploreStrategy>*;
 
 // What --json records of a search's first counterexample of `invariant`
 // (each search's kind has these fields); the caller adds its faults, world
@@ -61,12 +61,12 @@ using Entries = nlohmann::ordered_json*;
 template <class Found>
 ExploreExample example_of(const std::string& invariant, std::uint64_t violating_runs, const Found& found) {
   ExploreExample e;
-  e.invariant = invariant;
-  e.violating_runs = violating_runs;
-  e.first_run = found.run;
-  e.seconds = found.seconds;
-  e.intent = found.intent;
-  e.evidence = found.evidence;
+  e.finding.invariant = invariant;
+  e.finding.violating_runs = violating_runs;
+  e.finding.first_run = found.run;
+  e.finding.seconds = found.seconds;
+  e.finding.intent = found.intent;
+  e.finding.evidence = found.evidence;
   return e;
 }
 
@@ -141,7 +141,7 @@ bool schedules_one(const scenarios::Scenario& scenario, const strategies::Strate
   std::vector<ExploreExample> examples;
   for (const auto& [invariant, example] : r.first) {
     ExploreExample& e = examples.emplace_back(example_of(invariant, r.violating_runs.at(invariant), example));
-    for (const scenarios::Deviation& d : example.deviations) e.faults.push_back(scenarios::deviation_text(d));
+    for (const scenarios::Deviation& d : example.deviations) e.finding.faults.push_back(scenarios::deviation_text(d));
     e.world = scenarios::with_faults(scenario, {}, options.keep_script_faults);
     e.world.schedule = example.schedule;
     e.seed = o.seed;
@@ -170,13 +170,13 @@ bool schedules_one(const scenarios::Scenario& scenario, const strategies::Strate
     const std::string path = o.out + "/" + path_component(scenario.name) + "." + path_component(strategy.name) +
                              ".schedule." + path_component(invariant) + ".json";
     write_file_atomically(path, scenarios::script_with_schedule(written, example.schedule));
-    e.replay = "idemlab run " + path + " --strategy " + strategy.name;
-    std::printf("    replay: %s\n", e.replay.c_str());
+    e.finding.replay = "idemlab run " + path + " --strategy " + strategy.name;
+    std::printf("    replay: %s\n", e.finding.replay.c_str());
   }
   if (entries != nullptr) {
-    const ExploreSummary summary{strategy.name, r.runs, o.pct == 0 && r.exhausted, elapsed(), r.interleavings,
-                                 r.interleavings_exact, 0, 0, r.progress, r.unjudged};
-    entries->push_back(explore_entry(summary, examples, strategy));
+    plots::ExploreStrategy& summary = entries->emplace_back(summary_of(strategy.name, r, elapsed()));
+    summary.exhausted = o.pct == 0 && r.exhausted;  // no faults placed: no pairs
+    add_findings(summary, examples, strategy);
   }
   return !r.first.empty();
 }
@@ -202,8 +202,8 @@ bool swarm_one(const scenarios::Scenario& scenario, const strategies::StrategyIn
   std::vector<ExploreExample> examples;
   for (const auto& [invariant, found] : r.first) {
     ExploreExample& e = examples.emplace_back(example_of(invariant, r.violating_runs.at(invariant), found));
-    for (const std::string& d : found.drawn) e.faults.push_back("world: " + d);
-    for (const scenarios::TargetedFault& f : found.faults) e.faults.push_back(scenarios::fault_text(f));
+    for (const std::string& d : found.drawn) e.finding.faults.push_back("world: " + d);
+    for (const scenarios::TargetedFault& f : found.faults) e.finding.faults.push_back(scenarios::fault_text(f));
     e.world = scenarios::parse_scenario(found.script, scenario.name + " (swarm run " + std::to_string(found.run) + ")");
     e.seed = found.seed;
     std::printf("  VIOLATED %s in %llu runs; first at run %llu (%.2f s), seed %llu:\n", invariant.c_str(),
@@ -217,15 +217,16 @@ bool swarm_one(const scenarios::Scenario& scenario, const strategies::StrategyIn
     const std::string path = o.out + "/" + path_component(scenario.name) + "." + path_component(strategy.name) +
                              ".swarm." + path_component(invariant) + ".json";
     write_file_atomically(path, found.script);
-    e.replay = "idemlab run " + path + " --strategy " + strategy.name + " --seed " + std::to_string(found.seed);
-    std::printf("    replay: %s\n", e.replay.c_str());
+    e.finding.replay = "idemlab run " + path + " --strategy " + strategy.name + " --seed " + std::to_string(found.seed);
+    std::printf("    replay: %s\n", e.finding.replay.c_str());
     std::printf("    shrink: idemlab shrink %s --strategy %s --seed %llu --invariant %s\n", path.c_str(),
                 strategy.name.c_str(), static_cast<unsigned long long>(found.seed), invariant.c_str());
   }
   if (entries != nullptr) {
-    const ExploreSummary summary{strategy.name, r.runs, false, elapsed(), r.interleavings, r.interleavings_exact,
-                                 r.pairs_covered, r.pairs_seen, r.progress, r.unjudged};
-    entries->push_back(explore_entry(summary, examples, strategy));
+    plots::ExploreStrategy& summary = entries->emplace_back(summary_of(strategy.name, r, elapsed()));
+    summary.pairs_covered = r.pairs_covered;  // a swarm samples: it never exhausts its space
+    summary.pairs_seen = r.pairs_seen;
+    add_findings(summary, examples, strategy);
   }
   return !r.first.empty();
 }
@@ -277,13 +278,18 @@ int explore_command(const ExploreCommandOptions& o) {
   for (scenarios::TargetedFault::Action a : actions) only += std::string(only.empty() ? ", only " : ", ") + scenarios::action_name(a);
   const char* kept = scenario.faults.empty() || o.without_script_faults || o.swarm ? "" : ", the script's faults kept";
   bool any_violation = false;
-  nlohmann::ordered_json entries = nlohmann::ordered_json::array();
-  const Entries into = o.json.empty() ? nullptr : &entries;
+  plots::ExploreResults results;
+  const Entries into = o.json.empty() ? nullptr : &results.strategies;
   // Written after every search, whatever it found.
   const auto finish = [&](const char* mode) {
     if (into != nullptr) {
-      const auto file = explore_file(o.command_line, scenario.name, mode, o.seed, o.max_runs, entries);
-      write_file_atomically(o.json, file.dump(1) + "\n");
+      results.version = kVersion;
+      results.command = o.command_line;
+      results.scenario = scenario.name;
+      results.mode = mode;
+      results.seed = o.seed;
+      results.max_runs = o.max_runs;
+      write_file_atomically(o.json, plots::explore_results_text(results));
       std::printf("\nresults: %s\n", o.json.c_str());
     }
     return any_violation ? 1 : 0;
@@ -341,7 +347,7 @@ int explore_command(const ExploreCommandOptions& o) {
     for (const auto& [invariant, example] : r.first) {
       any_violation = true;
       ExploreExample& e = examples.emplace_back(example_of(invariant, r.violating_runs.at(invariant), example));
-      for (const scenarios::TargetedFault& f : example.added) e.faults.push_back(scenarios::fault_text(f));
+      for (const scenarios::TargetedFault& f : example.added) e.finding.faults.push_back(scenarios::fault_text(f));
       e.seed = o.seed;
       std::printf("  VIOLATED %s in %llu runs; first at run %llu with %zu added fault%s:\n", invariant.c_str(),
                   static_cast<unsigned long long>(r.violating_runs.at(invariant)),
@@ -355,15 +361,17 @@ int explore_command(const ExploreCommandOptions& o) {
       const std::string path = o.out + "/" + path_component(scenario.name) + "." + path_component(strategy->name) +
                                "." + path_component(invariant) + ".json";
       write_file_atomically(path, scenarios::script_with_faults(scenario, replay.faults));
-      e.replay = "idemlab run " + path + " --strategy " + strategy->name + " --seed " + std::to_string(o.seed);
-      std::printf("    replay: %s\n", e.replay.c_str());
+      e.finding.replay = "idemlab run " + path + " --strategy " + strategy->name + " --seed " + std::to_string(o.seed);
+      std::printf("    replay: %s\n", e.finding.replay.c_str());
       std::printf("    shrink: idemlab shrink %s --strategy %s --seed %llu --invariant %s\n", path.c_str(),
                   strategy->name.c_str(), static_cast<unsigned long long>(o.seed), invariant.c_str());
     }
     if (into != nullptr) {
-      const ExploreSummary summary{strategy->name, r.runs, r.exhausted, elapsed(), r.interleavings,
-                                   r.interleavings_exact, r.pairs_placed, r.pairs_seen, r.progress, r.unjudged};
-      entries.push_back(explore_entry(summary, examples, *strategy));
+      plots::ExploreStrategy& summary = into->emplace_back(summary_of(strategy->name, r, elapsed()));
+      summary.exhausted = r.exhausted;
+      summary.pairs_covered = r.pairs_placed;
+      summary.pairs_seen = r.pairs_seen;
+      add_findings(summary, examples, *strategy);
     }
   }
   return finish("placements");

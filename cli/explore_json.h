@@ -1,56 +1,45 @@
-// `idemlab explore --json FILE` (idemlab-explore/1, read back by
-// plots/explore_results.h): per strategy the search's size and growth, and
-// per invariant violated its first counterexample with the sequence diagram
-// of a rerun that keeps the full trace.
+// What `idemlab explore --json FILE` records (plots/explore_results.h, the
+// format and its reader): the first counterexamples of a search, each run
+// again with a full trace for its sequence diagram.
 #pragma once
 
 #include <cstdint>
-#include <map>
-#include <nlohmann/json.hpp>
-#include <string>
 #include <vector>
 
+#include "plots/explore_results.h"
 #include "scenarios/scenario.h"
-#include "scenarios/search_progress.h"
 
 namespace idemlab::cli {
 
-// The common form of one search's result, whichever search it was.
-struct ExploreSummary {
-  std::string strategy;
-  std::uint64_t runs = 0;
-  bool exhausted = false;
-  double seconds = 0;
-  std::uint64_t interleavings = 0;
-  bool interleavings_exact = true;
-  std::uint64_t pairs_covered = 0;
-  std::uint64_t pairs_seen = 0;
-  std::vector<scenarios::SearchProgress> progress;
-  std::map<std::string, std::uint64_t> unjudged;
-};
-
-// One invariant's first counterexample; `world` and `seed` rerun it
-// (with `mode`: kReplay for a recorded schedule, else kSeed).
+// One invariant's first counterexample: what the file says of it (its
+// diagram still empty), and how to run it again (`mode`: kReplay for a
+// recorded schedule, else kSeed).
 struct ExploreExample {
-  std::string invariant;
-  std::uint64_t violating_runs = 0;
-  std::uint64_t first_run = 0;
-  double seconds = 0;
-  std::string intent;
-  std::string evidence;
-  std::vector<std::string> faults;
-  std::string replay;
+  plots::ExploreFinding finding;
   scenarios::Scenario world;
   std::uint64_t seed = 0;
   scenarios::RunMode mode = scenarios::RunMode::kSeed;
 };
 
-// The strategy's entry of $.strategies; reruns each example with a full trace.
-nlohmann::ordered_json explore_entry(const ExploreSummary& summary, const std::vector<ExploreExample>& examples,
-                                     const strategies::StrategyInfo& strategy);
+// The fields every search's result has, as the file's entry of a strategy
+// (the rest, which differ by search, are the caller's to set).
+template <class SearchResult>
+plots::ExploreStrategy summary_of(const std::string& strategy, const SearchResult& r, double seconds) {
+  plots::ExploreStrategy out;
+  out.strategy = strategy;
+  out.runs = r.runs;
+  out.seconds = seconds;
+  out.interleavings = r.interleavings;
+  out.interleavings_exact = r.interleavings_exact;
+  out.progress = r.progress;
+  out.unjudged = r.unjudged;
+  return out;
+}
 
-// The whole file.
-nlohmann::ordered_json explore_file(const std::string& command, const std::string& scenario, const std::string& mode,
-                                    std::uint64_t seed, std::uint64_t max_runs, nlohmann::ordered_json strategies);
+// `examples` as `into`'s findings, each with the diagram of its run made
+// again with a full trace (an empty one if it cannot be made again, rather
+// than losing the results around it).
+void add_findings(plots::ExploreStrategy& into, const std::vector<ExploreExample>& examples,
+                  const strategies::StrategyInfo& strategy);
 
 }  // namespace idemlab::cli

@@ -8,6 +8,56 @@ namespace idemlab::plots {
 namespace {
 
 using json = nlohmann::json;
+using nlohmann::ordered_json;
+
+ordered_json sequence_json(const scenarios::SequenceDiagram& diagram) {
+  ordered_json steps = ordered_json::array();
+  for (const scenarios::SequenceStep& s : diagram.steps) {
+    steps.push_back({{"kind", scenarios::step_kind_name(s.kind)},
+                     {"at_ns", s.at},
+                     {"from", s.from},
+                     {"to", s.to},
+                     {"text", s.text}});
+  }
+  return {{"participants", diagram.participants},
+          {"steps", std::move(steps)},
+          {"steps_left_out", diagram.steps_left_out}};
+}
+
+ordered_json strategy_json(const ExploreStrategy& s) {
+  ordered_json progress = ordered_json::array();
+  for (const scenarios::SearchProgress& p : s.progress) {
+    progress.push_back({{"runs", p.runs},
+                        {"pairs_covered", p.pairs_covered},
+                        {"pairs_seen", p.pairs_seen},
+                        {"interleavings", p.interleavings}});
+  }
+  ordered_json violations = ordered_json::array();
+  for (const ExploreFinding& f : s.findings) {
+    violations.push_back({{"invariant", f.invariant},
+                          {"violating_runs", f.violating_runs},
+                          {"first_run", f.first_run},
+                          {"seconds", f.seconds},
+                          {"intent", f.intent},
+                          {"evidence", f.evidence},
+                          {"faults", f.faults},
+                          {"replay", f.replay},
+                          {"sequence", sequence_json(f.sequence)}});
+  }
+  ordered_json unjudged = ordered_json::object();
+  for (const auto& [kind, runs] : s.unjudged) unjudged[kind] = runs;
+  return {{"strategy", s.strategy},
+          {"runs", s.runs},
+          {"exhausted", s.exhausted},
+          {"seconds", s.seconds},
+          {"interleavings", s.interleavings},
+          {"interleavings_exact", s.interleavings_exact},
+          {"pairs_covered", s.pairs_covered},
+          {"pairs_seen", s.pairs_seen},
+          {"progress", std::move(progress)},
+          {"violations", std::move(violations)},
+          {"unjudged", std::move(unjudged)}};
+}
 
 scenarios::SequenceDiagram sequence(const JsonReader& r, const json& s, const std::string& at) {
   scenarios::SequenceDiagram out;
@@ -80,6 +130,15 @@ ExploreStrategy strategy(const JsonReader& r, const json& s, const std::string& 
 }
 
 }  // namespace
+
+std::string explore_results_text(const ExploreResults& results) {
+  ordered_json strategies = ordered_json::array();
+  for (const ExploreStrategy& s : results.strategies) strategies.push_back(strategy_json(s));
+  const ordered_json root = {{"format", kExploreFormat},   {"version", results.version}, {"command", results.command},
+                             {"scenario", results.scenario}, {"mode", results.mode},       {"seed", results.seed},
+                             {"max_runs", results.max_runs}, {"strategies", std::move(strategies)}};
+  return root.dump(1) + "\n";
+}
 
 ExploreResults parse_explore_results(const std::string& text, const std::string& where) {
   const JsonReader r(where);

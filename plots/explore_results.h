@@ -1,4 +1,5 @@
-// The results of `idemlab explore --json`, as idemlab plot reads them: per
+// The results of `idemlab explore --json`, as it writes them and idemlab
+// plot reads them: per
 // strategy how the search grew (coverage and distinct interleavings against
 // runs), when each invariant first broke, and each first counterexample's
 // sequence diagram (scenarios/sequence.h), to draw.
@@ -53,6 +54,8 @@ struct ExploreResults {
   std::vector<ExploreStrategy> strategies;
 };
 
+// The file's text (`path` is not in it).
+std::string explore_results_text(const ExploreResults& results);
 // `where` names the file in errors. Throws PlotError.
 ExploreResults parse_explore_results(const std::string& text, const std::string& where);
 

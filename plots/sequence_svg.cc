@@ -6,6 +6,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "plots/report.h"
+
 namespace idemlab::plots {
 namespace {
 
@@ -19,19 +21,10 @@ constexpr int kHeader = 64;      // title and participant boxes
 constexpr int kRow = 18;
 constexpr double kCharWidth = 6.2;  // of the 11px font, roughly: to cut labels to fit
 
-std::string escaped(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += (static_cast<unsigned char>(c) < 0x20) ? ' ' : c;
-    }
-  }
-  return out;
+// XML text: HTML's escapes, and no control character (XML 1.0 has none).
+std::string escaped(std::string text) {
+  std::replace_if(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; }, ' ');
+  return html_escaped(text);
 }
 
 // `text` cut to about `width` pixels, with an ellipsis. Cuts at a UTF-8
