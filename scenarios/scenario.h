@@ -136,9 +136,10 @@ struct RunReport {
   std::vector<std::string> faults_taken;
   std::vector<std::string> faults_not_taken;  // each with the reason
   // What of the scenario's disturbances reached the strategy: the targeted
-  // faults taken, the random faults and workload duplicates drawn (the
-  // tape's count), and the attempts beyond one an intent (a retry after a
-  // timeout or an error, a second sender). 0: nothing the scenario does to
+  // faults taken, the random faults and workload duplicates drawn and the
+  // calls that timed out, by any caller (the tape's count), and the
+  // attempts beyond one an intent (a retry after a timeout or an error, a
+  // second sender). 0: nothing the scenario does to
   // it happened, so a run without violations says nothing of its safety.
   std::uint64_t disturbances = 0;
   std::string timeline;    // with TraceLevel::kFull only

@@ -102,6 +102,10 @@ void ReplyBox::settle(CallStatus outcome) {
   arrival = {};
   waiting = false;
   status = outcome;
+  // A call that timed out is the scenario reaching the caller (a slow
+  // backend, a lost message), whoever the caller is: a client, the API or
+  // a worker.
+  if (outcome == CallStatus::kTimeout) sim->tape().count_disturbance();
   if (sim->trace().enabled()) {
     if (outcome == CallStatus::kTimeout) {
       sim->record(from->name(), "timeout", op);

@@ -66,9 +66,10 @@ class Tape {
   // that ask it which process is running (PCT ranks processes).
   virtual void attach(Simulator& simulator) { (void)simulator; }
 
-  // How many chance() draws of a fault came true, and the workload's
-  // disturbances its models count (a reused key, a purchase made again):
-  // whether a run's random faults reached it at all. Counting draws nothing.
+  // How many chance() draws of a fault came true, the calls that timed out,
+  // and the workload's disturbances its models count (a reused key, a
+  // purchase made again): whether a run's random faults reached it at all.
+  // Counting draws nothing.
   std::uint64_t disturbances() const { return disturbances_; }
   void count_disturbance() { ++disturbances_; }
 

@@ -115,6 +115,10 @@ TEST_CASE("a sweep counts the runs its faults reached: none for a strategy they 
   // Random faults count too: a lost answer in one of five replies.
   const Scenario lost = find_scenario("client_retry_after_lost_response");
   CHECK(parallel_sweep(lost, *strategies::find_strategy("idempotency_key"), 1, 5, 2, Shard{}).runs_disturbed == 5);
+  // And a slow processor that only a queue's worker waits on: the worker's
+  // calls time out, though its clients were answered at once.
+  const Scenario slow = find_scenario("network_timeout");
+  CHECK(parallel_sweep(slow, *strategies::find_strategy("dedup_queue"), 1, 5, 2, Shard{}).runs_disturbed == 5);
   // And they go through the file and the merge of shards.
   SweepFile f;
   f.version = "test";
